@@ -1,0 +1,345 @@
+/*
+ * The parent side of a cell: resources, the child, the time series, the rows, and putting
+ * every knob back whatever happened to the child.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "cgroup.h"
+#include "clock.h"
+#include "knobs.h"
+#include "log.h"
+#include "results.h"
+#include "smaps.h"
+#include "vmstat.h"
+
+#define MAX_GAUGES 8
+
+const char *hb_cell_outcome_name(enum hb_cell_outcome o)
+{
+	static const char *const names[] = { "ok", "fallback", "skipped", "failed", "interrupted" };
+
+	return names[o];
+}
+
+/* The time series of one cell, built in memory and written once at the end. */
+struct series {
+	char *buf;
+	size_t len, cap;
+	char gauge_names[MAX_GAUGES][32];
+	double gauges[MAX_GAUGES];
+	unsigned ngauges;
+	char phase[48];
+	uint64_t t0;
+};
+
+static void series_add(struct series *s, const char *text)
+{
+	hb_csv_field(&s->buf, &s->len, &s->cap, text);
+}
+
+static void series_sample(struct series *s, pid_t pid, const struct hb_cgroup *cg)
+{
+	char path[64], field[64];
+	struct hb_smaps sm;
+	uint64_t charged;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	if (hb_smaps_read_rollup(path, &sm))
+		return; /* the child is exiting */
+	snprintf(field, sizeof(field), "%.3f,", (double)(hb_now_ns() - s->t0) / 1e9);
+	series_add(s, field);
+	series_add(s, s->phase);
+	snprintf(field, sizeof(field), ",%llu,%llu,%llu,", (unsigned long long)sm.rss_kib,
+		 (unsigned long long)sm.anon_huge_kib,
+		 (unsigned long long)(sm.private_hugetlb_kib + sm.shared_hugetlb_kib));
+	series_add(s, field);
+	if (cg->dir[0] && hb_cgroup_charged_kib(cg, &charged) == 0) {
+		snprintf(field, sizeof(field), "%llu", (unsigned long long)charged);
+		series_add(s, field);
+	}
+	for (unsigned g = 0; g < MAX_GAUGES; g++) {
+		if (g < s->ngauges)
+			snprintf(field, sizeof(field), ",%.10g", s->gauges[g]);
+		else
+			snprintf(field, sizeof(field), ",");
+		series_add(s, field);
+	}
+	series_add(s, "\n");
+}
+
+static int series_write(struct series *s, struct hb_results *res, const char *id)
+{
+	char *out = NULL, name[200];
+	size_t len = 0, cap = 0;
+	int rc;
+
+	series_add(s, ""); /* makes sure buf exists */
+	hb_csv_field(&out, &len, &cap, "t_s,phase,rss_kib,anon_huge_kib,hugetlb_kib,charged_kib");
+	for (unsigned g = 0; g < MAX_GAUGES; g++) {
+		char h[40];
+
+		snprintf(h, sizeof(h), ",%s", g < s->ngauges ? s->gauge_names[g] : "");
+		hb_csv_field(&out, &len, &cap, h);
+	}
+	hb_csv_field(&out, &len, &cap, "\n");
+	hb_csv_field(&out, &len, &cap, s->buf);
+	snprintf(name, sizeof(name), "series/%s.csv", id);
+	rc = hb_results_write_file(res, name, out, len);
+	free(out);
+	free(s->buf);
+	return rc;
+}
+
+/* One message from the child: M(etric), G(auge), P(hase), F(allback), E(rror). */
+struct child_report {
+	int fallback;
+	char fallback_why[256];
+	char error[512];
+	unsigned metrics;
+};
+
+static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_env *env,
+			struct series *s, struct child_report *rep)
+{
+	char *f[5] = { 0 };
+	int n = 0;
+
+	for (char *p = line; n < 5; n++) {
+		f[n] = p;
+		p = strchr(p, '\t');
+		if (!p) {
+			n++;
+			break;
+		}
+		*p++ = 0;
+	}
+	switch (line[0]) {
+	case 'M':
+		if (n < 5)
+			return;
+		hb_results_add(env->res, cell->w->name, cell->backing.name, cell->params_text,
+			       cell->rep, f[1], f[2], f[3], f[4]);
+		rep->metrics++;
+		break;
+	case 'G':
+		if (n < 3)
+			return;
+		for (unsigned g = 0; g < MAX_GAUGES; g++) {
+			if (g == s->ngauges) {
+				snprintf(s->gauge_names[g], sizeof(s->gauge_names[g]), "%s", f[1]);
+				s->ngauges++;
+			}
+			if (!strcmp(s->gauge_names[g], f[1])) {
+				s->gauges[g] = strtod(f[2], NULL);
+				break;
+			}
+		}
+		break;
+	case 'P':
+		snprintf(s->phase, sizeof(s->phase), "%s", n > 1 ? f[1] : "");
+		break;
+	case 'F':
+		rep->fallback = 1;
+		snprintf(rep->fallback_why, sizeof(rep->fallback_why), "%s", n > 1 ? f[1] : "");
+		break;
+	case 'E':
+		snprintf(rep->error, sizeof(rep->error), "%s", n > 1 ? f[1] : "");
+		break;
+	}
+}
+
+/* Reads the child's lines until it closes the pipe, sampling the series in between. */
+static void collect(int fd, pid_t pid, const struct hb_cell *cell, struct hb_cell_env *env,
+		    const struct hb_cgroup *cg, struct series *s, struct child_report *rep)
+{
+	char buf[8192];
+	size_t have = 0;
+	uint64_t next = hb_now_ns();
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = hb_now_ns();
+		int timeout = now >= next ? 0 : (int)((next - now) / 1000000) + 1;
+		ssize_t r;
+
+		if (now >= next) {
+			series_sample(s, pid, cg);
+			next = now + env->series_interval_ns;
+			continue;
+		}
+		if (poll(&pfd, 1, timeout) <= 0)
+			continue; /* timeout, or EINTR from the runner's signal handler */
+		r = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		have += (size_t)r;
+		buf[have] = 0;
+		char *start = buf, *nl;
+
+		while ((nl = strchr(start, '\n'))) {
+			*nl = 0;
+			handle_line(start, cell, env, s, rep);
+			start = nl + 1;
+		}
+		have -= (size_t)(start - buf);
+		memmove(buf, start, have);
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line longer than the buffer cannot come from the child */
+	}
+}
+
+static void add_row(struct hb_cell_env *env, const struct hb_cell *cell, const char *metric,
+		    const char *value, const char *unit, const char *note)
+{
+	hb_results_add(env->res, cell->w->name, cell->backing.name, cell->params_text, cell->rep,
+		       metric, value, unit, note);
+}
+
+static void vmstat_rows(struct hb_cell_env *env, const struct hb_cell *cell,
+			const struct hb_vmstat *a, const struct hb_vmstat *b)
+{
+	for (int i = 0; i < HB_VM_NR; i++) {
+		char v[32];
+
+		if (!a->present[i] || !b->present[i])
+			continue;
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)(b->v[i] - a->v[i]));
+		add_row(env, cell, hb_vmstat_name(i), v, "events",
+			"/proc/vmstat delta over the cell: machine-wide, other processes count too");
+	}
+}
+
+static void describe_exit(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "child killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "child exited with status %d", WEXITSTATUS(status));
+}
+
+static enum hb_cell_outcome finish(struct hb_cell_env *env, const struct hb_cell *cell,
+				   enum hb_cell_outcome o, const char *why)
+{
+	char report[1024] = "";
+
+	if (why && !*why)
+		why = NULL;
+	add_row(env, cell, "status", hb_cell_outcome_name(o), "", why);
+	if (hb_knobs_restore(env->knobs, report, sizeof(report)))
+		hb_err("could not restore every machine setting after cell %s: %s", cell->id,
+		       report);
+	snprintf(env->summary, sizeof(env->summary), "%s%s%s", hb_cell_outcome_name(o),
+		 why && *why ? ": " : "", why ? why : "");
+	return o;
+}
+
+/* Forks the cell's child, collects its report and says how it went (why: the reason). */
+static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell_env *env,
+				      struct hb_cgroup *cg, struct series *s, char *why,
+				      size_t len)
+{
+	struct child_report rep = { 0 };
+	int pipefd[2], status = 0;
+	char buf[256];
+	pid_t pid;
+
+	why[0] = 0;
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return HB_CELL_FAILED;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return HB_CELL_FAILED;
+	}
+	if (pid == 0) {
+		/* The child never outlives the harness, even when the harness is SIGKILLed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		close(pipefd[0]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (cg->dir[0] && hb_cgroup_attach(cg, getpid()))
+			cg->dir[0] = 0;
+		_exit(hb_cell_child(cell, pipefd[1], cg->dir, cg->version));
+	}
+	*env->child = pid;
+	close(pipefd[1]);
+	collect(pipefd[0], pid, cell, env, cg, s, &rep);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*env->child = 0;
+	series_write(s, env->res, cell->id);
+
+	if (*env->stop) {
+		snprintf(why, len, "run interrupted by a signal");
+		return HB_CELL_INTERRUPTED;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		describe_exit(status, buf, sizeof(buf));
+		snprintf(why, len, "%.300s%s%.200s", rep.error, rep.error[0] ? "; " : "", buf);
+		return HB_CELL_FAILED;
+	}
+	if (rep.fallback) {
+		snprintf(why, len, "%s", rep.fallback_why);
+		return HB_CELL_FALLBACK;
+	}
+	return HB_CELL_OK;
+}
+
+enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env *env)
+{
+	struct series s = { .t0 = hb_now_ns() };
+	struct hb_cgroup cg = { 0 };
+	struct hb_vmstat vm0, vm1;
+	char why[512], buf[256], cgname[160];
+	const char *reason;
+	enum hb_cell_outcome o;
+	int have_vm;
+
+	reason = cell->w->supported ? cell->w->supported(cell->params) : NULL;
+	if (!reason)
+		reason = hb_backing_unsupported(&cell->backing, buf, sizeof(buf));
+	if (reason)
+		return finish(env, cell, HB_CELL_SKIPPED, reason);
+	if (hb_backing_prepare(&cell->backing, env->knobs, cell->w->memory_needed(cell->params),
+			       why, sizeof(why)))
+		return finish(env, cell, HB_CELL_SKIPPED, why);
+
+	if (env->cgroup_parent_dir && *env->cgroup_parent_dir) {
+		snprintf(cgname, sizeof(cgname), "hugebench-%d-%s", (int)getpid(), cell->id);
+		if (hb_cgroup_create(&cg, env->knobs, cgname, why, sizeof(why))) {
+			add_row(env, cell, "charged_kib", "unavailable", "KiB", why);
+			cg.dir[0] = 0;
+		}
+	} else {
+		add_row(env, cell, "charged_kib", "unavailable", "KiB", env->cgroup_unavailable);
+	}
+	have_vm = hb_vmstat_read("/proc/vmstat", &vm0) == 0;
+
+	o = run_child(cell, env, &cg, &s, why, sizeof(why));
+	if (have_vm && hb_vmstat_read("/proc/vmstat", &vm1) == 0)
+		vmstat_rows(env, cell, &vm0, &vm1);
+	/* The cgroup goes before the knobs: v1 refuses rmdir while charges drain. */
+	if (cg.dir[0])
+		hb_cgroup_destroy(&cg, env->knobs);
+	return finish(env, cell, o, why);
+}

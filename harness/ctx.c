@@ -1,0 +1,337 @@
+/*
+ * The cell's child process: the harness side that a workload sees through ctx.h. It runs the
+ * workload's phases, proves what the backing gave after setup, and streams every figure to
+ * the parent as one line per write on a pipe ("M name value unit note", tab-separated), so
+ * a child that crashes halfway still leaves what it had measured.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "cgroup.h"
+#include "ctx.h"
+#include "smaps.h"
+
+#define MAX_REGIONS 64
+#define MAX_GAUGES 8
+#define GAUGE_FLUSH_NS 50000000ull
+
+struct region {
+	char *addr;
+	uint64_t len;
+};
+
+struct hb_ctx {
+	const struct hb_cell *cell;
+	int fd;
+	struct hb_cgroup cg;
+	struct region regions[MAX_REGIONS];
+	unsigned nregions;
+	char phase[48];
+	uint64_t phase_start;
+	struct {
+		char name[32];
+		double value;
+	} gauges[MAX_GAUGES];
+	unsigned ngauges;
+	uint64_t gauges_flushed;
+};
+
+/* One line, one write(): the pipe keeps lines under PIPE_BUF whole. */
+static void send_line(struct hb_ctx *ctx, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	for (int i = 0; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	while (write(ctx->fd, line, (size_t)n) < 0 && errno == EINTR)
+		;
+}
+
+/* Tabs separate fields: none may appear inside one. */
+static const char *clean(const char *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s ? s : "");
+	for (char *c = buf; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	return buf;
+}
+
+void hb_metric(struct hb_ctx *ctx, const char *name, double value, const char *unit,
+	       const char *note)
+{
+	char n[64], u[32], t[512];
+
+	send_line(ctx, "M\t%s\t%.10g\t%s\t%s", clean(name, n, sizeof(n)), value,
+		  clean(unit, u, sizeof(u)), clean(note, t, sizeof(t)));
+}
+
+static void metric_text(struct hb_ctx *ctx, const char *name, const char *value,
+			const char *note)
+{
+	char t[512];
+
+	send_line(ctx, "M\t%s\t%s\t\t%s", name, value, clean(note, t, sizeof(t)));
+}
+
+void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h)
+{
+	static const struct {
+		const char *suffix;
+		double p;
+	} pcts[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 }, { "max", 100 } };
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s_count", prefix);
+	hb_metric(ctx, name, (double)h->count, "ops", NULL);
+	if (!h->count)
+		return;
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		snprintf(name, sizeof(name), "%s_%s_us", prefix, pcts[i].suffix);
+		hb_metric(ctx, name, (double)hb_hist_percentile(h, pcts[i].p) / 1000.0, "us", NULL);
+	}
+}
+
+void hb_phase_begin(struct hb_ctx *ctx, const char *name)
+{
+	snprintf(ctx->phase, sizeof(ctx->phase), "%s", name);
+	send_line(ctx, "P\t%s", ctx->phase);
+	ctx->phase_start = hb_now_ns();
+}
+
+void hb_phase_end(struct hb_ctx *ctx)
+{
+	uint64_t ns = hb_now_ns() - ctx->phase_start;
+	char name[64];
+
+	if (!ctx->phase[0])
+		return;
+	snprintf(name, sizeof(name), "%s_ms", ctx->phase);
+	hb_metric(ctx, name, (double)ns / 1e6, "ms", NULL);
+	send_line(ctx, "P\t");
+	ctx->phase[0] = 0;
+}
+
+static int resident_kib(uint64_t *kib)
+{
+	struct hb_smaps s;
+	int rc = hb_smaps_read_rollup("/proc/self/smaps_rollup", &s);
+
+	if (!rc)
+		*kib = hb_smaps_resident_kib(&s);
+	return rc;
+}
+
+static void memory_metrics(struct hb_ctx *ctx, const char *suffix)
+{
+	char name[64];
+	uint64_t kib;
+
+	snprintf(name, sizeof(name), "rss_kib%s%s", suffix ? "_" : "", suffix ? suffix : "");
+	if (resident_kib(&kib) == 0)
+		hb_metric(ctx, name, (double)kib, "KiB", "Rss + Private_Hugetlb + Shared_Hugetlb "
+			  "(smaps_rollup)");
+	else
+		metric_text(ctx, name, "unavailable", "cannot read /proc/self/smaps_rollup");
+	snprintf(name, sizeof(name), "charged_kib%s%s", suffix ? "_" : "", suffix ? suffix : "");
+	if (!ctx->cg.dir[0])
+		return; /* the parent reports once why there is no charged view */
+	if (hb_cgroup_charged_kib(&ctx->cg, &kib) == 0)
+		hb_metric(ctx, name, (double)kib, "KiB",
+			  ctx->cell->backing.kind == HB_BK_HUGETLB ?
+				  "memory cgroup; hugetlb pages are not charged to it" :
+				  "memory cgroup of the cell");
+	else
+		metric_text(ctx, name, "unavailable", "cannot read the cell's memory cgroup");
+}
+
+void hb_memory_snapshot(struct hb_ctx *ctx, const char *suffix)
+{
+	memory_metrics(ctx, suffix);
+}
+
+void hb_gauge_set(struct hb_ctx *ctx, const char *name, double value)
+{
+	unsigned i;
+	uint64_t now;
+
+	for (i = 0; i < ctx->ngauges; i++)
+		if (!strcmp(ctx->gauges[i].name, name))
+			break;
+	if (i == ctx->ngauges) {
+		if (i == MAX_GAUGES)
+			return;
+		snprintf(ctx->gauges[i].name, sizeof(ctx->gauges[i].name), "%s", name);
+		ctx->ngauges++;
+	}
+	ctx->gauges[i].value = value;
+	/* Rate-limited, so a workload may call this in its loop. */
+	now = hb_now_ns();
+	if (now - ctx->gauges_flushed < GAUGE_FLUSH_NS)
+		return;
+	ctx->gauges_flushed = now;
+	for (unsigned g = 0; g < ctx->ngauges; g++)
+		send_line(ctx, "G\t%s\t%.10g", ctx->gauges[g].name, ctx->gauges[g].value);
+}
+
+uint64_t hb_seed(const struct hb_ctx *ctx)
+{
+	return ctx->cell->seed;
+}
+
+uint64_t hb_backing_page_size(const struct hb_ctx *ctx)
+{
+	return ctx->cell->backing.page_size;
+}
+
+void *hb_region_map(struct hb_ctx *ctx, uint64_t bytes)
+{
+	uint64_t len;
+	void *p;
+
+	if (ctx->nregions == MAX_REGIONS) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	p = hb_backing_map(&ctx->cell->backing, bytes, &len);
+	if (!p)
+		return NULL;
+	ctx->regions[ctx->nregions].addr = p;
+	ctx->regions[ctx->nregions].len = len;
+	ctx->nregions++;
+	return p;
+}
+
+void hb_region_unmap(struct hb_ctx *ctx, void *addr)
+{
+	for (unsigned i = 0; i < ctx->nregions; i++) {
+		if (ctx->regions[i].addr != addr)
+			continue;
+		munmap(addr, ctx->regions[i].len);
+		ctx->regions[i] = ctx->regions[--ctx->nregions];
+		return;
+	}
+}
+
+/* After setup: what share of the cell's regions is really backed by huge pages. */
+static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
+{
+	const struct hb_backing *b = &ctx->cell->backing;
+	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0;
+	const char *how = "AnonHugePages in /proc/self/smaps";
+	char note[256];
+
+	for (unsigned i = 0; i < ctx->nregions; i++) {
+		struct hb_smaps s;
+		uintptr_t start = (uintptr_t)ctx->regions[i].addr;
+
+		if (hb_smaps_read_region("/proc/self/smaps", start, start + ctx->regions[i].len,
+					 &s)) {
+			metric_text(ctx, "huge_coverage_pct", "unavailable",
+				    "cannot read /proc/self/smaps");
+			return;
+		}
+		total_kib += ctx->regions[i].len >> 10;
+		huge_kib += s.anon_huge_kib + s.private_hugetlb_kib + s.shared_hugetlb_kib;
+		if (s.kernel_page_kib > kernel_page_kib)
+			kernel_page_kib = s.kernel_page_kib;
+	}
+	if (!total_kib)
+		return; /* the workload mapped nothing through the backing */
+	if (b->kind == HB_BK_HUGETLB)
+		how = "Private_Hugetlb + Shared_Hugetlb in /proc/self/smaps";
+	if (b->kind == HB_BK_MTHP) {
+		uint64_t after;
+
+		/* smaps counts only PMD-sized THP; mTHP folios show in per-size counters,
+		 * which are machine-wide. */
+		if (!mthp_ok || hb_mthp_fault_alloc(b->page_size, &after)) {
+			metric_text(ctx, "huge_coverage_pct", "unavailable",
+				    "this kernel has no per-size mTHP stats/anon_fault_alloc");
+			return;
+		}
+		huge_kib = (after - mthp_before) * (b->page_size >> 10);
+		if (huge_kib > total_kib)
+			huge_kib = total_kib;
+		how = "mTHP stats/anon_fault_alloc delta (machine-wide counter)";
+	}
+	double pct = 100.0 * (double)huge_kib / (double)total_kib;
+
+	snprintf(note, sizeof(note), "%s; KernelPageSize %llu kB", how,
+		 (unsigned long long)kernel_page_kib);
+	hb_metric(ctx, "huge_coverage_pct", pct, "%", note);
+	if (b->wants_huge && pct < 50) {
+		snprintf(note, sizeof(note), "asked for %s pages, got %.1f%% coverage", b->name,
+			 pct);
+		send_line(ctx, "F\t%s", note);
+	}
+}
+
+static void send_error(struct hb_ctx *ctx, const char *what, int rc)
+{
+	send_line(ctx, "E\t%s: %s", what, strerror(rc < 0 ? -rc : rc));
+}
+
+int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, int cgroup_version)
+{
+	const struct hb_workload *w = cell->w;
+	struct hb_ctx *ctx = calloc(1, sizeof(*ctx));
+	uint64_t t0, mthp_before = 0;
+	int mthp_ok = 0, rc;
+	void *state = NULL;
+	struct rusage ru;
+
+	if (!ctx)
+		return 1;
+	ctx->cell = cell;
+	ctx->fd = fd;
+	if (cgroup_dir && *cgroup_dir) {
+		snprintf(ctx->cg.dir, sizeof(ctx->cg.dir), "%s", cgroup_dir);
+		ctx->cg.version = cgroup_version;
+	}
+	if (cell->backing.kind == HB_BK_MTHP)
+		mthp_ok = hb_mthp_fault_alloc(cell->backing.page_size, &mthp_before) == 0;
+
+	t0 = hb_now_ns();
+	rc = w->setup(ctx, cell->params, &state);
+	if (rc) {
+		send_error(ctx, "setup (populate) failed", rc);
+		return 1;
+	}
+	hb_metric(ctx, "populate_ms", (double)(hb_now_ns() - t0) / 1e6, "ms",
+		  "setup: mapping and first touch, kept apart from the measured phase");
+	coverage_metrics(ctx, mthp_before, mthp_ok);
+	memory_metrics(ctx, NULL);
+
+	rc = w->run(ctx, cell->params, state);
+	hb_phase_end(ctx);
+	if (rc) {
+		send_error(ctx, "run failed", rc);
+		return 1;
+	}
+	if (w->teardown)
+		w->teardown(ctx, cell->params, state);
+	getrusage(RUSAGE_SELF, &ru);
+	hb_metric(ctx, "minflt", (double)ru.ru_minflt, "faults", "whole cell (getrusage)");
+	hb_metric(ctx, "majflt", (double)ru.ru_majflt, "faults", "whole cell (getrusage)");
+	free(ctx);
+	return 0;
+}

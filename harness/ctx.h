@@ -1,0 +1,38 @@
+/*
+ * What the harness hands a workload inside the cell's child process. Everything a workload
+ * needs from the outside world goes through these calls.
+ */
+#ifndef HB_CTX_H
+#define HB_CTX_H
+#include <stdint.h>
+
+#include "clock.h"
+#include "histogram.h"
+
+struct hb_ctx;
+
+/* Memory of "bytes" in the cell's backing (4 KiB, THP, hugetlb, mTHP), aligned to the
+ * backing's page size and not yet touched. The harness remembers it to prove, after setup,
+ * what the kernel really gave. NULL with errno on failure. */
+void *hb_region_map(struct hb_ctx *ctx, uint64_t bytes);
+void hb_region_unmap(struct hb_ctx *ctx, void *addr);
+/* The backing's page size in bytes (4096 for 4k and THP-never). */
+uint64_t hb_backing_page_size(const struct hb_ctx *ctx);
+
+/* A named figure for this cell. note may be NULL. */
+void hb_metric(struct hb_ctx *ctx, const char *name, double value, const char *unit,
+	       const char *note);
+/* <prefix>_p50_us, _p90_us, _p99_us, _p999_us, _max_us (and _count) from a histogram of ns. */
+void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h);
+/* A phase of the measured work: the harness records <name>_ms and, for counters, only counts
+ * inside phases. Phases do not nest. */
+void hb_phase_begin(struct hb_ctx *ctx, const char *name);
+void hb_phase_end(struct hb_ctx *ctx);
+/* rss_kib_<suffix> and charged_kib_<suffix> now (the process and the charged view). */
+void hb_memory_snapshot(struct hb_ctx *ctx, const char *suffix);
+/* A live value the harness's time series samples (e.g. "live_bytes", "ops"). At most 8. */
+void hb_gauge_set(struct hb_ctx *ctx, const char *name, double value);
+/* A seed for this cell's random choices (same for every backing of one repetition). */
+uint64_t hb_seed(const struct hb_ctx *ctx);
+
+#endif

@@ -1,0 +1,104 @@
+/* The command line: the only place that chooses an exit code. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "log.h"
+#include "runner.h"
+#include "sysinfo.h"
+#include "workload.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hugebench COMMAND [ARGS]\n"
+		"Measures memory backings (4 KiB pages, THP, mTHP, hugetlbfs) with workloads.\n\n"
+		"commands:\n"
+		"  list                      workloads and backings, and which run here\n"
+		"  sysinfo [--json]          kernel, THP/hugetlb settings, CPU, TLBs, topology, "
+		"counters\n"
+		"  run WORKLOAD [OPTIONS]    run the workload on each backing (run --help)\n"
+		"  WORKLOAD --help           the workload's parameters\n"
+		"  --version                 version and git commit\n\n"
+		"exit status: 0 done (skipped and fallback cells are results), 1 internal error,\n"
+		"  2 bad input (nothing run), 3 no cell could run here, 4 a cell failed,\n"
+		"  130 interrupted (finished cells kept).\n"
+		"Machine settings a cell changes (THP mode, mTHP sizes, hugetlb pools, memory\n"
+		"cgroups) are restored after each cell, on Ctrl-C, and after a crash at the next "
+		"start.\n");
+}
+
+static int cmd_list(void)
+{
+	printf("workloads:\n");
+	for (int i = 0; hb_workloads[i]; i++) {
+		const struct hb_workload *w = hb_workloads[i];
+		const char *why = w->supported ? w->supported(NULL) : NULL;
+
+		printf("  %-12s %s%s%s\n", w->name, w->summary, why ? " [not available here: " : "",
+		       why ? why : "");
+	}
+	printf("backings:\n");
+	hb_backing_list(stdout);
+	return 0;
+}
+
+static int cmd_sysinfo(int argc, char **argv)
+{
+	json_t *info;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json"))) {
+		hb_err("sysinfo: unknown argument '%s'; accepted: --json", argv[argc - 1]);
+		return HB_EXIT_USAGE;
+	}
+	info = hb_sysinfo_collect();
+	if (!info) {
+		hb_err("sysinfo: could not collect machine information");
+		return HB_EXIT_INTERNAL;
+	}
+	if (argc == 2) {
+		json_dumpf(info, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+	} else {
+		hb_sysinfo_print(info, stdout);
+	}
+	json_decref(info);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct hb_workload *w;
+
+	if (argc < 2) {
+		usage(stderr);
+		return HB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hugebench %s (commit %s)\n", PACKAGE_VERSION, HB_GIT_COMMIT);
+		return 0;
+	}
+	if (!strcmp(argv[1], "list"))
+		return cmd_list();
+	if (!strcmp(argv[1], "sysinfo"))
+		return cmd_sysinfo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return hb_cmd_run(argc - 1, argv + 1);
+	w = hb_workload_find(argv[1]);
+	if (w && argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+		char *args[] = { "run", argv[1], "--help", NULL };
+
+		return hb_cmd_run(3, args);
+	}
+	if (w)
+		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
+	else
+		hb_err("unknown command '%s'; accepted: list, sysinfo, run, WORKLOAD --help, "
+		       "--help, --version", argv[1]);
+	return HB_EXIT_USAGE;
+}

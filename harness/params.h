@@ -1,0 +1,64 @@
+/*
+ * One parameter-table type for every workload (fio's options, redis's config rows).
+ * The table drives parsing, validation, --help, the results' params column and
+ * "did you mean". Defaults and ranges are strings that go through the same parser as
+ * user input, so a bad table fails its unit test and at start-up, not silently.
+ */
+#ifndef HB_PARAMS_H
+#define HB_PARAMS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum hb_param_type {
+	HB_PT_SIZE,	/* uint64_t bytes, "64M" */
+	HB_PT_DURATION, /* uint64_t nanoseconds, "200ms" */
+	HB_PT_UINT,	/* uint64_t, "1000" */
+	HB_PT_DOUBLE,	/* double, "0.99" */
+	HB_PT_ENUM,	/* int index into choices */
+	HB_PT_STRING,	/* const char *, kept as given (lives as long as argv) */
+};
+
+struct hb_choice {
+	const char *name;
+	const char *help;
+};
+
+struct hb_param {
+	const char *name;
+	enum hb_param_type type;
+	size_t offset;			 /* into the workload's parameter struct */
+	const char *def;		 /* default, parsed like user input */
+	const char *min, *max;		 /* inclusive range, parsed like user input; NULL: none */
+	const struct hb_choice *choices; /* HB_PT_ENUM: terminated by {NULL} */
+	const char *help;
+};
+
+/* Tables end with an entry whose name is NULL. */
+#define HB_PARAM_END { .name = NULL }
+
+/* Checks a table: unique names, a parseable default inside its range, choices for enums.
+ * Returns 0 or -EINVAL with err naming the bad row. */
+int hb_params_check_table(const struct hb_param *t, char *err, size_t errlen);
+/* Fills dst with every default. */
+int hb_params_defaults(const struct hb_param *t, void *dst, char *err, size_t errlen);
+/* Parses "value" into the field named "name". -ENOENT: no such parameter (err lists what is
+ * accepted and a near miss); -EINVAL: not parseable; -ERANGE: outside the range. */
+int hb_params_set(const struct hb_param *t, void *dst, const char *name, const char *value,
+		  char *err, size_t errlen);
+/* Same, from "NAME=VALUE". */
+int hb_params_set_arg(const struct hb_param *t, void *dst, const char *arg, char *err,
+		      size_t errlen);
+/* Canonical "name=value;name=value" of every parameter, for the results' params column. */
+int hb_params_format(const struct hb_param *t, const void *src, char *buf, size_t len);
+/* One parameter's value as text, e.g. "256M". */
+void hb_param_format_value(const struct hb_param *p, const void *src, char *buf, size_t len);
+/* The table as --help text: name, type, default, range, meaning, choices. */
+void hb_params_help(const struct hb_param *t, FILE *f);
+const struct hb_param *hb_params_find(const struct hb_param *t, const char *name);
+/* The accepted name closest to "name" (edit distance <= 2), or NULL. */
+const char *hb_params_suggest(const struct hb_param *t, const char *name);
+/* Edit distance, shared by every "did you mean". */
+int hb_edit_distance(const char *a, const char *b);
+
+#endif

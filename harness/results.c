@@ -1,0 +1,231 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results.h"
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int hb_results_open(struct hb_results *r, const char *dir, char *err, size_t errlen)
+{
+	char series[PATH_MAX + 8];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (dir) {
+		snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	} else {
+		char host[64] = "host", stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gethostname(host, sizeof(host) - 1);
+		for (char *c = host; *c; c++)
+			if (*c == '/' || *c == ' ')
+				*c = '_';
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+		snprintf(r->dir, sizeof(r->dir), "results/%s-%s", stamp, host);
+	}
+	snprintf(series, sizeof(series), "%s/series", r->dir);
+	rc = mkdir_p(series);
+	if (rc)
+		snprintf(err, errlen, "cannot create results directory '%s': %s", r->dir,
+			 strerror(-rc));
+	return rc;
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+int hb_results_add(struct hb_results *r, const char *workload, const char *backing,
+		   const char *params, int rep, const char *metric, const char *value,
+		   const char *unit, const char *note)
+{
+	struct hb_row *row;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct hb_row *rows = realloc(r->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -ENOMEM;
+		r->rows = rows;
+		r->cap = cap;
+	}
+	row = &r->rows[r->n];
+	row->workload = dup_or_empty(workload);
+	row->backing = dup_or_empty(backing);
+	row->params = dup_or_empty(params);
+	row->metric = dup_or_empty(metric);
+	row->value = dup_or_empty(value);
+	row->unit = dup_or_empty(unit);
+	row->note = dup_or_empty(note);
+	row->rep = rep;
+	r->n++;
+	return 0;
+}
+
+int hb_results_addf(struct hb_results *r, const char *workload, const char *backing,
+		    const char *params, int rep, const char *metric, double value,
+		    const char *unit, const char *note)
+{
+	char v[64];
+
+	snprintf(v, sizeof(v), "%.10g", value);
+	return hb_results_add(r, workload, backing, params, rep, metric, v, unit, note);
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		char *b;
+
+		while (c < *len + n + 1)
+			c *= 2;
+		b = realloc(*buf, c);
+		if (!b)
+			abort(); /* out of memory while building a results file: nothing sane left */
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = 0;
+}
+
+void hb_csv_field(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		append(buf, len, cap, s, strlen(s));
+		return;
+	}
+	append(buf, len, cap, "\"", 1);
+	for (; *s; s++) {
+		if (*s == '"')
+			append(buf, len, cap, "\"", 1);
+		append(buf, len, cap, s, 1);
+	}
+	append(buf, len, cap, "\"", 1);
+}
+
+int hb_atomic_write(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX + 32];
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int hb_results_write_file(const struct hb_results *r, const char *name, const char *data,
+			  size_t len)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+	return hb_atomic_write(path, data, len);
+}
+
+int hb_results_write_csv(const struct hb_results *r)
+{
+	char *buf = NULL, rep[16];
+	size_t len = 0, cap = 0;
+	int rc;
+
+	append(&buf, &len, &cap, HB_CSV_HEADER "\n", strlen(HB_CSV_HEADER) + 1);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct hb_row *row = &r->rows[i];
+		const char *fields[] = { row->workload, row->backing, row->params, NULL,
+					 row->metric,	row->value,   row->unit,   row->note };
+
+		snprintf(rep, sizeof(rep), "%d", row->rep);
+		fields[3] = rep;
+		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+			if (f)
+				append(&buf, &len, &cap, ",", 1);
+			hb_csv_field(&buf, &len, &cap, fields[f]);
+		}
+		append(&buf, &len, &cap, "\n", 1);
+	}
+	rc = hb_results_write_file(r, "results.csv", buf, len);
+	free(buf);
+	return rc;
+}
+
+int hb_results_write_json(const struct hb_results *r, const char *name, const json_t *j)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int rc;
+
+	if (!text)
+		return -ENOMEM;
+	rc = hb_results_write_file(r, name, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+void hb_results_free(struct hb_results *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct hb_row *row = &r->rows[i];
+
+		free(row->workload);
+		free(row->backing);
+		free(row->params);
+		free(row->metric);
+		free(row->value);
+		free(row->unit);
+		free(row->note);
+	}
+	free(r->rows);
+	r->rows = NULL;
+	r->n = r->cap = 0;
+}

@@ -1,0 +1,21 @@
+/* `hugebench run`: the matrix of cells for one workload, interleaved by repetition. */
+#ifndef HB_RUNNER_H
+#define HB_RUNNER_H
+
+/* Exit codes, documented in `hugebench --help`. */
+enum {
+	HB_EXIT_OK = 0,		/* every cell ran (skips and fallbacks are results) */
+	HB_EXIT_INTERNAL = 1,	/* a bug or an unexpected system error */
+	HB_EXIT_USAGE = 2,	/* bad input: nothing was run */
+	HB_EXIT_NO_RESOURCE = 3, /* no cell could run here: every one was skipped */
+	HB_EXIT_CELL_FAILED = 4, /* at least one cell failed (crashed or errored) */
+	HB_EXIT_INTERRUPTED = 130,
+};
+
+/* argv[0] is "run". Returns an exit code. */
+int hb_cmd_run(int argc, char **argv);
+/* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
+ * the report (static) or NULL when there was nothing to restore. */
+const char *hb_recover_stale_knobs(void);
+
+#endif

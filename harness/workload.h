@@ -1,0 +1,44 @@
+/*
+ * What a workload is (stress-ng's one const info struct, fio's ops): one file in workloads/
+ * with one of these and one parameter table, and one line in workloads/registry.c.
+ *
+ * A workload never touches sysfs, files or the terminal. It runs in the cell's own child
+ * process and gets from the harness, through struct hb_ctx (ctx.h): memory in the cell's
+ * backing, a clock, histograms, phase markers and a metrics sink.
+ */
+#ifndef HB_WORKLOAD_H
+#define HB_WORKLOAD_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "params.h"
+
+struct hb_ctx;
+
+struct hb_workload {
+	const char *name;
+	const char *summary;
+	const struct hb_param *params;
+	size_t params_size;
+	/* Checks across parameters after parsing; NULL if none. 0 or -EINVAL with err naming
+	 * the parameter and what is accepted. */
+	int (*validate)(const void *params, char *err, size_t errlen);
+	/* Bytes of backed memory a cell maps at most, for the fit check before anything runs. */
+	uint64_t (*memory_needed)(const void *params);
+	/* NULL when it can run here, else why not (the reason goes into the results). params
+	 * is NULL when asked in general (`hugebench list`). */
+	const char *(*supported)(const void *params);
+	/* Maps and populates its memory. The harness times this as populate_ms and, after it,
+	 * measures what the backing really gave (huge_coverage_pct, rss_kib, charged_kib). */
+	int (*setup)(struct hb_ctx *ctx, const void *params, void **state);
+	/* The measured work. Returns 0 or -errno. */
+	int (*run)(struct hb_ctx *ctx, const void *params, void *state);
+	/* Frees what setup made; NULL when process exit is enough. */
+	void (*teardown)(struct hb_ctx *ctx, const void *params, void *state);
+};
+
+/* The registry (workloads/registry.c), NULL-terminated. */
+extern const struct hb_workload *const hb_workloads[];
+const struct hb_workload *hb_workload_find(const char *name);
+
+#endif

@@ -1,0 +1,151 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "params.h"
+
+struct p {
+	uint64_t size, dur, n;
+	double ratio;
+	int mode;
+	const char *label;
+};
+
+static const struct hb_choice modes[] = { { "random", "random order" },
+					   { "sequential", "in address order" },
+					   { NULL, NULL } };
+
+static const struct hb_param table[] = {
+	{ .name = "size", .type = HB_PT_SIZE, .offset = offsetof(struct p, size), .def = "64M",
+	  .min = "4K", .max = "1G", .help = "bytes" },
+	{ .name = "duration", .type = HB_PT_DURATION, .offset = offsetof(struct p, dur),
+	  .def = "200ms", .min = "1ms", .max = "1m", .help = "time" },
+	{ .name = "count", .type = HB_PT_UINT, .offset = offsetof(struct p, n), .def = "10",
+	  .min = "1", .max = "100", .help = "how many" },
+	{ .name = "ratio", .type = HB_PT_DOUBLE, .offset = offsetof(struct p, ratio),
+	  .def = "0.5", .min = "0", .max = "1", .help = "a share" },
+	{ .name = "order", .type = HB_PT_ENUM, .offset = offsetof(struct p, mode),
+	  .def = "random", .choices = modes, .help = "visit order" },
+	{ .name = "label", .type = HB_PT_STRING, .offset = offsetof(struct p, label), .def = "",
+	  .help = "free text" },
+	HB_PARAM_END,
+};
+
+static void test_defaults(void **state)
+{
+	struct p v;
+	char err[256];
+
+	(void)state;
+	memset(&v, 0xff, sizeof(v));
+	assert_int_equal(hb_params_check_table(table, err, sizeof(err)), 0);
+	assert_int_equal(hb_params_defaults(table, &v, err, sizeof(err)), 0);
+	assert_int_equal(v.size, 64ull << 20);
+	assert_int_equal(v.dur, 200000000ull);
+	assert_int_equal(v.n, 10);
+	assert_true(v.ratio == 0.5);
+	assert_int_equal(v.mode, 0);
+	assert_string_equal(v.label, "");
+}
+
+static void test_set_and_ranges(void **state)
+{
+	struct p v;
+	char err[512];
+
+	(void)state;
+	hb_params_defaults(table, &v, err, sizeof(err));
+	assert_int_equal(hb_params_set_arg(table, &v, "size=256M", err, sizeof(err)), 0);
+	assert_int_equal(v.size, 256ull << 20);
+	assert_int_equal(hb_params_set_arg(table, &v, "order=sequential", err, sizeof(err)), 0);
+	assert_int_equal(v.mode, 1);
+	assert_int_equal(hb_params_set_arg(table, &v, "count=100", err, sizeof(err)), 0);
+	assert_int_equal(hb_params_set_arg(table, &v, "count=101", err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "count"));
+	assert_non_null(strstr(err, "1..100"));
+	assert_int_equal(v.n, 100); /* unchanged by the refused value */
+	assert_int_equal(hb_params_set_arg(table, &v, "size=2K", err, sizeof(err)), -ERANGE);
+	assert_int_equal(hb_params_set_arg(table, &v, "size=lots", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'size'"));
+	assert_int_equal(hb_params_set_arg(table, &v, "ratio=1.5", err, sizeof(err)), -ERANGE);
+	assert_int_equal(hb_params_set_arg(table, &v, "ratio=abc", err, sizeof(err)), -EINVAL);
+	assert_int_equal(hb_params_set_arg(table, &v, "order=zigzag", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "random, sequential"));
+	assert_int_equal(hb_params_set_arg(table, &v, "count=-1", err, sizeof(err)), -EINVAL);
+	assert_int_equal(hb_params_set_arg(table, &v, "size", err, sizeof(err)), -EINVAL);
+	assert_int_equal(hb_params_set_arg(table, &v, "=1", err, sizeof(err)), -EINVAL);
+}
+
+static void test_unknown_suggests(void **state)
+{
+	struct p v;
+	char err[512];
+
+	(void)state;
+	hb_params_defaults(table, &v, err, sizeof(err));
+	assert_int_equal(hb_params_set_arg(table, &v, "sise=1M", err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "did you mean 'size'"));
+	assert_non_null(strstr(err, "accepted: size duration count ratio order label"));
+	assert_int_equal(hb_params_set_arg(table, &v, "zzzzzzzz=1", err, sizeof(err)), -ENOENT);
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(hb_edit_distance("size", "sise"), 1);
+	assert_int_equal(hb_edit_distance("", "abc"), 3);
+	assert_int_equal(hb_edit_distance("kitten", "sitting"), 3);
+}
+
+static void test_format(void **state)
+{
+	struct p v;
+	char err[256], buf[512];
+
+	(void)state;
+	hb_params_defaults(table, &v, err, sizeof(err));
+	hb_params_set_arg(table, &v, "label=x y", err, sizeof(err));
+	assert_int_equal(hb_params_format(table, &v, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+			    "size=64M;duration=200ms;count=10;ratio=0.5;order=random;label=x y");
+	assert_int_equal(hb_params_format(table, &v, buf, 10), -ENOSPC);
+}
+
+static void test_bad_tables(void **state)
+{
+	char err[256];
+	struct hb_param bad[3];
+
+	(void)state;
+	/* A default outside its own range is caught. */
+	memcpy(bad, table, sizeof(bad[0]));
+	bad[0].def = "2G";
+	bad[1] = (struct hb_param)HB_PARAM_END;
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "size"));
+	/* A default that does not parse. */
+	bad[0].def = "64Q";
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	/* Two rows with one name. */
+	memcpy(bad, table, sizeof(bad[0]));
+	memcpy(bad + 1, table, sizeof(bad[0]));
+	bad[2] = (struct hb_param)HB_PARAM_END;
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "twice"));
+	/* No help text. */
+	memcpy(bad, table, sizeof(bad[0]));
+	bad[0].help = "";
+	bad[1] = (struct hb_param)HB_PARAM_END;
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_set_and_ranges),
+		cmocka_unit_test(test_unknown_suggests), cmocka_unit_test(test_format),
+		cmocka_unit_test(test_bad_tables),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

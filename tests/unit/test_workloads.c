@@ -1,0 +1,72 @@
+/* Every workload's table is checked: a typo in a default or a range fails here. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workload.h"
+
+static void test_every_table(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_non_null(hb_workloads[0]);
+	for (int i = 0; hb_workloads[i]; i++) {
+		const struct hb_workload *w = hb_workloads[i];
+		void *p = calloc(1, w->params_size);
+
+		assert_non_null(w->name);
+		assert_non_null(w->summary);
+		assert_non_null(w->setup);
+		assert_non_null(w->run);
+		assert_non_null(w->memory_needed);
+		if (hb_params_check_table(w->params, err, sizeof(err)))
+			fail_msg("workload %s: %s", w->name, err);
+		assert_int_equal(hb_params_defaults(w->params, p, err, sizeof(err)), 0);
+		if (w->validate && w->validate(p, err, sizeof(err)))
+			fail_msg("workload %s: defaults do not validate: %s", w->name, err);
+		assert_true(w->memory_needed(p) > 0);
+		assert_ptr_equal(hb_workload_find(w->name), w);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(hb_workloads[j]->name, w->name);
+		free(p);
+	}
+	assert_null(hb_workload_find("no-such-workload"));
+}
+
+static void test_touch_validate(void **state)
+{
+	const struct hb_workload *w = hb_workload_find("touch");
+	void *p;
+	char err[512];
+
+	(void)state;
+	assert_non_null(w);
+	p = calloc(1, w->params_size);
+	hb_params_defaults(w->params, p, err, sizeof(err));
+	assert_int_equal(hb_params_set_arg(w->params, p, "size=8K", err, sizeof(err)), 0);
+	assert_int_equal(hb_params_set_arg(w->params, p, "stride=16K", err, sizeof(err)), 0);
+	assert_int_equal(w->validate(p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "stride"));
+	assert_int_equal(hb_params_set_arg(w->params, p, "stride=12", err, sizeof(err)), 0);
+	assert_int_equal(w->validate(p, err, sizeof(err)), -EINVAL);
+	assert_int_equal(hb_params_set_arg(w->params, p, "stride=8K", err, sizeof(err)), 0);
+	assert_int_equal(w->validate(p, err, sizeof(err)), 0);
+	assert_int_equal(w->memory_needed(p), 8192);
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_table),
+		cmocka_unit_test(test_touch_validate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
