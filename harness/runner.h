@@ -1,4 +1,4 @@
-/* `hugebench run`: the matrix of cells for one workload, interleaved by repetition. */
+/* `hugebench run` and the exit codes every command shares. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
@@ -12,8 +12,12 @@ enum {
 	HB_EXIT_INTERRUPTED = 130,
 };
 
+struct hb_backing;
+
 /* argv[0] is "run". Returns an exit code. */
 int hb_cmd_run(int argc, char **argv);
+/* "4k,thp" into out (at most max); the count, or -EINVAL after printing what is accepted. */
+int hb_parse_backing_list(const char *list, struct hb_backing *out, int max);
 /* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
  * the report (static) or NULL when there was nothing to restore. */
 const char *hb_recover_stale_knobs(void);

@@ -14,6 +14,7 @@
 #include "params.h"
 
 struct hb_ctx;
+struct hb_results;
 
 struct hb_workload {
 	const char *name;
@@ -35,6 +36,12 @@ struct hb_workload {
 	int (*run)(struct hb_ctx *ctx, const void *params, void *state);
 	/* Frees what setup made; NULL when process exit is enough. */
 	void (*teardown)(struct hb_ctx *ctx, const void *params, void *state);
+	/* Optional: one parameter set becomes several (a sweep). Writes up to max parameter
+	 * structs (params_size bytes each) into out and returns how many; 0: no expansion. */
+	size_t (*expand)(const void *params, void *out, size_t max);
+	/* Optional, in the parent once every cell has run: figures derived across cells (e.g.
+	 * 4k against a huge backing at the same working set), added as rows to res. */
+	void (*derive)(struct hb_results *res);
 };
 
 /* The registry (workloads/registry.c), NULL-terminated. */

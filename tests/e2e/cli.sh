@@ -65,7 +65,7 @@ grep -q 'params' "$csv" && grep -q 'size=8M;stride=4K;passes=5' "$csv" &&
 	pass "params column is canonical" || fail "params column"
 rss=$(metric "$csv" 4k rss_kib)
 [ "${rss%.*}" -ge 8192 ] && pass "4k rss_kib $rss >= 8192" || fail "4k rss_kib $rss < 8192"
-ls "$TMP/r1/series/touch-4k-r1.csv" >/dev/null 2>&1 && pass "series file per cell" || fail "no series file"
+ls "$TMP/r1/series/touch-4k-1-r1.csv" >/dev/null 2>&1 && pass "series file per cell" || fail "no series file"
 grep -q '"complete": true' "$TMP/r1/meta.json" && pass "meta.json complete" || fail "meta.json not complete"
 grep -q '"kernel"' "$TMP/r1/meta.json" && grep -q '"commit"' "$TMP/r1/meta.json" &&
 	pass "meta.json has sysinfo and commit" || fail "meta.json lacks sysinfo or commit"

@@ -1,0 +1,50 @@
+/*
+ * A matrix of cells: entries (one workload with one parameter set on a list of backings)
+ * times repetitions. `run` builds one from the command line, `bench` from a profile. Running
+ * it interleaves repetitions: rep 1 of every entry and backing, then rep 2, and so on, since
+ * on a shared machine only figures measured side by side compare fairly.
+ */
+#ifndef HB_MATRIX_H
+#define HB_MATRIX_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backing.h"
+#include "workload.h"
+
+#define HB_MAX_BACKINGS 16
+
+struct hb_matrix_entry {
+	const struct hb_workload *w;
+	void *params; /* owned */
+	char params_text[1024];
+	struct hb_backing backings[HB_MAX_BACKINGS];
+	int nbackings;
+	char label[64]; /* optional name from a profile section; "" for run */
+};
+
+struct hb_matrix {
+	struct hb_matrix_entry *e;
+	size_t n, cap;
+	int reps;
+	const char *out;	     /* results directory; NULL for the default */
+	uint64_t series_interval_ns;
+	uint64_t seed;
+	const char *command_kind;    /* "run" or "bench", for meta.json */
+	const char *profile;	     /* bench profile name or path, or NULL */
+};
+
+void hb_matrix_init(struct hb_matrix *m);
+/* Adds an entry; params (params_size bytes) is copied. When the workload has an expand hook
+ * the one parameter set may become several entries. Returns 0 or -ENOMEM / -EINVAL. */
+int hb_matrix_add(struct hb_matrix *m, const struct hb_workload *w, const void *params,
+		  const struct hb_backing *backings, int nbackings, const char *label);
+/* Total bytes the largest cell needs, and the fit check against MemAvailable and the hugetlb
+ * pools. 0, or -ENOMEM after printing which cell does not fit. */
+int hb_matrix_check_fit(const struct hb_matrix *m);
+/* Runs every cell, writes the run directory, prints its path on stdout. Returns the exit code
+ * (runner.h). */
+int hb_matrix_run(struct hb_matrix *m, int argc, char **argv);
+void hb_matrix_free(struct hb_matrix *m);
+
+#endif
