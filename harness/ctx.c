@@ -163,6 +163,43 @@ static void memory_metrics(struct hb_ctx *ctx, const char *suffix)
 		metric_text(ctx, name, "unavailable", "cannot read the cell's memory cgroup");
 }
 
+int hb_memory_read(struct hb_ctx *ctx, struct hb_mem_view *v)
+{
+	struct hb_smaps s;
+	int rc = hb_smaps_read_rollup("/proc/self/smaps_rollup", &s);
+
+	memset(v, 0, sizeof(*v));
+	if (rc)
+		return rc;
+	v->rss_kib = s.rss_kib;
+	v->private_dirty_kib = s.private_dirty_kib;
+	v->hugetlb_kib = s.private_hugetlb_kib + s.shared_hugetlb_kib;
+	v->anon_huge_kib = s.anon_huge_kib;
+	v->resident_kib = hb_smaps_resident_kib(&s);
+	v->charged_ok = ctx->cg.dir[0] && hb_cgroup_charged_kib(&ctx->cg, &v->charged_kib) == 0;
+	return 0;
+}
+
+int hb_memory_limit(struct hb_ctx *ctx, uint64_t bytes)
+{
+	if (!ctx->cg.dir[0])
+		return -ENOENT;
+	return hb_cgroup_set_limit(&ctx->cg, bytes);
+}
+
+int hb_memory_events(struct hb_ctx *ctx, uint64_t *oom_kills, uint64_t *failcnt)
+{
+	if (!ctx->cg.dir[0])
+		return -ENOENT;
+	return hb_cgroup_events(&ctx->cg, oom_kills, failcnt);
+}
+
+int hb_vmstat_now(struct hb_ctx *ctx, struct hb_vmstat *v)
+{
+	(void)ctx;
+	return hb_vmstat_read("/proc/vmstat", v);
+}
+
 void hb_memory_snapshot(struct hb_ctx *ctx, const char *suffix)
 {
 	memory_metrics(ctx, suffix);

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "histogram.h"
+#include "vmstat.h"
 
 struct hb_ctx;
 
@@ -30,6 +31,24 @@ void hb_phase_begin(struct hb_ctx *ctx, const char *name);
 void hb_phase_end(struct hb_ctx *ctx);
 /* rss_kib_<suffix> and charged_kib_<suffix> now (the process and the charged view). */
 void hb_memory_snapshot(struct hb_ctx *ctx, const char *suffix);
+/* Both views of the cell's memory now, as values (hb_memory_snapshot reports them as rows). */
+struct hb_mem_view {
+	uint64_t resident_kib;	    /* rss_kib + hugetlb_kib: what the process holds */
+	uint64_t rss_kib;	    /* Rss (no hugetlb in it) */
+	uint64_t private_dirty_kib; /* Private_Dirty (no hugetlb in it) */
+	uint64_t hugetlb_kib;	    /* Private_Hugetlb + Shared_Hugetlb */
+	uint64_t anon_huge_kib;	    /* AnonHugePages: PMD-mapped THP */
+	int charged_ok;		    /* 0 when the cell has no memory cgroup */
+	uint64_t charged_kib;	    /* the cell's memory cgroup (hugetlb is not charged) */
+};
+int hb_memory_read(struct hb_ctx *ctx, struct hb_mem_view *v);
+/* The cell's memory cgroup: set a limit (0 removes it); read OOM kills and limit hits.
+ * -ENOENT when the cell has no cgroup. */
+int hb_memory_limit(struct hb_ctx *ctx, uint64_t bytes);
+int hb_memory_events(struct hb_ctx *ctx, uint64_t *oom_kills, uint64_t *failcnt);
+/* Machine-wide /proc/vmstat counters now, for deltas around a phase. */
+int hb_vmstat_now(struct hb_ctx *ctx, struct hb_vmstat *v);
+
 /* A live value the harness's time series samples (e.g. "live_bytes", "ops"). At most 8. */
 void hb_gauge_set(struct hb_ctx *ctx, const char *name, double value);
 /* A seed for this cell's random choices (same for every backing of one repetition). */
