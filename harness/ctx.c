@@ -41,6 +41,7 @@ struct hb_ctx {
 	} gauges[MAX_GAUGES];
 	unsigned ngauges;
 	uint64_t gauges_flushed;
+	uint64_t accesses;
 };
 
 /* One line, one write(): the pipe keeps lines under PIPE_BUF whole. */
@@ -229,6 +230,11 @@ void hb_gauge_set(struct hb_ctx *ctx, const char *name, double value)
 		send_line(ctx, "G\t%s\t%.10g", ctx->gauges[g].name, ctx->gauges[g].value);
 }
 
+void hb_count_accesses(struct hb_ctx *ctx, uint64_t n)
+{
+	ctx->accesses += n;
+}
+
 uint64_t hb_seed(const struct hb_ctx *ctx)
 {
 	return ctx->cell->seed;
@@ -364,6 +370,9 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 		send_error(ctx, "run failed", rc);
 		return 1;
 	}
+	if (ctx->accesses)
+		hb_metric(ctx, "accesses", (double)ctx->accesses, "accesses",
+			  "memory accesses of the measured work, as the workload counted them");
 	if (w->teardown)
 		w->teardown(ctx, cell->params, state);
 	getrusage(RUSAGE_SELF, &ru);

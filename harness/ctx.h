@@ -51,6 +51,10 @@ int hb_vmstat_now(struct hb_ctx *ctx, struct hb_vmstat *v);
 
 /* A live value the harness's time series samples (e.g. "live_bytes", "ops"). At most 8. */
 void hb_gauge_set(struct hb_ctx *ctx, const char *name, double value);
+/* Memory accesses the measured work made (loads + stores the workload itself counted, e.g.
+ * hops of a chase), so counters can be given per access (dtlb_misses_per_kilo_access).
+ * Adds up; reported as metric `accesses`. */
+void hb_count_accesses(struct hb_ctx *ctx, uint64_t n);
 /* A seed for this cell's random choices (same for every backing of one repetition). */
 uint64_t hb_seed(const struct hb_ctx *ctx);
 
