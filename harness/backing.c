@@ -7,6 +7,7 @@
 
 #include "backing.h"
 #include "knobs.h"
+#include "readfile.h"
 #include "units.h"
 
 #ifndef MAP_HUGE_SHIFT
@@ -69,18 +70,6 @@ static int path_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-static uint64_t read_u64(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	unsigned long long v = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
 
 static void hugetlb_dir(uint64_t page_size, char *buf, size_t len)
 {
@@ -119,7 +108,9 @@ const char *hb_backing_unsupported(const struct hb_backing *b, char *buf, size_t
 		}
 		if (geteuid() != 0) {
 			snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/free_hugepages");
-			if (read_u64(dir) == 0)
+			uint64_t free_pages = 0;
+
+			if (hb_read_u64(dir, &free_pages) || free_pages == 0)
 				return "the hugetlb pool is empty and reserving pages needs root";
 		}
 		return NULL;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "readfile.h"
 #include "knobs.h"
 
 static void why_set(char *why, size_t len, const char *fmt, ...)
@@ -37,30 +38,6 @@ static int path_fmt(char *out, size_t len, const char *a, const char *b)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Whole (small) file, NUL-terminated, trailing whitespace removed. */
-static int read_small(const char *path, char *buf, size_t len)
-{
-	size_t used = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (used < len - 1 && (n = read(fd, buf + used, len - 1 - used)) != 0) {
-		if (n < 0) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-		used += n;
-	}
-	close(fd);
-	while (used && (buf[used - 1] == '\n' || buf[used - 1] == ' '))
-		used--;
-	buf[used] = '\0';
-	return 0;
-}
 
 /* cgroupfs reports a refused value at write() time, so its errno is the one that matters. */
 static int write_small(const char *path, const char *s)
@@ -238,7 +215,7 @@ int hb_cgroup_self(struct hb_cgroup_self *self, const char *proc_root, char *why
 		if (!path_fmt(cpath, sizeof(cpath), proc_root, self->mount) &&
 		    strlen(cpath) + sizeof("/cgroup.controllers") <= sizeof(cpath)) {
 			strcat(cpath, "/cgroup.controllers");
-			if (!read_small(cpath, ctl, sizeof(ctl)) && !has_word(ctl, "memory", ' ')) {
+			if (!hb_read_text(cpath, ctl, sizeof(ctl)) && !has_word(ctl, "memory", ' ')) {
 				why_set(why, len,
 					"cgroup v2 at %s has no memory controller "
 					"(cgroup.controllers: \"%s\") and no cgroup v1 memory "
@@ -270,7 +247,7 @@ static int v2_enable_memory(const char *root, const struct hb_cgroup_self *self,
 	if (snprintf(path, sizeof(path), "%s%s/cgroup.controllers", root, self->dir) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	if (!read_small(path, buf, sizeof(buf)) && !has_word(buf, "memory", ' ')) {
+	if (!hb_read_text(path, buf, sizeof(buf)) && !has_word(buf, "memory", ' ')) {
 		why_set(why, len,
 			"the memory controller is not delegated to our cgroup %s "
 			"(cgroup.controllers: \"%s\")",
@@ -280,7 +257,7 @@ static int v2_enable_memory(const char *root, const struct hb_cgroup_self *self,
 	if (snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", root, self->dir) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	if ((err = read_small(path, buf, sizeof(buf))) < 0) {
+	if ((err = hb_read_text(path, buf, sizeof(buf))) < 0) {
 		why_set(why, len, "cannot read %s: %s", path, strerror(-err));
 		return err;
 	}
@@ -310,7 +287,7 @@ static int reuse_stale(const char *dir, int version, char *why, size_t len)
 
 	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	if ((err = read_small(path, buf, sizeof(buf))) < 0) {
+	if ((err = hb_read_text(path, buf, sizeof(buf))) < 0) {
 		why_set(why, len, "%s exists but %s is unreadable: %s", dir, path, strerror(-err));
 		return err;
 	}
@@ -403,7 +380,7 @@ int hb_cgroup_charged_kib(const struct hb_cgroup *cg, uint64_t *kib)
 	int err = cg_file(cg, cg->version == 1 ? "memory.usage_in_bytes" : "memory.current", path,
 			  sizeof(path));
 
-	if (err || (err = read_small(path, buf, sizeof(buf))) < 0)
+	if (err || (err = hb_read_text(path, buf, sizeof(buf))) < 0)
 		return err;
 	errno = 0;
 	v = strtoull(buf, &end, 10);
@@ -450,16 +427,16 @@ int hb_cgroup_events(const struct hb_cgroup *cg, uint64_t *oom_kills, uint64_t *
 	if (cg->version == 1) {
 		/* oom_control has gained "oom_kill" only in 4.13; failcnt is older. */
 		if (!(err = cg_file(cg, "memory.oom_control", path, sizeof(path))) &&
-		    !(err = read_small(path, buf, sizeof(buf))))
+		    !(err = hb_read_text(path, buf, sizeof(buf))))
 			got += !keyed_value(buf, "oom_kill", oom_kills);
 		if (!(err = cg_file(cg, "memory.failcnt", path, sizeof(path))) &&
-		    !(err = read_small(path, buf, sizeof(buf)))) {
+		    !(err = hb_read_text(path, buf, sizeof(buf)))) {
 			*failcnt = strtoull(buf, NULL, 10);
 			got++;
 		}
 	} else {
 		if (!(err = cg_file(cg, "memory.events", path, sizeof(path))) &&
-		    !(err = read_small(path, buf, sizeof(buf)))) {
+		    !(err = hb_read_text(path, buf, sizeof(buf)))) {
 			got += !keyed_value(buf, "oom_kill", oom_kills);
 			got += !keyed_value(buf, "max", failcnt);
 		}

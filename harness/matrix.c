@@ -13,6 +13,7 @@
 #include "knobs.h"
 #include "log.h"
 #include "matrix.h"
+#include "readfile.h"
 #include "results.h"
 #include "runner.h"
 #include "sysinfo.h"
@@ -106,18 +107,11 @@ void hb_matrix_free(struct hb_matrix *m)
 static uint64_t free_hugetlb_pages(uint64_t page_size)
 {
 	char path[160];
-	unsigned long long v = 0;
-	FILE *f;
+	uint64_t v = 0;
 
 	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/free_hugepages",
 		 (unsigned long long)(page_size >> 10));
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
+	return hb_read_u64(path, &v) ? 0 : v;
 }
 
 /* Refuses before anything is mapped: a cell that cannot fit is bad input, not a crash. */

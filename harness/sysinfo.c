@@ -33,6 +33,7 @@
 
 #include "cgroup.h"
 #include "sysinfo.h"
+#include "readfile.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define HUGETLB_DIR "/sys/kernel/mm/hugepages"
@@ -66,29 +67,6 @@ static int path_of(char *buf, size_t len, const char *fmt, ...)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* A small sysfs/procfs file, trimmed. Returns 0 or -errno (write-only files fail at read). */
-static int read_text(const char *path, char *buf, size_t len)
-{
-	size_t used = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (used < len - 1 && (n = read(fd, buf + used, len - 1 - used)) != 0) {
-		if (n < 0) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-		used += n;
-	}
-	close(fd);
-	buf[used] = '\0';
-	memmove(buf, trim(buf), strlen(trim(buf)) + 1);
-	return 0;
-}
 
 /* "always [madvise] never" -> "madvise"; anything else unchanged. */
 static void selected_word(char *s)
@@ -132,7 +110,7 @@ static json_t *knob_value(const char *path)
 {
 	char buf[4096];
 
-	if (read_text(path, buf, sizeof(buf)) < 0)
+	if (hb_read_text(path, buf, sizeof(buf)) < 0)
 		return NULL;
 	selected_word(buf);
 	if (is_uint(buf))
@@ -578,7 +556,7 @@ static json_t *perf_json(void)
 	json_t *o = json_object();
 	int fd;
 
-	(void)read_text("/proc/sys/kernel/perf_event_paranoid", paranoid, sizeof(paranoid));
+	(void)hb_read_text("/proc/sys/kernel/perf_event_paranoid", paranoid, sizeof(paranoid));
 	/* User-space only, so the answer is the one an unprivileged run would get too. */
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);
@@ -631,9 +609,9 @@ static int virtio_balloon_reporting(void)
 		const char *name = ents[i]->d_name;
 
 		if (!found && !path_of(path, sizeof(path), VIRTIO_DIR "/%s/device", name) &&
-		    !read_text(path, buf, sizeof(buf)) && strtoul(buf, NULL, 0) == 5 &&
+		    !hb_read_text(path, buf, sizeof(buf)) && strtoul(buf, NULL, 0) == 5 &&
 		    !path_of(path, sizeof(path), VIRTIO_DIR "/%s/features", name) &&
-		    !read_text(path, buf, sizeof(buf)))
+		    !hb_read_text(path, buf, sizeof(buf)))
 			/* "features" is a string of '0'/'1', bit 0 first. */
 			found = strlen(buf) > 5 && buf[5] == '1';
 		free(ents[i]);
@@ -655,7 +633,7 @@ static json_t *page_reporting_json(void)
 			    json_boolean(virtio_balloon_reporting()));
 	for (int i = 0; i < n; i++) {
 		if (!path_of(path, sizeof(path), PAGE_REPORTING_DIR "/%s", ents[i]->d_name) &&
-		    !read_text(path, buf, sizeof(buf)))
+		    !hb_read_text(path, buf, sizeof(buf)))
 			json_object_set_new(o, ents[i]->d_name, jstr(buf));
 		free(ents[i]);
 	}
