@@ -238,9 +238,10 @@ int hb_cgroup_self(struct hb_cgroup_self *self, const char *proc_root, char *why
 }
 
 /* v2 lets children use the memory controller only when our cgroup's subtree_control says so. */
-static int v2_enable_memory(const char *root, const struct hb_cgroup_self *self, char *why,
+static int v2_enable_memory(struct hb_knobs *k, const struct hb_cgroup_self *self, char *why,
 			    size_t len)
 {
+	const char *root = k->root;
 	char path[PATH_MAX], buf[256];
 	int err;
 
@@ -263,7 +264,11 @@ static int v2_enable_memory(const char *root, const struct hb_cgroup_self *self,
 	}
 	if (has_word(buf, "memory", ' '))
 		return 0;
-	err = write_small(path, "+memory");
+	/* A change to our own cgroup that outlives the cell: through knobs, undone by -memory. */
+	if (snprintf(path, sizeof(path), "%.4000s/cgroup.subtree_control", self->dir) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	err = hb_knob_set_undo(k, path, "+memory", "-memory");
 	if (err == -EBUSY)
 		why_set(why, len,
 			"cannot enable memory in %s: our cgroup %s has processes (hugebench "
@@ -336,7 +341,7 @@ int hb_cgroup_create(struct hb_cgroup *cg, struct hb_knobs *k, const char *name,
 		why_set(why, len, "cgroup path too long under %s", self.dir);
 		return -ENAMETOOLONG;
 	}
-	if (self.version == 2 && (err = v2_enable_memory(root, &self, why, len)) < 0)
+	if (self.version == 2 && (err = v2_enable_memory(k, &self, why, len)) < 0)
 		return err;
 	if (mkdir(full, 0755) < 0) {
 		err = -errno;

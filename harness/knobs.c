@@ -515,7 +515,8 @@ static int own(struct hb_knobs *k)
 	return 0;
 }
 
-int hb_knob_set(struct hb_knobs *k, const char *path, const char *value)
+/* undo: the value that puts the knob back, or NULL for "whatever it reads now". */
+static int knob_set(struct hb_knobs *k, const char *path, const char *value, const char *undo)
 {
 	struct hb_knob_saved *s;
 	unsigned i;
@@ -534,7 +535,11 @@ int hb_knob_set(struct hb_knobs *k, const char *path, const char *value)
 		return -ENOSPC;
 	}
 	s = &k->saved[k->n];
-	err = hb_knob_read(k, path, s->value, sizeof(s->value));
+	if (undo)
+		err = snprintf(s->value, sizeof(s->value), "%s", undo) >= (int)sizeof(s->value) ?
+			      -ERANGE : 0;
+	else
+		err = hb_knob_read(k, path, s->value, sizeof(s->value));
 	/* A multi-line value cannot be written back in one go, nor stored in one line. */
 	if (!err && strpbrk(s->value, "\t\n"))
 		err = -EINVAL;
@@ -553,6 +558,18 @@ int hb_knob_set(struct hb_knobs *k, const char *path, const char *value)
 		return err;
 	}
 	return knob_write(k, path, value);
+}
+
+int hb_knob_set(struct hb_knobs *k, const char *path, const char *value)
+{
+	return knob_set(k, path, value, NULL);
+}
+
+int hb_knob_set_undo(struct hb_knobs *k, const char *path, const char *value, const char *undo)
+{
+	if (!undo)
+		return -EINVAL;
+	return knob_set(k, path, value, undo);
 }
 
 int hb_knob_track_dir(struct hb_knobs *k, const char *path)

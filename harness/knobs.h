@@ -41,6 +41,10 @@ int hb_knob_read(const struct hb_knobs *k, const char *path, char *buf, size_t l
 /* Saves the old value (first time only), then writes value. Returns 0 or -errno (-EBUSY when
  * another live hugebench holds the state file). */
 int hb_knob_set(struct hb_knobs *k, const char *path, const char *value);
+/* For knobs whose old value does not put them back when written (cgroup v2
+ * cgroup.subtree_control: "+memory" is undone by "-memory", not by the old list): saves undo
+ * as the value to write back. */
+int hb_knob_set_undo(struct hb_knobs *k, const char *path, const char *value, const char *undo);
 /* Records a directory we just made (a cgroup) so that restore or recover removes it. */
 int hb_knob_track_dir(struct hb_knobs *k, const char *path);
 /* Writes every saved value back (newest first), removes tracked directories, deletes the

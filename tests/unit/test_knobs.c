@@ -299,6 +299,22 @@ static void test_set_twice_keeps_first(void **state_)
 	assert_knob(ENABLED, "madvise");
 }
 
+/* cgroup v2 subtree_control: "+memory" is undone by "-memory", not by the old word list. */
+static void test_set_undo(void **state_)
+{
+	char want[256];
+
+	(void)state_;
+	assert_int_equal(hb_knob_set_undo(&k, ENABLED, "always", "never"), 0);
+	assert_knob(ENABLED, "always");
+	snprintf(want, sizeof(want), "hugebench-knobs v1 pid=%ld\nwrite\t" ENABLED "\tnever\n",
+		 (long)getpid());
+	assert_string_equal(slurp(state), want);
+	assert_int_equal(hb_knobs_restore(&k, report, sizeof(report)), 0);
+	assert_knob(ENABLED, "never");
+	assert_int_equal(hb_knob_set_undo(&k, ENABLED, "always", NULL), -EINVAL);
+}
+
 static void test_several_knobs(void **state_)
 {
 	char want[1024];
@@ -744,6 +760,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_then_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_twice_keeps_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_several_knobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_missing_knob_leaves_nothing, setup,
 						teardown),
