@@ -54,7 +54,7 @@ static void phase_rect(FILE *f, int obj, const char *phase, double t0, double t1
 {
 	fprintf(f, "set object %d rect from first %g, graph 0 to first %g, graph 1 fc rgb '%s' "
 		   "fs solid 1.0 noborder behind\n", obj, t0, t1, shade(phase));
-	fprintf(f, "set label %d '%s' at first %g, graph 0.96 center font 'Sans,8' "
+	fprintf(f, "set label %d '%s' at first %g, graph 0.04 center font 'Sans,8' "
 		   "tc rgb '#555555'\n", obj, phase, (t0 + t1) / 2);
 }
 

@@ -80,7 +80,8 @@ static void percentiles(struct hb_plot *p, const char *set, const char *label, i
 	if (!curves)
 		return;
 	snprintf(t, sizeof(t), "forkcow: parent write latency before / during / after the "
-		 "snapshot (%s)", label);
+		 "snapshot%s%s%s", strcmp(label, "all") ? " (" : "", strcmp(label, "all") ? label : "",
+		 strcmp(label, "all") ? ")" : "");
 	hb_gp_str(t, q, sizeof(q));
 	snprintf(vars, sizeof(vars),
 		 "array names[%d]\narray styles[%d]\narray dashes[%d]\n%sdatafile = '%s'\n"

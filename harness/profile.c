@@ -147,6 +147,8 @@ static int handler(void *user, const char *section, const char *name, const char
 			    "group's [name]", name);
 	if (!strcmp(section, "bench"))
 		return bench_key(ps, name, value);
+	if (s && !strcmp(s->name, section) && ps->header_line != s->line)
+		return fail(ps, "section [%s] appears twice (first at line %d)", section, s->line);
 	if (!s || strcmp(s->name, section)) {
 		for (int i = 0; i < ps->ns; i++)
 			if (!strcmp(ps->s[i].name, section))

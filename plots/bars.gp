@@ -12,6 +12,7 @@ set boxwidth 0.9
 set xtics rotate by -20 left
 set key top right
 set bmargin 5
+set xlabel 'parameter set'
 if (logy) {
 	set logscale y 10
 	set format y '%g'

@@ -8,6 +8,8 @@ set multiplot layout rows, cols title what."\n".machine font 'Sans,11'
 set xlabel 'time (s)'
 set ylabel 'memory (MiB)'
 set yrange [0:*]
+# Room above the data for the key.
+set offsets 0, 0, graph 0.3, 0
 set key top right font 'Sans,8' opaque
 do for [i=1:npanels] {
 	unset object

@@ -9,7 +9,8 @@ set logscale x 2
 set xlabel 'working set (bytes, log scale)'
 set ylabel ylabel
 set yrange [0:*]
-set offsets 0, 0, graph 0.15, 0
+# Room above the data for the key and the vertical mark labels.
+set offsets 0, 0, graph 0.4, 0
 set key top left
 load marks
 plot for [i=1:nseries] datafile index (i-1) using 1:2:3:4 with yerrorlines ls i \
