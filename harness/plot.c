@@ -150,6 +150,7 @@ int hb_plot_bars(struct hb_plot *p, const char *workload, const char *name, cons
 {
 	const char *bk[HB_MAX_LIST];
 	size_t nb = hb_rundata_backings(p->d, workload, bk, HB_MAX_LIST), any = 0;
+	double lowest = 0;
 	char file[128], vars[2048], t[256], y[256];
 	struct hb_stat st;
 	FILE *f;
@@ -168,7 +169,8 @@ int hb_plot_bars(struct hb_plot *p, const char *workload, const char *name, cons
 			hb_rundata_stat(p->d, workload, bk[b], params[i], metric, &st);
 			if (st.n && (!logy || st.min > 0)) {
 				fprintf(f, "\t%.6g\t%.6g\t%.6g", st.med, st.min, st.max);
-				any++;
+				if (!any++ || st.min < lowest)
+					lowest = st.min;
 			} else {
 				fprintf(f, "\t?\t?\t?");
 			}
@@ -181,7 +183,8 @@ int hb_plot_bars(struct hb_plot *p, const char *workload, const char *name, cons
 	hb_gp_str(what, t, sizeof(t));
 	hb_gp_str(ylabel, y, sizeof(y));
 	snprintf(vars, sizeof(vars), "datafile = '%s'\nnseries = %zu\nwhat = %s\nylabel = %s\n"
-		 "logy = %d\nngroups = %zu", file, nb, t, y, logy, nparams);
+		 "logy = %d\nngroups = %zu\nymin = %g", file, nb, t, y, logy, nparams,
+		 lowest / 3); /* on a log axis a bar at the axis floor would vanish */
 	return hb_plot_chart(p, workload, name, "bars.gp", vars, 900, 560, caption);
 }
 

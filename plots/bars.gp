@@ -16,6 +16,7 @@ set xlabel 'parameter set'
 if (logy) {
 	set logscale y 10
 	set format y '%g'
+	set yrange [ymin:*]
 } else {
 	set yrange [0:*]
 }
