@@ -230,6 +230,8 @@ static json_t *make_meta(const struct hb_matrix *m, int argc, char **argv, const
 		json_object_set_new(e, "params", json_string(m->e[i].params_text));
 		if (m->e[i].label[0])
 			json_object_set_new(e, "label", json_string(m->e[i].label));
+		if (m->e[i].reps)
+			json_object_set_new(e, "reps", json_integer(m->e[i].reps));
 		for (int j = 0; j < m->e[i].nbackings; j++)
 			json_array_append_new(b, json_string(m->e[i].backings[j].name));
 		json_object_set_new(e, "backings", b);
@@ -270,6 +272,11 @@ static void derive_all(const struct hb_matrix *m, struct hb_results *res)
 		if (!seen && m->e[i].w->derive)
 			m->e[i].w->derive(res);
 	}
+}
+
+static int entry_reps(const struct hb_matrix *m, const struct hb_matrix_entry *e)
+{
+	return e->reps ? e->reps : m->reps;
 }
 
 static void format_secs(double s, char *buf, size_t len)
@@ -334,14 +341,17 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	struct hb_cell_env env = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], cgwhy[PATH_MAX + 128], when[32];
-	int rc, counts[5] = { 0 }, total = 0, done = 0;
+	int rc, counts[5] = { 0 }, total = 0, done = 0, max_reps = 0;
 	const char *recovered;
 	json_t *meta;
 	uint64_t t_start;
 	int tty;
 
-	for (size_t i = 0; i < m->n; i++)
-		total += m->e[i].nbackings * m->reps;
+	for (size_t i = 0; i < m->n; i++) {
+		total += m->e[i].nbackings * entry_reps(m, &m->e[i]);
+		if (entry_reps(m, &m->e[i]) > max_reps)
+			max_reps = entry_reps(m, &m->e[i]);
+	}
 	recovered = hb_recover_stale_knobs();
 	hb_knobs_init(&knobs, "", NULL);
 	cgroup_parent(&self, cgwhy, sizeof(cgwhy));
@@ -379,9 +389,12 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	t_start = hb_now_ns();
 	hb_info("hugebench %s: %d cells (%zu parameter sets, %d reps) -> %s", m->command_kind,
 		total, m->n, m->reps, res.dir);
-	for (int rep = 1; rep <= m->reps && !stop_flag; rep++) {
+	for (int rep = 1; rep <= max_reps && !stop_flag; rep++) {
 		for (size_t i = 0; i < m->n && !stop_flag; i++) {
 			const struct hb_matrix_entry *e = &m->e[i];
+
+			if (rep > entry_reps(m, e))
+				continue;
 
 			for (int b = 0; b < e->nbackings && !stop_flag; b++) {
 				struct hb_cell cell = {

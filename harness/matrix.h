@@ -21,6 +21,7 @@ struct hb_matrix_entry {
 	struct hb_backing backings[HB_MAX_BACKINGS];
 	int nbackings;
 	char label[64]; /* optional name from a profile section; "" for run */
+	int reps;	/* repetitions of this entry; 0: the matrix's */
 };
 
 /* A cell that cannot be built at all (e.g. a profile names a workload this binary lacks): it

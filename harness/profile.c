@@ -198,7 +198,8 @@ static void raw_params(const struct section *s, char *buf, size_t len)
 
 	buf[0] = 0;
 	for (int i = 0; i < s->nkeys && off < len; i++) {
-		if (!strcmp(s->keys[i].name, "workload") || !strcmp(s->keys[i].name, "backings"))
+		if (!strcmp(s->keys[i].name, "workload") || !strcmp(s->keys[i].name, "backings") ||
+		    !strcmp(s->keys[i].name, "reps"))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? ";" : "",
 					s->keys[i].name, s->keys[i].value);
@@ -228,13 +229,15 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 			 struct hb_profile *p)
 {
 	const struct key *wk = find_key(s, "workload"), *bk = find_key(s, "backings");
+	const struct key *rk = find_key(s, "reps");
 	const char *wname = wk ? wk->value : s->name;
 	const struct hb_workload *w = hb_workload_find(wname);
 	struct hb_backing backings[HB_MAX_BACKINGS];
 	char defaults[256], err[1024];
 	const char *blist;
 	void *params;
-	int nb, rc;
+	int nb, rc, reps = 0;
+	size_t first;
 
 	ps->line = wk ? wk->line : s->line;
 	if (bk) {
@@ -257,7 +260,7 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 		const struct key *k = &s->keys[i];
 		char *v;
 
-		if (k == wk || k == bk)
+		if (k == wk || k == bk || k == rk)
 			continue;
 		ps->line = k->line;
 		v = keep(p, k->value);
@@ -275,6 +278,18 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 		fail(ps, "[%s] %s: %s", s->name, w->name, err);
 		goto out;
 	}
+	if (rk) {
+		char *end;
+		long v = strtol(rk->value, &end, 10);
+
+		ps->line = rk->line;
+		if (*end || !*rk->value || v < 1 || v > 1000) {
+			fail(ps, "[%s] reps: '%s' is not a whole number from 1 to 1000", s->name,
+			     rk->value);
+			goto out;
+		}
+		reps = (int)v;
+	}
 	ps->line = bk ? bk->line : s->line;
 	nb = hb_parse_backing_list(blist, backings, HB_MAX_BACKINGS);
 	if (nb < 0) {
@@ -282,7 +297,10 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 		     blist);
 		goto out;
 	}
+	first = m->n;
 	rc = hb_matrix_add(m, w, params, backings, nb, s->name);
+	for (size_t i = first; !rc && i < m->n; i++)
+		m->e[i].reps = reps;
 out:
 	free(params);
 	return rc;

@@ -8,6 +8,7 @@
  *   [sparse-1g]              ; one section per cell group, any name
  *   workload = sparse        ; default: the section name
  *   backings = 4k,thp,hugetlb-2m   ; default: those of 4k,thp,hugetlb-2m available here
+ *   reps = 2                 ; optional: this group's repetitions (default [bench] reps)
  *   span = 1G                ; every other key is a workload parameter
  *
  * Errors name the file and line. A section whose workload is not built into this binary

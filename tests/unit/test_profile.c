@@ -46,13 +46,17 @@ static void test_good(void **state)
 	assert_string_equal(m.e[1].w->name, "touch");
 	assert_non_null(strstr(m.e[1].params_text, "size=16M"));
 	assert_true(m.e[1].nbackings >= 1);
+	/* reps in a section: that group only. */
+	assert_int_equal(m.e[0].reps, 0);
+	assert_int_equal(m.e[1].reps, 1);
+	assert_string_equal(m.skips[0].params, "span=1G");
 	/* A workload this binary lacks: one skipped row per backing, with the reason. */
 	assert_int_equal((int)m.nskips, 2);
 	assert_string_equal(m.skips[0].workload, "nosuchworkload");
 	assert_string_equal(m.skips[1].backing, "thp");
 	assert_string_equal(m.skips[0].params, "span=1G");
 	assert_non_null(strstr(m.skips[0].why, "not built into"));
-	assert_non_null(strstr(m.skips[0].why, "good.ini:15"));
+	assert_non_null(strstr(m.skips[0].why, "good.ini:16"));
 	assert_int_equal(p.sections, 3);
 	hb_matrix_free(&m);
 	hb_profile_free(&p);
@@ -98,6 +102,7 @@ static void test_bad(void **state)
 	bad("bad_syntax.ini", "bad_syntax.ini:3:", "not an INI line");
 	bad("bad_twice.ini", "bad_twice.ini:5:", "appears twice");
 	bad("bad_validate.ini", "bad_validate.ini:1:", "stride");
+	bad("bad_reps.ini", "bad_reps.ini:4:", "reps");
 }
 
 static void test_missing(void **state)
