@@ -192,6 +192,8 @@ static void collect(int fd, pid_t pid, const struct hb_cell *cell, struct hb_cel
 
 		if (now >= next) {
 			series_sample(s, pid, cg);
+			if (env->tick)
+				env->tick(env->tick_arg);
 			next = now + env->series_interval_ns;
 			continue;
 		}

@@ -303,15 +303,28 @@ static void times(int done, int total, uint64_t t_start, char *el, char *left, s
 		snprintf(left, len, "?");
 }
 
-/* On a terminal: one line, rewritten in place, naming the cell that runs now. */
-static void progress_line(int done, int total, uint64_t t_start, const struct hb_cell *c,
-			  const char *params)
-{
-	char el[32], left[32];
+/* On a terminal: one line, rewritten in place, naming the cell that runs now; redrawn at
+ * every series sample so elapsed time moves during long cells. */
+struct progress {
+	int done, total;
+	uint64_t t_start, last_draw;
+	const struct hb_cell *cell;
+	const char *params;
+};
 
-	times(done, total, t_start, el, left, sizeof(el));
-	fprintf(stderr, "\r\033[K[%d/%d] %s %s rep %d %.40s | elapsed %s, about %s left", done,
-		total, c->w->name, c->backing.name, c->rep, params, el, left);
+static void progress_draw(void *arg)
+{
+	struct progress *p = arg;
+	char el[32], left[32];
+	uint64_t now = hb_now_ns();
+
+	if (p->last_draw && now - p->last_draw < 500000000ull)
+		return;
+	p->last_draw = now;
+	times(p->done, p->total, p->t_start, el, left, sizeof(el));
+	fprintf(stderr, "\r\033[K[%d/%d done] now %s %s rep %d %.40s | elapsed %s, about %s left",
+		p->done, p->total, p->cell->w->name, p->cell->backing.name, p->cell->rep,
+		p->params, el, left);
 	fflush(stderr);
 }
 
@@ -346,6 +359,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	json_t *meta;
 	uint64_t t_start;
 	int tty;
+	struct progress prog = { 0 };
 
 	for (size_t i = 0; i < m->n; i++) {
 		total += m->e[i].nbackings * entry_reps(m, &m->e[i]);
@@ -386,6 +400,10 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	if (m->nskips)
 		hb_results_write_csv(&res);
 	tty = !hb_log_quiet && isatty(STDERR_FILENO);
+	if (tty) {
+		env.tick = progress_draw;
+		env.tick_arg = &prog;
+	}
 	t_start = hb_now_ns();
 	hb_info("hugebench %s: %d cells (%zu parameter sets, %d reps) -> %s", m->command_kind,
 		total, m->n, m->reps, res.dir);
@@ -411,8 +429,11 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 
 				snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name,
 					 cell.backing.name, i + 1, rep);
-				if (tty)
-					progress_line(done, total, t_start, &cell, e->params_text);
+				if (tty) {
+					prog = (struct progress){ done, total, t_start, 0, &cell,
+								  e->params_text };
+					progress_draw(&prog);
+				}
 				out = hb_cell_run(&cell, &env);
 				counts[out]++;
 				done++;
