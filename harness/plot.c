@@ -134,7 +134,7 @@ void hb_params_label(const char *const *sets, size_t n, size_t i, char *buf, siz
 			for (size_t j = 0; j < n && !differs; j++)
 				differs = hb_param_get(sets[j], key, other, sizeof(other)) ||
 					  strcmp(mine, other);
-			if (differs)
+			if (differs && mine[0])
 				off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
 							off ? " " : "", key, mine);
 		}
@@ -164,6 +164,14 @@ int hb_plot_bars(struct hb_plot *p, const char *workload, const char *name, cons
 		fprintf(f, "\t%s\tmin\tmax", bk[b]);
 	fprintf(f, "\n");
 	for (size_t i = 0; i < nparams; i++) {
+		int row = 0;
+
+		for (size_t b = 0; b < nb; b++) {
+			hb_rundata_stat(p->d, workload, bk[b], params[i], metric, &st);
+			row |= st.n > 0;
+		}
+		if (!row)
+			continue; /* a set without this figure: no empty group */
 		fprintf(f, "%s", labels[i]);
 		for (size_t b = 0; b < nb; b++) {
 			hb_rundata_stat(p->d, workload, bk[b], params[i], metric, &st);

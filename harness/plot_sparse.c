@@ -44,12 +44,14 @@ static size_t sweep_sets(const struct hb_rundata *d, const char **out, size_t ma
 		size_t k = 0;
 
 		hb_param_get(sets[i], "order", order, sizeof(order));
-		if (!is_dense(sets[i]) || (order[0] && strcmp(order, "random")))
+		if (!is_dense(sets[i]) || (order[0] && strcmp(order, "random")) ||
+		    !hb_param_size(sets[i], "span"))
 			continue;
 		sweep_key(sets[i], key, sizeof(key));
 		for (size_t j = 0; j < n; j++) {
 			sweep_key(sets[j], other, sizeof(other));
-			if (!strcmp(key, other) && k < max)
+			/* Rows of the whole sweep (e.g. a knee) have no span: not a point. */
+			if (!strcmp(key, other) && hb_param_size(sets[j], "span") && k < max)
 				out[k++] = sets[j];
 		}
 		if (k > best) {
@@ -64,12 +66,14 @@ static size_t sweep_sets(const struct hb_rundata *d, const char **out, size_t ma
 	for (size_t i = 0, k; i < n; i++) {
 		k = 0;
 		hb_param_get(sets[i], "order", order, sizeof(order));
-		if (!is_dense(sets[i]) || (order[0] && strcmp(order, "random")))
+		if (!is_dense(sets[i]) || (order[0] && strcmp(order, "random")) ||
+		    !hb_param_size(sets[i], "span"))
 			continue;
 		sweep_key(sets[i], key, sizeof(key));
 		for (size_t j = 0; j < n; j++) {
 			sweep_key(sets[j], other, sizeof(other));
-			if (!strcmp(key, other) && k < max)
+			/* Rows of the whole sweep (e.g. a knee) have no span: not a point. */
+			if (!strcmp(key, other) && hb_param_size(sets[j], "span") && k < max)
 				out[k++] = sets[j];
 		}
 		if (k == best)

@@ -11,7 +11,7 @@
 #include "plot.h"
 #include "units.h"
 
-/* better: -1 lower is better, +1 higher is better. */
+/* better: -1 lower is better, +1 higher is better, 0 neither (a property, no winner). */
 static const struct headline {
 	const char *workload, *metric, *what;
 	int better;
@@ -21,6 +21,8 @@ static const struct headline {
 	{ "sparse", "ns_per_access", "chase latency", -1 },
 	{ "sparse", "bloat_ratio", "heap bloat (RSS / useful)", -1 },
 	{ "sparse", "rss_kib", "resident memory", -1 },
+	{ "sparse", "translation_pct", "translation share of the 4k latency", 0 },
+	{ "sparse", "tlb_knee_kib", "TLB knee of the sweep", 0 },
 	{ "forkcow", "fork_ms_per_gib", "fork time per GiB", -1 },
 	{ "forkcow", "copied_kib_per_dirtied_page", "CoW copy per dirtied page", -1 },
 	{ "forkcow", "write_p99_us_snapshot", "write p99 during snapshot", -1 },
@@ -123,7 +125,7 @@ static void table_end(struct doc *d)
 
 static void fmt(double v, char *buf, size_t len)
 {
-	if (fabs(v) >= 100000)
+	if (fabs(v) >= 1000)
 		snprintf(buf, len, "%.0f", v);
 	else
 		snprintf(buf, len, "%.3g", v);
@@ -181,42 +183,84 @@ static void reading(struct doc *d, const struct hb_rundata *r, const char *w,
 			continue;
 		off += (size_t)snprintf(line, sizeof(line), "%s against 4k:", bk[b]);
 		for (size_t k = 0; k < NHEADS; k++) {
-			if (strcmp(heads[k].workload, w))
+			if (strcmp(heads[k].workload, w) || !heads[k].better)
 				continue;
+			/* The parameter set where this backing differs most from 4k. */
+			double q = 1, qbest = 1;
+			int sbest = -1, overlap = 0;
+
 			for (size_t s = 0; s < nsets; s++) {
 				struct hb_stat base, me;
-				double q;
 
 				hb_rundata_stat(r, w, "4k", sets[s], heads[k].metric, &base);
 				hb_rundata_stat(r, w, bk[b], sets[s], heads[k].metric, &me);
-				if (!base.n || !me.n || base.med <= 0)
+				if (!base.n || !me.n || base.med <= 0 || me.med <= 0)
 					continue;
 				q = me.med / base.med;
-				hb_params_label(sets, nsets, s, lab, sizeof(lab));
-				off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %s ",
-							parts++ ? ";" : "", heads[k].what);
-				if (q >= 2)
-					off += (size_t)snprintf(line + off, sizeof(line) - off,
-								"%.3gx higher", q);
-				else
-					off += (size_t)snprintf(line + off, sizeof(line) - off,
-								"%.0f%% %s", fabs(q - 1) * 100,
-								q < 1 ? "lower" : "higher");
-				off += (size_t)snprintf(line + off, sizeof(line) - off, " (%s%s%s)",
-					q == 1 ? "same" : (q < 1) == (heads[k].better < 0) ?
-					"better" : "worse",
-					strcmp(lab, "all") ? ", " : "", strcmp(lab, "all") ? lab : "");
-				if (me.n > 1 && base.n > 1 && me.min <= base.max && base.min <= me.max)
-					off += (size_t)snprintf(line + off, sizeof(line) - off,
-								" but the ranges overlap");
-				break; /* one set per figure keeps it to one line */
+				if (sbest < 0 || fabs(log(q)) > fabs(log(qbest))) {
+					sbest = (int)s;
+					qbest = q;
+					overlap = me.n > 1 && base.n > 1 && me.min <= base.max &&
+						  base.min <= me.max;
+				}
 			}
+			if (sbest < 0 || fabs(qbest - 1) < 0.02)
+				continue; /* within 2%: not worth a word */
+			hb_params_label(sets, nsets, (size_t)sbest, lab, sizeof(lab));
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %s ",
+						parts++ ? ";" : "", heads[k].what);
+			if (qbest >= 2)
+				off += (size_t)snprintf(line + off, sizeof(line) - off, "%.3gx higher",
+							qbest);
+			else
+				off += (size_t)snprintf(line + off, sizeof(line) - off, "%.0f%% %s",
+							fabs(qbest - 1) * 100,
+							qbest < 1 ? "lower" : "higher");
+			off += (size_t)snprintf(line + off, sizeof(line) - off, " (%s%s%s)",
+						(qbest < 1) == (heads[k].better < 0) ? "better" :
+						"worse", strcmp(lab, "all") ? ", " : "",
+						strcmp(lab, "all") ? lab : "");
+			if (overlap)
+				off += (size_t)snprintf(line + off, sizeof(line) - off,
+							" but the ranges overlap");
+		}
+		if (!parts) {
+			snprintf(line + off, sizeof(line) - off, " no headline figure differs by "
+				 "more than 2%%");
+			parts = 1;
 		}
 		if (parts) {
 			snprintf(line + off, sizeof(line) - off, ".");
 			para(d, line);
 		}
 	}
+}
+
+/* The best backing, with those within 2% of it named too: a 1% lead is no win. */
+static void winner_text(const struct hb_rundata *r, const char *w, const char *const *bk,
+			size_t nb, const char *set, const char *metric, int best, char *buf,
+			size_t len)
+{
+	struct hb_stat a, o;
+	size_t off, close = 0, others = 0;
+
+	hb_rundata_stat(r, w, bk[best], set, metric, &a);
+	off = (size_t)snprintf(buf, len, "%s", bk[best]);
+	for (size_t b = 0; b < nb && off < len; b++) {
+		if ((int)b == best)
+			continue;
+		hb_rundata_stat(r, w, bk[b], set, metric, &o);
+		if (!o.n)
+			continue;
+		others++;
+		if (a.med != 0 && fabs(o.med - a.med) / fabs(a.med) < 0.02)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", close++ ? ", " :
+						" (within 2%: ", bk[b]);
+	}
+	if (others && close == others)
+		snprintf(buf, len, "none (all within 2%%)");
+	else if (close && off < len)
+		snprintf(buf + off, len - off, ")");
 }
 
 static void workload_table(struct doc *d, const struct hb_rundata *r, const char *w,
@@ -271,7 +315,13 @@ static void workload_table(struct doc *d, const struct hb_rundata *r, const char
 			if (!any)
 				continue;
 			hb_params_label(sets, nsets, s, text[1], sizeof(text[1]));
-			snprintf(text[nb + 2], sizeof(text[0]), "%s", best >= 0 ? bk[best] : "-");
+			if (!heads[k].better)
+				best = -1;
+			if (best >= 0)
+				winner_text(r, w, bk, nb, sets[s], heads[k].metric, best,
+					    text[nb + 2], sizeof(text[0]));
+			else
+				snprintf(text[nb + 2], sizeof(text[0]), "-");
 			hb_rundata_stat(r, w, "4k", sets[s], heads[k].metric, &base);
 			if (base.n && base.med > 0 && best >= 0)
 				snprintf(text[nb + 3], sizeof(text[0]), "%.3gx", bestv / base.med);
