@@ -230,12 +230,17 @@ static void heap_bars(struct hb_plot *p)
 	size_t n = hb_sparse_headline_sets(p->d, sets, HB_MAX_LIST);
 
 	for (size_t i = 0; i < n; i++) {
-		char diff[128], span[32];
+		char span[32], spacing[32], writes[16], order[32];
 
-		hb_params_label(sets, n, i, diff, sizeof(diff));
 		hb_param_get(sets[i], "span", span, sizeof(span));
-		snprintf(lab[i], sizeof(lab[i]), "%s %s%s%s", is_dense(sets[i]) ? "dense" : "sparse",
-			 span, strcmp(diff, "all") ? ": " : "", strcmp(diff, "all") ? diff : "");
+		hb_param_get(sets[i], "spacing", spacing, sizeof(spacing));
+		hb_param_get(sets[i], "writes", writes, sizeof(writes));
+		hb_param_get(sets[i], "order", order, sizeof(order));
+		/* "sparse 1G, a node per 2M, writes": what tells the heaps apart. */
+		snprintf(lab[i], sizeof(lab[i]), "%s %s%s%s%s%s", is_dense(sets[i]) ? "dense" :
+			 "sparse", span, is_dense(sets[i]) ? "" : ", a node per ",
+			 is_dense(sets[i]) ? "" : spacing, strcmp(writes, "1") ? "" : ", writes",
+			 strcmp(order, "sequential") ? "" : ", sequential");
 		labels[i] = lab[i];
 	}
 	if (!n)
