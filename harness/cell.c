@@ -41,9 +41,30 @@ struct series {
 	uint64_t t0;
 };
 
+/* Raw text: the series rows are built field by field with their commas already in them. */
+static void text_add(char **buf, size_t *len, size_t *cap, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap * 2 : 4096;
+		char *b;
+
+		while (c < *len + n + 1)
+			c *= 2;
+		b = realloc(*buf, c);
+		if (!b)
+			abort(); /* out of memory while building a results file: nothing sane left */
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + *len, text, n + 1);
+	*len += n;
+}
+
 static void series_add(struct series *s, const char *text)
 {
-	hb_csv_field(&s->buf, &s->len, &s->cap, text);
+	text_add(&s->buf, &s->len, &s->cap, text);
 }
 
 static void series_sample(struct series *s, pid_t pid, const struct hb_cgroup *cg)
@@ -57,7 +78,7 @@ static void series_sample(struct series *s, pid_t pid, const struct hb_cgroup *c
 		return; /* the child is exiting */
 	snprintf(field, sizeof(field), "%.3f,", (double)(hb_now_ns() - s->t0) / 1e9);
 	series_add(s, field);
-	series_add(s, s->phase);
+	hb_csv_field(&s->buf, &s->len, &s->cap, s->phase); /* the one field that may need quotes */
 	snprintf(field, sizeof(field), ",%llu,%llu,%llu,", (unsigned long long)sm.rss_kib,
 		 (unsigned long long)sm.anon_huge_kib,
 		 (unsigned long long)(sm.private_hugetlb_kib + sm.shared_hugetlb_kib));
@@ -83,15 +104,13 @@ static int series_write(struct series *s, struct hb_results *res, const char *id
 	int rc;
 
 	series_add(s, ""); /* makes sure buf exists */
-	hb_csv_field(&out, &len, &cap, "t_s,phase,rss_kib,anon_huge_kib,hugetlb_kib,charged_kib");
+	text_add(&out, &len, &cap, "t_s,phase,rss_kib,anon_huge_kib,hugetlb_kib,charged_kib");
 	for (unsigned g = 0; g < MAX_GAUGES; g++) {
-		char h[40];
-
-		snprintf(h, sizeof(h), ",%s", g < s->ngauges ? s->gauge_names[g] : "");
-		hb_csv_field(&out, &len, &cap, h);
+		text_add(&out, &len, &cap, ",");
+		hb_csv_field(&out, &len, &cap, g < s->ngauges ? s->gauge_names[g] : "");
 	}
-	hb_csv_field(&out, &len, &cap, "\n");
-	hb_csv_field(&out, &len, &cap, s->buf);
+	text_add(&out, &len, &cap, "\n");
+	text_add(&out, &len, &cap, s->buf);
 	snprintf(name, sizeof(name), "series/%s.csv", id);
 	rc = hb_results_write_file(res, name, out, len);
 	free(out);
@@ -173,6 +192,8 @@ static void collect(int fd, pid_t pid, const struct hb_cell *cell, struct hb_cel
 
 		if (now >= next) {
 			series_sample(s, pid, cg);
+			if (env->tick)
+				env->tick(env->tick_arg);
 			next = now + env->series_interval_ns;
 			continue;
 		}

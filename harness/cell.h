@@ -43,6 +43,8 @@ struct hb_cell_env {
 	volatile sig_atomic_t *stop;	/* set by the runner's signal handler */
 	volatile sig_atomic_t *child;	/* the running child's pid, for that handler */
 	char summary[256];		/* one line about how the cell went, for progress */
+	void (*tick)(void *arg);	/* optional: called at every series sample (progress) */
+	void *tick_arg;
 };
 
 const char *hb_cell_outcome_name(enum hb_cell_outcome o);

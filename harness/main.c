@@ -19,6 +19,9 @@ static void usage(FILE *f)
 		"  sysinfo [--json]          kernel, THP/hugetlb settings, CPU, TLBs, topology, "
 		"counters\n"
 		"  run WORKLOAD [OPTIONS]    run the workload on each backing (run --help)\n"
+		"  bench [--profile NAME|FILE] [--out DIR] [--only PATTERN]\n"
+		"                            a whole comparison from a profile (bench --help)\n"
+		"  plot DIR                  charts (gnuplot) and report.md/.html of a run\n"
 		"  WORKLOAD --help           the workload's parameters\n"
 		"  --version                 version and git commit\n\n"
 		"exit status: 0 done (skipped and fallback cells are results), 1 internal error,\n"
@@ -89,6 +92,10 @@ int main(int argc, char **argv)
 		return cmd_sysinfo(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return hb_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return hb_cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "plot"))
+		return hb_cmd_plot(argc - 1, argv + 1);
 	w = hb_workload_find(argv[1]);
 	if (w && argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 		char *args[] = { "run", argv[1], "--help", NULL };
@@ -98,7 +105,8 @@ int main(int argc, char **argv)
 	if (w)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
-		hb_err("unknown command '%s'; accepted: list, sysinfo, run, WORKLOAD --help, "
+		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, "
+		       "WORKLOAD --help, "
 		       "--help, --version", argv[1]);
 	return HB_EXIT_USAGE;
 }

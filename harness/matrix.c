@@ -95,8 +95,27 @@ int hb_matrix_add(struct hb_matrix *m, const struct hb_workload *w, const void *
 	return rc;
 }
 
+int hb_matrix_skip(struct hb_matrix *m, const char *workload, const char *backing,
+		   const char *params, const char *why)
+{
+	struct hb_matrix_skip *n = realloc(m->skips, (m->nskips + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	m->skips = n;
+	n += m->nskips++;
+	snprintf(n->workload, sizeof(n->workload), "%s", workload);
+	snprintf(n->backing, sizeof(n->backing), "%s", backing);
+	snprintf(n->params, sizeof(n->params), "%s", params);
+	snprintf(n->why, sizeof(n->why), "%s", why);
+	return 0;
+}
+
 void hb_matrix_free(struct hb_matrix *m)
 {
+	free(m->skips);
+	m->skips = NULL;
+	m->nskips = 0;
 	for (size_t i = 0; i < m->n; i++)
 		free(m->e[i].params);
 	free(m->e);
@@ -205,6 +224,8 @@ static json_t *make_meta(const struct hb_matrix *m, int argc, char **argv, const
 		json_object_set_new(e, "params", json_string(m->e[i].params_text));
 		if (m->e[i].label[0])
 			json_object_set_new(e, "label", json_string(m->e[i].label));
+		if (m->e[i].reps)
+			json_object_set_new(e, "reps", json_integer(m->e[i].reps));
 		for (int j = 0; j < m->e[i].nbackings; j++)
 			json_array_append_new(b, json_string(m->e[i].backings[j].name));
 		json_object_set_new(e, "backings", b);
@@ -247,6 +268,78 @@ static void derive_all(const struct hb_matrix *m, struct hb_results *res)
 	}
 }
 
+static int entry_reps(const struct hb_matrix *m, const struct hb_matrix_entry *e)
+{
+	return e->reps ? e->reps : m->reps;
+}
+
+static void format_secs(double s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 3600)
+		snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+	else
+		snprintf(buf, len, "%ds", (int)s);
+}
+
+/* Elapsed and, once a cell has finished, the time left at the mean cell time so far. */
+static void times(int done, int total, uint64_t t_start, char *el, char *left, size_t len)
+{
+	double e = (double)(hb_now_ns() - t_start) / 1e9;
+
+	format_secs(e, el, len);
+	if (done)
+		format_secs(e / done * (total - done), left, len);
+	else
+		snprintf(left, len, "?");
+}
+
+/* On a terminal: one line, rewritten in place, naming the cell that runs now; redrawn at
+ * every series sample so elapsed time moves during long cells. */
+struct progress {
+	int done, total;
+	uint64_t t_start, last_draw;
+	const struct hb_cell *cell;
+	const char *params;
+};
+
+static void progress_draw(void *arg)
+{
+	struct progress *p = arg;
+	char el[32], left[32];
+	uint64_t now = hb_now_ns();
+
+	if (p->last_draw && now - p->last_draw < 500000000ull)
+		return;
+	p->last_draw = now;
+	times(p->done, p->total, p->t_start, el, left, sizeof(el));
+	fprintf(stderr, "\r\033[K[%d/%d done] now %s %s rep %d %.40s | elapsed %s, about %s left",
+		p->done, p->total, p->cell->w->name, p->cell->backing.name, p->cell->rep,
+		p->params, el, left);
+	fflush(stderr);
+}
+
+/* Not on a terminal: one line per cell. On a terminal only cells that did not go as planned
+ * get a line of their own, so their reason stays on screen. */
+static void cell_done_line(int tty, int done, int total, uint64_t t_start, uint64_t t0,
+			   const struct hb_cell *c, const char *params, enum hb_cell_outcome out,
+			   const char *summary)
+{
+	char el[32], left[32];
+
+	if (hb_log_quiet || (tty && (out == HB_CELL_OK || out == HB_CELL_INTERRUPTED)))
+		return;
+	times(done, total, t_start, el, left, sizeof(el));
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	hb_info("[%d/%d] %s %s %s rep %d: %s (%.1f s; elapsed %s, about %s left)", done, total,
+		c->w->name, c->backing.name, params, c->rep, summary,
+		(double)(hb_now_ns() - t0) / 1e9, el, left);
+}
+
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 {
 	struct hb_knobs knobs;
@@ -255,13 +348,18 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	struct hb_cell_env env = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], cgwhy[PATH_MAX + 128], when[32];
-	int rc, counts[5] = { 0 }, total = 0, done = 0;
+	int rc, counts[5] = { 0 }, total = 0, done = 0, max_reps = 0;
 	const char *recovered;
 	json_t *meta;
 	uint64_t t_start;
+	int tty;
+	struct progress prog = { 0 };
 
-	for (size_t i = 0; i < m->n; i++)
-		total += m->e[i].nbackings * m->reps;
+	for (size_t i = 0; i < m->n; i++) {
+		total += m->e[i].nbackings * entry_reps(m, &m->e[i]);
+		if (entry_reps(m, &m->e[i]) > max_reps)
+			max_reps = entry_reps(m, &m->e[i]);
+	}
 	recovered = hb_recover_stale_knobs();
 	hb_knobs_init(&knobs, "", NULL);
 	cgroup_parent(&self, cgwhy, sizeof(cgwhy));
@@ -285,12 +383,30 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	env.stop = &stop_flag;
 	env.child = &child_pid;
 
+	for (size_t i = 0; i < m->nskips; i++) {
+		const struct hb_matrix_skip *k = &m->skips[i];
+
+		hb_results_add(&res, k->workload, k->backing, k->params, 1, "status", "skipped", "",
+			       k->why);
+		counts[HB_CELL_SKIPPED]++;
+		hb_info("skipped: %s %s: %s", k->workload, k->backing, k->why);
+	}
+	if (m->nskips)
+		hb_results_write_csv(&res);
+	tty = !hb_log_quiet && isatty(STDERR_FILENO);
+	if (tty) {
+		env.tick = progress_draw;
+		env.tick_arg = &prog;
+	}
 	t_start = hb_now_ns();
 	hb_info("hugebench %s: %d cells (%zu parameter sets, %d reps) -> %s", m->command_kind,
 		total, m->n, m->reps, res.dir);
-	for (int rep = 1; rep <= m->reps && !stop_flag; rep++) {
+	for (int rep = 1; rep <= max_reps && !stop_flag; rep++) {
 		for (size_t i = 0; i < m->n && !stop_flag; i++) {
 			const struct hb_matrix_entry *e = &m->e[i];
+
+			if (rep > entry_reps(m, e))
+				continue;
 
 			for (int b = 0; b < e->nbackings && !stop_flag; b++) {
 				struct hb_cell cell = {
@@ -304,23 +420,25 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 				};
 				uint64_t t0 = hb_now_ns();
 				enum hb_cell_outcome out;
-				double el;
 
 				snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name,
 					 cell.backing.name, i + 1, rep);
+				if (tty) {
+					prog = (struct progress){ done, total, t_start, 0, &cell,
+								  e->params_text };
+					progress_draw(&prog);
+				}
 				out = hb_cell_run(&cell, &env);
 				counts[out]++;
 				done++;
 				hb_results_write_csv(&res);
-				el = (double)(hb_now_ns() - t_start) / 1e9;
-				hb_info("[%d/%d] %s %s %s rep %d: %s (%.1f s; elapsed %.0f s, about "
-					"%.0f s left)", done, total, e->w->name, cell.backing.name,
-					e->params_text, rep, env.summary,
-					(double)(hb_now_ns() - t0) / 1e9, el,
-					el / done * (total - done));
+				cell_done_line(tty, done, total, t_start, t0, &cell, e->params_text,
+					       out, env.summary);
 			}
 		}
 	}
+	if (tty)
+		fprintf(stderr, "\n");
 	if (stop_flag)
 		hb_err("interrupted by signal %d: finished cells are kept in %s", (int)stop_flag,
 		       res.dir);

@@ -21,11 +21,20 @@ struct hb_matrix_entry {
 	struct hb_backing backings[HB_MAX_BACKINGS];
 	int nbackings;
 	char label[64]; /* optional name from a profile section; "" for run */
+	int reps;	/* repetitions of this entry; 0: the matrix's */
+};
+
+/* A cell that cannot be built at all (e.g. a profile names a workload this binary lacks): it
+ * becomes a `status,skipped` row with the reason, so the report lists it. */
+struct hb_matrix_skip {
+	char workload[64], backing[64], params[512], why[256];
 };
 
 struct hb_matrix {
 	struct hb_matrix_entry *e;
 	size_t n, cap;
+	struct hb_matrix_skip *skips;
+	size_t nskips;
 	int reps;
 	const char *out;	     /* results directory; NULL for the default */
 	uint64_t series_interval_ns;
@@ -39,6 +48,8 @@ void hb_matrix_init(struct hb_matrix *m);
  * the one parameter set may become several entries. Returns 0 or -ENOMEM / -EINVAL. */
 int hb_matrix_add(struct hb_matrix *m, const struct hb_workload *w, const void *params,
 		  const struct hb_backing *backings, int nbackings, const char *label);
+int hb_matrix_skip(struct hb_matrix *m, const char *workload, const char *backing,
+		   const char *params, const char *why);
 /* Total bytes the largest cell needs, and the fit check against MemAvailable and the hugetlb
  * pools. 0, or -ENOMEM after printing which cell does not fit. */
 int hb_matrix_check_fit(const struct hb_matrix *m);

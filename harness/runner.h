@@ -16,6 +16,9 @@ struct hb_backing;
 
 /* argv[0] is "run". Returns an exit code. */
 int hb_cmd_run(int argc, char **argv);
+/* argv[0] is "bench" (bench.c) or "plot" (plot.c). Return an exit code. */
+int hb_cmd_bench(int argc, char **argv);
+int hb_cmd_plot(int argc, char **argv);
 /* "4k,thp" into out (at most max); the count, or -EINVAL after printing what is accepted. */
 int hb_parse_backing_list(const char *list, struct hb_backing *out, int max);
 /* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns

@@ -1,0 +1,40 @@
+/*
+ * Bench profiles: a small INI file (libinih) that lists the cells of a comparison.
+ *
+ *   [bench]                  ; optional: settings of the whole run
+ *   reps = 3
+ *   series_interval = 100ms
+ *
+ *   [sparse-1g]              ; one section per cell group, any name
+ *   workload = sparse        ; default: the section name
+ *   backings = 4k,thp,hugetlb-2m   ; default: those of 4k,thp,hugetlb-2m available here
+ *   reps = 2                 ; optional: this group's repetitions (default [bench] reps)
+ *   span = 1G                ; every other key is a workload parameter
+ *
+ * Errors name the file and line. A section whose workload is not built into this binary
+ * becomes skipped rows with the reason, so a profile can list workloads still to come.
+ */
+#ifndef HB_PROFILE_H
+#define HB_PROFILE_H
+#include <stddef.h>
+
+struct hb_matrix;
+
+struct hb_profile {
+	char **strings; /* values the parameter structs point to (HB_PT_STRING) */
+	size_t nstrings;
+	int sections;	/* cell groups in the file, before --only */
+	int selected;	/* cell groups --only kept */
+};
+
+/* "quick" -> <data dir>/profiles/quick.ini; a name with a '/' or ending in ".ini" is a path.
+ * Returns 0 or -ENAMETOOLONG. */
+int hb_profile_path(const char *name, char *buf, size_t len);
+/* Parses path and adds its cells to m (reps and series interval too). only: a shell pattern
+ * matched against section and workload names, or NULL. Returns 0; -ENOENT (cannot open),
+ * -EINVAL (bad file: err says "path:line: what"), -ENOTSUP (built without libinih). */
+int hb_profile_load(const char *path, const char *only, struct hb_matrix *m,
+		    struct hb_profile *p, char *err, size_t errlen);
+void hb_profile_free(struct hb_profile *p);
+
+#endif

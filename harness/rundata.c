@@ -1,0 +1,244 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rundata.h"
+#include "units.h"
+
+static const char *const columns[] = { "workload", "backing", "params", "rep",
+				       "metric",   "value",	  "unit",   "note" };
+
+/* "cpu.tlb.reach_4k_bytes" */
+static json_t *meta_get(const struct hb_rundata *d, const char *path)
+{
+	char key[128];
+	json_t *j = d->meta;
+
+	while (j && *path) {
+		size_t n = strcspn(path, ".");
+
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = 0;
+		j = json_object_get(j, key);
+		path += n + (path[n] == '.');
+	}
+	return j;
+}
+
+const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def)
+{
+	const char *s = json_string_value(meta_get(d, path));
+
+	return s ? s : def;
+}
+
+double hb_meta_num(const struct hb_rundata *d, const char *path, double def)
+{
+	json_t *j = meta_get(d, path);
+
+	return json_is_number(j) ? json_number_value(j) : def;
+}
+
+static void make_machine(struct hb_rundata *d)
+{
+	char rel[64];
+	const char *r = hb_meta_str(d, "kernel.release", "kernel ?");
+	const char *hv = hb_meta_str(d, "hypervisor.vendor", NULL);
+
+	/* "6.18.44-fc-v669" -> "6.18.44": the title has no room for the build tag. */
+	snprintf(rel, sizeof(rel), "%.*s", (int)strcspn(r, "-+ "), r);
+	snprintf(d->machine, sizeof(d->machine), "%s (%d CPUs%s%s), Linux %s, THP %s",
+		 hb_meta_str(d, "cpu.model", "CPU ?"), (int)hb_meta_num(d, "cpu.online_cpus", 0),
+		 hv ? ", " : "", hv ? hv : "", rel, hb_meta_str(d, "thp.enabled", "?"));
+}
+
+int hb_rundata_load(const char *dir, struct hb_rundata *d, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32];
+	size_t bad = 0;
+	json_error_t jerr;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	rc = hb_csv_read(path, &d->csv, &bad);
+	if (rc == -EINVAL) {
+		snprintf(err, errlen, "%s: a quoted field opened on line %zu never closes", path,
+			 bad);
+		return rc;
+	}
+	if (rc) {
+		snprintf(err, errlen, "%s: %s (is %s a hugebench results directory?)", path,
+			 strerror(-rc), dir);
+		return rc;
+	}
+	if (!d->csv.n || d->csv.rows[0].n < 8) {
+		snprintf(err, errlen, "%s: no header; expected %s", path,
+			 "workload,backing,params,rep,metric,value,unit,note");
+		hb_csv_free(&d->csv);
+		return -EINVAL;
+	}
+	for (int i = 0; i < 8; i++)
+		if (strcmp(d->csv.rows[0].f[i], columns[i])) {
+			snprintf(err, errlen, "%s: column %d is '%s', expected '%s'", path, i + 1,
+				 d->csv.rows[0].f[i], columns[i]);
+			hb_csv_free(&d->csv);
+			return -EINVAL;
+		}
+	d->rows = calloc(d->csv.n, sizeof(*d->rows));
+	if (!d->rows) {
+		hb_csv_free(&d->csv);
+		return -ENOMEM;
+	}
+	for (size_t i = 1; i < d->csv.n; i++) {
+		const struct hb_csv_row *c = &d->csv.rows[i];
+		struct hb_rrow *r = &d->rows[d->n];
+		char *end;
+
+		if (c->n < 8)
+			continue; /* a blank or cut line */
+		r->workload = c->f[0];
+		r->backing = c->f[1];
+		r->params = c->f[2];
+		r->rep = atoi(c->f[3]);
+		r->metric = c->f[4];
+		r->value = c->f[5];
+		r->unit = c->f[6];
+		r->note = c->f[7];
+		r->v = strtod(r->value, &end);
+		r->num = *r->value && !*end;
+		d->n++;
+	}
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	d->meta = json_load_file(path, 0, &jerr);
+	if (!d->meta) {
+		snprintf(d->meta_note, sizeof(d->meta_note), "meta.json: %s (line %d)", jerr.text,
+			 jerr.line);
+		d->meta = json_object();
+	}
+	make_machine(d);
+	return 0;
+}
+
+void hb_rundata_free(struct hb_rundata *d)
+{
+	free(d->rows);
+	hb_csv_free(&d->csv);
+	json_decref(d->meta);
+	d->meta = NULL;
+	d->rows = NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const char *backing,
+		     const char *params, const char *metric, struct hb_stat *st)
+{
+	double v[1024];
+	int n = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < d->n && n < 1024; i++) {
+		const struct hb_rrow *r = &d->rows[i];
+
+		if (!r->num || strcmp(r->metric, metric) || strcmp(r->workload, workload) ||
+		    (backing && strcmp(r->backing, backing)) ||
+		    (params && strcmp(r->params, params)))
+			continue;
+		v[n++] = r->v;
+		st->unit = r->unit;
+	}
+	if (!n)
+		return;
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	st->n = n;
+	st->min = v[0];
+	st->max = v[n - 1];
+	st->med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static size_t distinct(const struct hb_rundata *d, const char *workload, int col,
+		       const char **out, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct hb_rrow *r = &d->rows[i];
+		const char *s = col ? r->params : r->backing;
+		size_t j;
+
+		if (workload && strcmp(r->workload, workload))
+			continue;
+		for (j = 0; j < k && strcmp(out[j], s); j++)
+			;
+		if (j == k && k < max)
+			out[k++] = s;
+	}
+	return k;
+}
+
+size_t hb_rundata_backings(const struct hb_rundata *d, const char *workload, const char **out,
+			   size_t max)
+{
+	size_t k = distinct(d, workload, 0, out, max);
+
+	for (size_t j = 1; j < k; j++)
+		if (!strcmp(out[j], "4k")) {
+			const char *t = out[j];
+
+			memmove(out + 1, out, j * sizeof(*out));
+			out[0] = t;
+		}
+	return k;
+}
+
+size_t hb_rundata_params(const struct hb_rundata *d, const char *workload, const char **out,
+			 size_t max)
+{
+	return distinct(d, workload, 1, out, max);
+}
+
+int hb_rundata_has(const struct hb_rundata *d, const char *workload)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->rows[i].num && !strcmp(d->rows[i].workload, workload))
+			return 1;
+	return 0;
+}
+
+int hb_param_get(const char *params, const char *key, char *buf, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = params; p && *p;) {
+		size_t n = strcspn(p, ";");
+
+		if (n > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(buf, len, "%.*s", (int)(n - kl - 1), p + kl + 1);
+			return 0;
+		}
+		p += n + (p[n] == ';');
+	}
+	if (len)
+		buf[0] = 0;
+	return -ENOENT;
+}
+
+double hb_param_size(const char *params, const char *key)
+{
+	char buf[64];
+	uint64_t v;
+
+	if (hb_param_get(params, key, buf, sizeof(buf)) || hb_parse_size(buf, &v))
+		return 0;
+	return (double)v;
+}

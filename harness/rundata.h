@@ -1,0 +1,61 @@
+/*
+ * A run directory read back for charts and the report: results.csv and meta.json. Needs only
+ * the directory, so runs from another machine plot the same way.
+ */
+#ifndef HB_RUNDATA_H
+#define HB_RUNDATA_H
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+
+#include "csvread.h"
+
+struct hb_rrow {
+	const char *workload, *backing, *params, *metric, *value, *unit, *note;
+	int rep;
+	int num; /* value is a number (not "unavailable", "ok", ...) */
+	double v;
+};
+
+struct hb_rundata {
+	char dir[PATH_MAX];
+	struct hb_csv csv;
+	struct hb_rrow *rows;
+	size_t n;
+	json_t *meta; /* {} when meta.json is missing or unreadable (with a note) */
+	char meta_note[256];
+	char machine[256]; /* "AMD EPYC, Linux 6.18.44, THP madvise": every chart's title */
+};
+
+/* Statistics over repetitions of one figure. */
+struct hb_stat {
+	int n;
+	double med, min, max;
+	const char *unit;
+};
+
+#define HB_MAX_LIST 256
+
+/* Returns 0 or -errno with err saying what is wrong with the directory. */
+int hb_rundata_load(const char *dir, struct hb_rundata *d, char *err, size_t errlen);
+void hb_rundata_free(struct hb_rundata *d);
+/* The numeric values of metric for workload/backing/params (NULL: any) over reps. */
+void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const char *backing,
+		     const char *params, const char *metric, struct hb_stat *st);
+/* Distinct backings / parameter sets of a workload (NULL: every workload), in order of
+ * appearance, 4k first. Returns the count (at most max). */
+size_t hb_rundata_backings(const struct hb_rundata *d, const char *workload, const char **out,
+			   size_t max);
+size_t hb_rundata_params(const struct hb_rundata *d, const char *workload, const char **out,
+			 size_t max);
+/* Whether workload has any row with a number (skipped-only workloads have none). */
+int hb_rundata_has(const struct hb_rundata *d, const char *workload);
+/* The value of key in "k=v;k=v" into buf; 0 or -ENOENT. */
+int hb_param_get(const char *params, const char *key, char *buf, size_t len);
+/* The same as a size in bytes ("1G"); 0 when absent or not a size. */
+double hb_param_size(const char *params, const char *key);
+/* meta.json lookups with a default. */
+const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def);
+double hb_meta_num(const struct hb_rundata *d, const char *path, double def);
+
+#endif

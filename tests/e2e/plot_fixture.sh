@@ -1,0 +1,56 @@
+#!/bin/bash
+# `hugebench plot` on a hand-made results directory (tests/fixtures/results-mini: rows for
+# touch, sparse, forkcow and churn as their issues name them, churn time series): every chart
+# file, a report with each workload's table, skipped cells and the reproducing command.
+. "$(dirname "$0")/lib.sh"
+
+cp -r "$HB_FIXTURES/results-mini" "$TMP/mini"
+rm -rf "$TMP/mini/plots" "$TMP/mini/report.md" "$TMP/mini/report.html"
+expect_exit 0 "plot the fixture" "$HB" plot "$TMP/mini"
+md="$TMP/mini/report.md"
+if command -v gnuplot >/dev/null; then
+	for c in touch_ns sparse_sweep sparse_ns sparse_bloat forkcow_fork forkcow_copied \
+		forkcow_latency_1 churn_memory churn_ops churn_p99; do
+		for ext in png svg; do
+			[ -s "$TMP/mini/plots/$c.$ext" ] && pass "chart $c.$ext" || fail "no chart $c.$ext"
+		done
+		grep -q "plots/$c.png" "$TMP/mini/report.html" && pass "$c inline in report.html" ||
+			fail "$c not in report.html"
+	done
+	# The sweep marks the caches and the cpuid TLB reach of meta.json.
+	grep -q "dTLB reach 4K pages: 12M" "$TMP/mini/plots/sparse_sweep_marks.gp" &&
+		pass "TLB reach marked" || fail "TLB reach not marked"
+else
+	echo "note: gnuplot not installed: chart files not checked"
+fi
+for w in touch sparse forkcow churn; do
+	grep -q "^## Workload $w" "$md" && pass "report has $w" || fail "report lacks $w"
+done
+grep -q '| figure | parameters | 4k | thp | hugetlb-2m | winner | winner / 4k |' "$md" &&
+	pass "table per backing with winner and ratio" || fail "no backing table"
+grep -q '| fork time per GiB (ms/GiB) | all | 2' "$md" && pass "forkcow headline row" ||
+	fail "forkcow headline row missing"
+grep -q 'thp-always against 4k:' "$md" && pass "plain reading line" || fail "no reading line"
+grep -q 'malloc cannot be given hugetlbfs pages' "$md" && pass "skipped cell with reason" ||
+	fail "skipped cell missing"
+grep -q 'hugebench bench --profile quick --out results-mini' "$md" && pass "reproducing command" ||
+	fail "no reproducing command"
+
+# A workload with no rows gets no charts, and the report says so.
+grep -v '^forkcow,' "$TMP/mini/results.csv" >"$TMP/r.csv" && mv "$TMP/r.csv" "$TMP/mini/results.csv"
+rm -rf "$TMP/mini/plots"
+expect_exit 0 "plot without forkcow rows" "$HB" plot "$TMP/mini"
+ls "$TMP/mini/plots"/forkcow* >/dev/null 2>&1 && fail "forkcow charts made from no rows" ||
+	pass "no forkcow charts"
+grep -q 'No figures in this run for: forkcow' "$md" && pass "report names the missing workload" ||
+	fail "missing workload not named"
+
+# Without the chart templates: the report is still written and says why.
+rm -rf "$TMP/mini/plots"
+HUGEBENCH_DATADIR="$TMP/nowhere" expect_exit 0 "plot without templates" "$HB" plot "$TMP/mini"
+grep -q 'No charts: the chart templates are missing' "$md" && pass "report says why no charts" ||
+	fail "no reason for missing charts"
+
+expect_exit 2 "plot a directory that is not a run" "$HB" plot "$TMP/nowhere"
+expect_out "results.csv" "names the missing file"
+done_tests
