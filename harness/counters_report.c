@@ -56,6 +56,14 @@ static struct sum role_sum(const struct hb_counters *cs, unsigned role)
 }
 
 /* how: 1 one hardware group, 0 hardware counted alone, -1 software */
+static int role_err(const struct hb_counters *cs, unsigned role)
+{
+	for (int i = 0; i < cs->n; i++)
+		if ((cs->c[i].roles & role) && cs->c[i].err)
+			return 1;
+	return 0;
+}
+
 static void ratio_note(char *buf, size_t len, const char *what, double ratio, int how)
 {
 	snprintf(buf, len, "%s; user space, measured phases only; %s; running/enabled %.3f%s",
@@ -183,6 +191,32 @@ json_t *hb_counters_sysinfo(void)
 			json_object_set_new(e, "reason", json_string(c->why));
 		avail += !c->err;
 		json_array_append_new(ev, e);
+	}
+	{
+		static const struct {
+			const char *metric;
+			unsigned role;
+		} m[] = { { "dtlb_load_misses", HB_ROLE_DTLB_MISS },
+			  { "dtlb_walks_completed", HB_ROLE_DTLB_WALK },
+			  { "dtlb_walk_cycles", HB_ROLE_WALK_CYCLES },
+			  { "walk_cycles_pct", HB_ROLE_WALK_CYCLES | HB_ROLE_CYCLES } };
+		json_t *mo = json_object();
+
+		/* A metric is there when every event it sums opened (and it has events). */
+		for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+			int ok = 1;
+
+			for (unsigned bit = 1; bit <= HB_ROLE_WALK_CYCLES; bit <<= 1) {
+				struct sum s;
+
+				if (!(m[k].role & bit))
+					continue;
+				s = role_sum(&cs, bit);
+				ok &= s.found && !role_err(&cs, bit);
+			}
+			json_object_set_new(mo, m[k].metric, json_boolean(ok));
+		}
+		json_object_set_new(o, "metrics", mo);
 	}
 	json_object_set_new(o, "grouped", json_boolean(cs.grouped));
 	json_object_set_new(o, "available", json_integer(avail));

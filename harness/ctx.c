@@ -296,7 +296,7 @@ void hb_region_unmap(struct hb_ctx *ctx, void *addr)
 static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 {
 	const struct hb_backing *b = &ctx->cell->backing;
-	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0;
+	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0, resident_kib = 0;
 	const char *how = "AnonHugePages in /proc/self/smaps";
 	char note[256];
 
@@ -311,12 +311,20 @@ static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_
 			return;
 		}
 		total_kib += ctx->regions[i].len >> 10;
+		resident_kib += hb_smaps_resident_kib(&s);
 		huge_kib += s.anon_huge_kib + s.private_hugetlb_kib + s.shared_hugetlb_kib;
 		if (s.kernel_page_kib > kernel_page_kib)
 			kernel_page_kib = s.kernel_page_kib;
 	}
 	if (!total_kib)
 		return; /* the workload mapped nothing through the backing */
+	if (!resident_kib) {
+		/* Nothing touched yet: the workload populates inside its measured phase. */
+		metric_text(ctx, "huge_coverage_pct", "unavailable",
+			    "nothing of the regions is resident after setup (the workload first "
+			    "touches its memory in the measured phase)");
+		return;
+	}
 	if (b->kind == HB_BK_HUGETLB)
 		how = "Private_Hugetlb + Shared_Hugetlb in /proc/self/smaps";
 	if (b->kind == HB_BK_MTHP) {
