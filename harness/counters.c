@@ -265,20 +265,26 @@ static int group_runs(struct hb_counters *cs, int lead)
 
 void hb_counters_open(struct hb_counters *cs)
 {
-	static struct perf_event_attr attrs[HB_CTR_MAX];
+	struct perf_event_attr *attrs = calloc(HB_CTR_MAX, sizeof(*attrs));
 	int lead = -1, ok = 1, nhw = 0;
 	char why[HB_CTR_WHY];
 
-	if (pfm_ready(why, sizeof(why))) {
+	if (!attrs)
+		snprintf(why, sizeof(why), "out of memory");
+	if (!attrs || pfm_ready(why, sizeof(why))) {
 		for (int i = 0; i < cs->n; i++) {
 			cs->c[i].err = -ENODEV;
 			snprintf(cs->c[i].why, sizeof(cs->c[i].why), "%s", why);
 		}
+		free(attrs);
 		return;
 	}
-	for (int i = 0; i < cs->n; i++)
-		if (encode(cs, &cs->c[i], &attrs[i]) == 0)
-			nhw += cs->c[i].hardware;
+	for (int i = 0; i < cs->n; i++) {
+		if (encode(cs, &cs->c[i], &attrs[i]))
+			continue;
+		cs->c[i].hardware |= cs->group_all;
+		nhw += cs->c[i].hardware;
+	}
 	/* Software events never multiplex: each alone. */
 	for (int i = 0; i < cs->n; i++) {
 		int e;
@@ -300,6 +306,7 @@ void hb_counters_open(struct hb_counters *cs)
 	if (ok && lead >= 0 && group_runs(cs, lead)) {
 		cs->grouped = 1;
 		read_members(cs, lead, 1);
+		free(attrs);
 		return;
 	}
 	/* The group cannot be opened or scheduled: each event alone, multiplexed. */
@@ -315,6 +322,7 @@ void hb_counters_open(struct hb_counters *cs)
 		if (e)
 			open_reason(&cs->c[i], -e);
 	}
+	free(attrs);
 }
 
 static void ioctl_leaders(struct hb_counters *cs, unsigned long req)

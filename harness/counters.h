@@ -63,6 +63,8 @@ struct hb_counters {
 	char pmu[48];	 /* libpfm4's detected core PMU, or "" */
 	int grouped;	 /* hardware events counted as one group */
 	int enabled;
+	int group_all;	 /* tests: software events join the group too, so the group path runs
+			  * on a machine without a PMU */
 };
 
 /* The wanted events: "" or NULL for the default set of the detected PMU (plus software

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "counters.h"
@@ -163,7 +164,7 @@ void hb_counters_report(const struct hb_counters *cs, uint64_t accesses, hb_ctr_
 
 json_t *hb_counters_sysinfo(void)
 {
-	static struct hb_counters cs;
+	struct hb_counters *cp = calloc(1, sizeof(*cp));
 	json_t *o = json_object(), *ev = json_array();
 	const struct hb_ctr_table *t;
 	char err[256];
@@ -174,11 +175,13 @@ json_t *hb_counters_sysinfo(void)
 #else
 	json_object_set_new(o, "libpfm", json_true());
 #endif
-	if (hb_counters_init(&cs, NULL, err, sizeof(err))) {
-		json_object_set_new(o, "error", json_string(err));
+	if (!cp || hb_counters_init(cp, NULL, err, sizeof(err))) {
+		json_object_set_new(o, "error", json_string(cp ? err : "out of memory"));
 		json_decref(ev);
+		free(cp);
 		return o;
 	}
+#define cs (*cp)
 	t = cs.pmu[0] ? hb_ctr_table_for(cs.pmu) : NULL;
 	json_object_set_new(o, "pmu", cs.pmu[0] ? json_string(cs.pmu) : json_null());
 	json_object_set_new(o, "default_set", json_string(t ? t->desc : "generic perf events"));
@@ -222,5 +225,7 @@ json_t *hb_counters_sysinfo(void)
 	json_object_set_new(o, "available", json_integer(avail));
 	json_object_set_new(o, "events", ev);
 	hb_counters_close(&cs);
+#undef cs
+	free(cp);
 	return o;
 }
