@@ -150,7 +150,8 @@ void hb_counters_report(const struct hb_counters *cs, uint64_t accesses, hb_ctr_
 		     "dtlb_load_misses * 1000 / accesses (the workload's own count)");
 	}
 	if (!wcyc_ok)
-		emit(arg, "walk_cycles_pct", NULL, "%", "dtlb_walk_cycles is unavailable (see its row)");
+		emit(arg, "walk_cycles_pct", NULL, "%",
+		     "dtlb_walk_cycles is unavailable (see its row)");
 	else if (!cyc_ok)
 		emit(arg, "walk_cycles_pct", NULL, "%",
 		     cyc.why ? cyc.why : "no cycles counter among the counted events");
@@ -164,7 +165,7 @@ void hb_counters_report(const struct hb_counters *cs, uint64_t accesses, hb_ctr_
 
 json_t *hb_counters_sysinfo(void)
 {
-	struct hb_counters *cp = calloc(1, sizeof(*cp));
+	struct hb_counters *cs = calloc(1, sizeof(*cs));
 	json_t *o = json_object(), *ev = json_array();
 	const struct hb_ctr_table *t;
 	char err[256];
@@ -175,19 +176,18 @@ json_t *hb_counters_sysinfo(void)
 #else
 	json_object_set_new(o, "libpfm", json_true());
 #endif
-	if (!cp || hb_counters_init(cp, NULL, err, sizeof(err))) {
-		json_object_set_new(o, "error", json_string(cp ? err : "out of memory"));
+	if (!cs || hb_counters_init(cs, NULL, err, sizeof(err))) {
+		json_object_set_new(o, "error", json_string(cs ? err : "out of memory"));
 		json_decref(ev);
-		free(cp);
+		free(cs);
 		return o;
 	}
-#define cs (*cp)
-	t = cs.pmu[0] ? hb_ctr_table_for(cs.pmu) : NULL;
-	json_object_set_new(o, "pmu", cs.pmu[0] ? json_string(cs.pmu) : json_null());
+	t = cs->pmu[0] ? hb_ctr_table_for(cs->pmu) : NULL;
+	json_object_set_new(o, "pmu", cs->pmu[0] ? json_string(cs->pmu) : json_null());
 	json_object_set_new(o, "default_set", json_string(t ? t->desc : "generic perf events"));
-	hb_counters_open(&cs);
-	for (int i = 0; i < cs.n; i++) {
-		const struct hb_counter *c = &cs.c[i];
+	hb_counters_open(cs);
+	for (int i = 0; i < cs->n; i++) {
+		const struct hb_counter *c = &cs->c[i];
 		json_t *e = json_pack("{s:s, s:b}", "name", c->name, "available", !c->err);
 
 		if (c->err)
@@ -214,18 +214,17 @@ json_t *hb_counters_sysinfo(void)
 
 				if (!(m[k].role & bit))
 					continue;
-				s = role_sum(&cs, bit);
-				ok &= s.found && !role_err(&cs, bit);
+				s = role_sum(cs, bit);
+				ok &= s.found && !role_err(cs, bit);
 			}
 			json_object_set_new(mo, m[k].metric, json_boolean(ok));
 		}
 		json_object_set_new(o, "metrics", mo);
 	}
-	json_object_set_new(o, "grouped", json_boolean(cs.grouped));
+	json_object_set_new(o, "grouped", json_boolean(cs->grouped));
 	json_object_set_new(o, "available", json_integer(avail));
 	json_object_set_new(o, "events", ev);
-	hb_counters_close(&cs);
-#undef cs
-	free(cp);
+	hb_counters_close(cs);
+	free(cs);
 	return o;
 }

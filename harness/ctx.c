@@ -365,7 +365,8 @@ static void counter_row(void *arg, const char *metric, const double *value, cons
 		send_line(ctx, "M\t%s\t%.10g\t%s\t%s", metric, *value, unit,
 			  clean(note, t, sizeof(t)));
 	else
-		send_line(ctx, "M\t%s\tunavailable\t%s\t%s", metric, unit, clean(note, t, sizeof(t)));
+		send_line(ctx, "M\t%s\tunavailable\t%s\t%s", metric, unit,
+			  clean(note, t, sizeof(t)));
 }
 
 /* Opened before setup so that opening costs nothing inside a phase; counting starts only

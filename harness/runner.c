@@ -27,10 +27,11 @@ static void usage(FILE *f)
 		"  --seed N         seed for the workload's random choices (default: from the "
 		"clock)\n"
 		"  --quiet          no progress lines\n"
-		"  --events LIST    counters for the measured phases: comma-separated libpfm4 event\n"
-		"                   strings (e.g. skl::DTLB_LOAD_MISSES:WALK_COMPLETED,perf::PAGE-FAULTS);\n"
-		"                   'default' stands for this CPU's default set (`hugebench sysinfo`\n"
-		"                   shows it); without --events the default set is counted\n");
+		"  --events LIST    counters for the measured phases: comma-separated libpfm4\n"
+		"                   event strings (e.g. perf::PAGE-FAULTS,\n"
+		"                   skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for\n"
+		"                   this CPU's default set (`hugebench sysinfo` shows it);\n"
+		"                   without --events the default set is counted\n");
 }
 
 int hb_parse_backing_list(const char *list, struct hb_backing *out, int max)

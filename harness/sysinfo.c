@@ -1022,7 +1022,8 @@ static void print_counters(json_t *c, FILE *f)
 
 			/* Word by word, so the reason wraps under the value column. */
 			snprintf(copy, sizeof(copy), "%s", r);
-			for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			for (char *w = strtok_r(copy, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save))
 				pl_item(&p, "%s", w);
 		}
 		pl_end(&p);
