@@ -22,6 +22,7 @@ struct hb_cell {
 	struct hb_backing backing;
 	int rep;
 	uint64_t seed;
+	const char *events; /* --events: libpfm4 event list; NULL or "" for the default set */
 	char id[128]; /* names the series file: <workload>-<backing>-<n>-r<rep> */
 };
 

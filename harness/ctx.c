@@ -15,6 +15,7 @@
 
 #include "cell.h"
 #include "cgroup.h"
+#include "counters.h"
 #include "ctx.h"
 #include "smaps.h"
 
@@ -42,6 +43,11 @@ struct hb_ctx {
 	unsigned ngauges;
 	uint64_t gauges_flushed;
 	uint64_t accesses;
+	/* Counters count only inside phases; getrusage is taken at the same boundaries so
+	 * the software fault counts can be checked against it. */
+	struct hb_counters *ctrs;
+	struct rusage ru0;
+	uint64_t minflt_phases, majflt_phases;
 };
 
 /* One line, one write(): the pipe keeps lines under PIPE_BUF whole. */
@@ -116,6 +122,10 @@ void hb_phase_begin(struct hb_ctx *ctx, const char *name)
 	snprintf(ctx->phase, sizeof(ctx->phase), "%s", name);
 	send_line(ctx, "P\t%s", ctx->phase);
 	ctx->phase_start = hb_now_ns();
+	if (ctx->ctrs) {
+		getrusage(RUSAGE_THREAD, &ctx->ru0);
+		hb_counters_enable(ctx->ctrs);
+	}
 }
 
 void hb_phase_end(struct hb_ctx *ctx)
@@ -125,6 +135,14 @@ void hb_phase_end(struct hb_ctx *ctx)
 
 	if (!ctx->phase[0])
 		return;
+	if (ctx->ctrs) {
+		struct rusage ru;
+
+		hb_counters_disable(ctx->ctrs);
+		getrusage(RUSAGE_THREAD, &ru);
+		ctx->minflt_phases += (uint64_t)(ru.ru_minflt - ctx->ru0.ru_minflt);
+		ctx->majflt_phases += (uint64_t)(ru.ru_majflt - ctx->ru0.ru_majflt);
+	}
 	snprintf(name, sizeof(name), "%s_ms", ctx->phase);
 	hb_metric(ctx, name, (double)ns / 1e6, "ms", NULL);
 	send_line(ctx, "P\t");
@@ -278,7 +296,7 @@ void hb_region_unmap(struct hb_ctx *ctx, void *addr)
 static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 {
 	const struct hb_backing *b = &ctx->cell->backing;
-	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0;
+	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0, resident_kib = 0;
 	const char *how = "AnonHugePages in /proc/self/smaps";
 	char note[256];
 
@@ -293,12 +311,20 @@ static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_
 			return;
 		}
 		total_kib += ctx->regions[i].len >> 10;
+		resident_kib += hb_smaps_resident_kib(&s);
 		huge_kib += s.anon_huge_kib + s.private_hugetlb_kib + s.shared_hugetlb_kib;
 		if (s.kernel_page_kib > kernel_page_kib)
 			kernel_page_kib = s.kernel_page_kib;
 	}
 	if (!total_kib)
 		return; /* the workload mapped nothing through the backing */
+	if (!resident_kib) {
+		/* Nothing touched yet: the workload populates inside its measured phase. */
+		metric_text(ctx, "huge_coverage_pct", "unavailable",
+			    "nothing of the regions is resident after setup (the workload first "
+			    "touches its memory in the measured phase)");
+		return;
+	}
 	if (b->kind == HB_BK_HUGETLB)
 		how = "Private_Hugetlb + Shared_Hugetlb in /proc/self/smaps";
 	if (b->kind == HB_BK_MTHP) {
@@ -328,6 +354,55 @@ static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_
 	}
 }
 
+/* One counter row; value NULL: unavailable, the note says why. */
+static void counter_row(void *arg, const char *metric, const double *value, const char *unit,
+			const char *note)
+{
+	struct hb_ctx *ctx = arg;
+	char t[512];
+
+	if (value)
+		send_line(ctx, "M\t%s\t%.10g\t%s\t%s", metric, *value, unit,
+			  clean(note, t, sizeof(t)));
+	else
+		send_line(ctx, "M\t%s\tunavailable\t%s\t%s", metric, unit,
+			  clean(note, t, sizeof(t)));
+}
+
+/* Opened before setup so that opening costs nothing inside a phase; counting starts only
+ * at the first hb_phase_begin. */
+static void counters_start(struct hb_ctx *ctx)
+{
+	char err[256];
+
+	ctx->ctrs = calloc(1, sizeof(*ctx->ctrs));
+	if (!ctx->ctrs)
+		return;
+	if (hb_counters_init(ctx->ctrs, ctx->cell->events, err, sizeof(err))) {
+		/* The runner checked the list; this is only reached on ENOMEM. */
+		metric_text(ctx, "counters", "unavailable", err);
+		free(ctx->ctrs);
+		ctx->ctrs = NULL;
+		return;
+	}
+	hb_counters_open(ctx->ctrs);
+}
+
+static void counters_finish(struct hb_ctx *ctx)
+{
+	if (!ctx->ctrs)
+		return;
+	hb_counters_read(ctx->ctrs);
+	hb_counters_report(ctx->ctrs, ctx->accesses, counter_row, ctx);
+	hb_counters_close(ctx->ctrs);
+	hb_metric(ctx, "minflt_phases", (double)ctx->minflt_phases, "faults",
+		  "getrusage(RUSAGE_THREAD) minflt over the same phases the counters count");
+	hb_metric(ctx, "majflt_phases", (double)ctx->majflt_phases, "faults",
+		  "getrusage(RUSAGE_THREAD) majflt over the same phases the counters count");
+	free(ctx->ctrs);
+	ctx->ctrs = NULL;
+}
+
 static void send_error(struct hb_ctx *ctx, const char *what, int rc)
 {
 	send_line(ctx, "E\t%s: %s", what, strerror(rc < 0 ? -rc : rc));
@@ -353,6 +428,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	if (cell->backing.kind == HB_BK_MTHP)
 		mthp_ok = hb_mthp_fault_alloc(cell->backing.page_size, &mthp_before) == 0;
 
+	counters_start(ctx);
 	t0 = hb_now_ns();
 	rc = w->setup(ctx, cell->params, &state);
 	if (rc) {
@@ -373,6 +449,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	if (ctx->accesses)
 		hb_metric(ctx, "accesses", (double)ctx->accesses, "accesses",
 			  "memory accesses of the measured work, as the workload counted them");
+	counters_finish(ctx);
 	if (w->teardown)
 		w->teardown(ctx, cell->params, state);
 	getrusage(RUSAGE_SELF, &ru);

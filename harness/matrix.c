@@ -234,6 +234,8 @@ static json_t *make_meta(const struct hb_matrix *m, int argc, char **argv, const
 	json_object_set_new(meta, "entries", entries);
 	json_object_set_new(meta, "reps", json_integer(m->reps));
 	json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
+	json_object_set_new(meta, "events", json_string(m->events && *m->events ? m->events :
+							  "default"));
 	json_object_set_new(meta, "complete", json_false());
 	if (recovered)
 		json_object_set_new(meta, "recovered_knobs", json_string(recovered));
@@ -417,6 +419,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 					.rep = rep,
 					/* Same seed for every backing of a repetition. */
 					.seed = m->seed + (uint64_t)rep * 0x9E3779B97F4A7C15ull,
+					.events = m->events,
 				};
 				uint64_t t0 = hb_now_ns();
 				enum hb_cell_outcome out;

@@ -41,6 +41,7 @@ struct hb_matrix {
 	uint64_t seed;
 	const char *command_kind;    /* "run" or "bench", for meta.json */
 	const char *profile;	     /* bench profile name or path, or NULL */
+	const char *events;	     /* counters (--events), NULL for the default set */
 };
 
 void hb_matrix_init(struct hb_matrix *m);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counters.h"
 #include "log.h"
 #include "matrix.h"
 #include "runner.h"
@@ -15,6 +16,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hugebench run WORKLOAD [--backing B[,B...]] [-p NAME=VALUE ...] [--reps N]\n"
 		"                     [--out DIR] [--series-interval DURATION] [--seed N] [--quiet]\n"
+		"                     [--events LIST]\n"
 		"  --backing LIST   backings to compare (default: those of 4k,thp,hugetlb-2m\n"
 		"                   available here); `hugebench list` shows them all\n"
 		"  -p NAME=VALUE    a workload parameter (`hugebench WORKLOAD --help` lists them)\n"
@@ -24,7 +26,12 @@ static void usage(FILE *f)
 		"(default 100ms)\n"
 		"  --seed N         seed for the workload's random choices (default: from the "
 		"clock)\n"
-		"  --quiet          no progress lines\n");
+		"  --quiet          no progress lines\n"
+		"  --events LIST    counters for the measured phases: comma-separated libpfm4\n"
+		"                   event strings (e.g. perf::PAGE-FAULTS,\n"
+		"                   skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for\n"
+		"                   this CPU's default set (`hugebench sysinfo` shows it);\n"
+		"                   without --events the default set is counted\n");
 }
 
 int hb_parse_backing_list(const char *list, struct hb_backing *out, int max)
@@ -71,6 +78,7 @@ int hb_cmd_run(int argc, char **argv)
 		{ "series-interval", required_argument, NULL, 'i' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -107,7 +115,7 @@ int hb_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "b:p:r:o:i:s:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:p:r:o:i:s:qe:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			backing_list = optarg;
@@ -147,6 +155,21 @@ int hb_cmd_run(int argc, char **argv)
 		case 'q':
 			hb_log_quiet = 1;
 			break;
+		case 'e': {
+			/* Only the list's shape here; the cell's child encodes and opens them. */
+			struct hb_counters *cs = calloc(1, sizeof(*cs));
+			int bad;
+
+			snprintf(err, sizeof(err), "out of memory");
+			bad = !cs || hb_counters_parse(cs, optarg, err, sizeof(err));
+			free(cs);
+			if (bad) {
+				hb_err("%s", err);
+				goto out;
+			}
+			m.events = optarg;
+			break;
+		}
 		case 'h':
 			printf("%s: %s\n\nparameters (-p NAME=VALUE):\n", w->name, w->summary);
 			hb_params_help(w->params, stdout);

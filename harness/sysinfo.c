@@ -32,6 +32,7 @@
 #endif
 
 #include "cgroup.h"
+#include "counters.h"
 #include "sysinfo.h"
 #include "readfile.h"
 
@@ -584,6 +585,8 @@ static json_t *perf_json(void)
 		json_object_set_new(o, "software_reason", jstr(strerror(errno)));
 	if (is_uint(paranoid) || (paranoid[0] == '-' && is_uint(paranoid + 1)))
 		json_object_set_new(o, "perf_event_paranoid", json_integer(atoi(paranoid)));
+	/* The default counter set, opened the way a cell opens it. */
+	json_object_set_new(o, "counters", hb_counters_sysinfo());
 	return o;
 }
 
@@ -953,6 +956,62 @@ static void print_topology(json_t *t, FILE *f)
 	pl_end(&p);
 }
 
+/* Which counters of the default set a cell gets here; unavailable ones grouped by reason. */
+static void print_counters(json_t *c, FILE *f)
+{
+	json_t *ev = json_object_get(c, "events"), *e, *o;
+	const char *why[HB_CTR_MAX], *key;
+	struct pline p;
+	size_t i, nwhy = 0;
+
+	if (!c)
+		return;
+	pl_start(&p, f, "counters", " ");
+	pl_item(&p, "default set %s (libpfm4 PMU %s%s):", jsq(c, "default_set"),
+		js(c, "pmu") ? js(c, "pmu") : "none",
+		json_is_true(json_object_get(c, "libpfm")) ? "" : ", libpfm4 not built in");
+	pl_item(&p, "%lld of %zu available%s", ji(c, "available"), json_array_size(ev),
+		ji(c, "available") ? ":" : "");
+	json_array_foreach(ev, i, e) {
+		if (json_is_true(json_object_get(e, "available")))
+			pl_item(&p, "%s", js(e, "name"));
+	}
+	pl_end(&p);
+	json_array_foreach(ev, i, e) {
+		const char *r = js(e, "reason");
+		size_t k;
+
+		if (!r)
+			continue;
+		for (k = 0; k < nwhy && strcmp(why[k], r); k++)
+			;
+		if (k < nwhy || nwhy == HB_CTR_MAX)
+			continue;
+		why[nwhy++] = r;
+		pl_start(&p, f, "", " ");
+		pl_item(&p, "unavailable:");
+		json_array_foreach(ev, k, o) {
+			if (js(o, "reason") && !strcmp(js(o, "reason"), r))
+				pl_item(&p, "%s", js(o, "name"));
+		}
+		pl_item(&p, "-");
+		{
+			char copy[HB_CTR_WHY], *save = NULL;
+
+			/* Word by word, so the reason wraps under the value column. */
+			snprintf(copy, sizeof(copy), "%s", r);
+			for (char *w = strtok_r(copy, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save))
+				pl_item(&p, "%s", w);
+		}
+		pl_end(&p);
+	}
+	pl_start(&p, f, "dTLB metrics", "; ");
+	json_object_foreach(json_object_get(c, "metrics"), key, o)
+		pl_item(&p, "%s %s", key, json_is_true(o) ? "yes" : "no");
+	pl_end(&p);
+}
+
 static void print_perf(json_t *perf, FILE *f)
 {
 	struct pline p;
@@ -969,6 +1028,7 @@ static void print_perf(json_t *perf, FILE *f)
 		pl_item(&p, "software: not available (%s)",
 			jsq(perf, "software_reason"));
 	pl_end(&p);
+	print_counters(json_object_get(perf, "counters"), f);
 }
 
 static void print_page_reporting(json_t *pr, FILE *f)
