@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backing.h"
 #include "ctx.h"
@@ -470,15 +469,11 @@ static void derive_knees(struct hb_results *res, size_t n0)
 {
 	struct curve *c = calloc(MAX_CURVES, sizeof(*c));
 	struct hb_cpu_info cpu;
-	long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+	uint64_t llc = hb_llc_bytes();
 	size_t nc = 0;
 
 	if (!c)
 		return;
-	if (llc <= 0)
-		llc = sysconf(_SC_LEVEL2_CACHE_SIZE);
-	if (llc < 0)
-		llc = 0;
 	hb_cpu_info(&cpu);
 	for (size_t i = 0; i < n0 && nc < MAX_CURVES; i++) {
 		const struct hb_row *r = &res->rows[i];
@@ -501,15 +496,20 @@ static void derive_knees(struct hb_results *res, size_t n0)
 	}
 	for (size_t k = 0; k < nc; k++) {
 		size_t plat = 0;
-		char note[512], a[32];
+		char note[512], a[32], l[32];
 
-		c[k].knee = hb_knee_find(c[k].size, c[k].ns, c[k].n, (uint64_t)llc, HB_KNEE_RISE,
+		c[k].knee = hb_knee_find(c[k].size, c[k].ns, c[k].n, llc, HB_KNEE_RISE,
 					 &plat);
 		if (c[k].knee >= 0) {
 			hb_format_size(c[k].size[plat], a, sizeof(a));
+			hb_format_size(llc, l, sizeof(l));
 			snprintf(note, sizeof(note), "first working set >= %.0f%% above the memory "
-				 "plateau (%.1f ns at %s, the first size >= 4 x LLC); medians over "
-				 "repetitions", HB_KNEE_RISE * 100, c[k].ns[plat], a);
+				 "plateau (%.1f ns at %s, %s); medians over repetitions",
+				 HB_KNEE_RISE * 100, c[k].ns[plat], a, llc ? "the first size >= 4 x "
+				 "LLC" : "after the largest step; LLC size unknown");
+			if (llc)
+				snprintf(note + strlen(note), sizeof(note) - strlen(note),
+					 "; LLC %s", l);
 			hb_results_addf(res, "sparse", c[k].backing, c[k].key, 0, "tlb_knee_kib",
 					(double)(c[k].size[c[k].knee] >> 10), "KiB", note);
 		} else {

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "knee.h"
+#include "results.h"
 #include "sparse.h"
+#include "sysinfo.h"
+#include "workload.h"
 
 static char *heap(uint64_t n, uint64_t spacing)
 {
@@ -175,6 +178,63 @@ static void test_knee(void **state)
 	assert_int_equal(hb_knee_find(NULL, ns, n, 0, HB_KNEE_RISE, &plat), -EINVAL);
 }
 
+static const struct hb_row *find_row(const struct hb_results *r, const char *backing,
+				     const char *params_prefix, int rep, const char *metric)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->rows[i].backing, backing) && r->rows[i].rep == rep &&
+		    !strcmp(r->rows[i].metric, metric) &&
+		    !strncmp(r->rows[i].params, params_prefix, strlen(params_prefix)))
+			return &r->rows[i];
+	return NULL;
+}
+
+/* derive() on synthetic result rows: translation per size and rep, a knee per backing. */
+static void test_derive(void **state)
+{
+	const struct hb_workload *w = hb_workload_find("sparse");
+	const char *tail = ";node_size=64;spacing=0;order=random;sweep=";
+	uint64_t llc = hb_llc_bytes(), step = llc ? 16 * llc : 256 * M;
+	struct hb_results r;
+	const struct hb_row *row;
+	char params[256], want[32];
+
+	(void)state;
+	assert_non_null(w);
+	memset(&r, 0, sizeof(r));
+	/* 4k: 10 ns in cache, 100 from 8M, 300 from `step`; thp 100 throughout memory. */
+	for (uint64_t s = 4 * K; s <= 64 * step; s *= 2) {
+		for (int rep = 1; rep <= 2; rep++) {
+			double v4 = s < 8 * M ? 10 : s < step ? 100 : 300;
+			double vt = s < 8 * M ? 10 : 100 + rep;
+
+			snprintf(params, sizeof(params), "span=%lluK%s", (unsigned long long)(s >> 10),
+				 tail);
+			hb_results_addf(&r, "sparse", "4k", params, rep, "ns_per_access", v4, "ns", NULL);
+			hb_results_addf(&r, "sparse", "thp", params, rep, "ns_per_access", vt, "ns", NULL);
+		}
+	}
+	w->derive(&r);
+	snprintf(params, sizeof(params), "span=%lluK;", (unsigned long long)(step >> 9));
+	row = find_row(&r, "thp", params, 2, "translation_ns");
+	assert_non_null(row);
+	assert_string_equal(row->value, "198");
+	row = find_row(&r, "thp", params, 2, "translation_pct");
+	assert_non_null(row);
+	assert_string_equal(row->value, "66");
+	row = find_row(&r, "4k", "node_size=64", 0, "tlb_knee_kib");
+	assert_non_null(row);
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)(step >> 10));
+	assert_string_equal(row->value, want);
+	row = find_row(&r, "thp", "node_size=64", 0, "tlb_knee_kib");
+	assert_non_null(row);
+	assert_string_equal(row->value, "unavailable");
+	assert_non_null(strstr(row->note, "no knee"));
+	assert_non_null(find_row(&r, "4k", "node_size=64", 0, "tlb_reach_kib"));
+	assert_null(find_row(&r, "thp", "node_size=64", 0, "effective_translation_kib"));
+	hb_results_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_chase_hops),
 		cmocka_unit_test(test_chase_write_visits),
 		cmocka_unit_test(test_knee),
+		cmocka_unit_test(test_derive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
