@@ -535,33 +535,33 @@ static void derive_knees(struct hb_results *res, size_t n0)
 				       "this page size");
 		}
 	}
-	/* A 2 MiB backing whose knee sits with the 4 KiB backing's, far below its own reach,
-	 * translates in 4 KiB steps somewhere: in a VM, the host's backing of guest memory. */
+	/* A 2 MiB backing whose knee is far below its own reach (at most a quarter; reach
+	 * unknown: at most 2x the 4k backing's knee) pays translation where 2 MiB entries
+	 * should still cover the heap: it translates in smaller steps somewhere, which in a VM
+	 * is the host backing guest memory with 4 KiB pages. */
 	for (size_t k = 0; k < nc; k++) {
-		uint64_t r2 = hb_tlb_reach(&cpu, 2ull << 20);
+		uint64_t r2 = hb_tlb_reach(&cpu, 2ull << 20), k2, k4 = 0;
+		char note[512], a[32], b[32] = "none", d[32];
 
 		if (page_size_of(c[k].backing) != (2ull << 20) || c[k].knee < 0)
 			continue;
-		for (size_t j = 0; j < nc; j++) {
-			uint64_t k2 = c[k].size[c[k].knee], k4;
-			char note[512], a[32], b[32], d[32];
-
-			if (strcmp(c[j].backing, "4k") || strcmp(c[j].key, c[k].key) ||
-			    c[j].knee < 0)
-				continue;
-			k4 = c[j].size[c[j].knee];
-			if (k2 > 2 * k4 || (r2 && k2 * 4 > r2))
-				continue;
-			hb_format_size(k2, a, sizeof(a));
+		k2 = c[k].size[c[k].knee];
+		for (size_t j = 0; j < nc; j++)
+			if (!strcmp(c[j].backing, "4k") && !strcmp(c[j].key, c[k].key) &&
+			    c[j].knee >= 0)
+				k4 = c[j].size[c[j].knee];
+		if (r2 ? k2 * 4 > r2 : !k4 || k2 > 2 * k4)
+			continue;
+		hb_format_size(k2, a, sizeof(a));
+		if (k4)
 			hb_format_size(k4, b, sizeof(b));
-			hb_format_size(r2, d, sizeof(d));
-			snprintf(note, sizeof(note), "%s's knee (%s) sits with the 4k backing's "
-				 "(%s), far below its own TLB reach (%s): the effective translation "
-				 "size is 4 KiB; in a VM that means the host backs guest memory with "
-				 "small pages", c[k].backing, a, b, r2 ? d : "unknown");
-			hb_results_add(res, "sparse", c[k].backing, c[k].key, 0,
-				       "effective_translation_kib", "4", "KiB", note);
-		}
+		hb_format_size(r2, d, sizeof(d));
+		snprintf(note, sizeof(note), "inferred: %s's knee (%s; 4k's: %s) is far below its "
+			 "own TLB reach (%s), so translation happens in steps smaller than 2 MiB: "
+			 "the effective translation size is 4 KiB; in a VM that means the host backs "
+			 "guest memory with small pages", c[k].backing, a, b, r2 ? d : "unknown");
+		hb_results_add(res, "sparse", c[k].backing, c[k].key, 0,
+			       "effective_translation_kib", "4", "KiB", note);
 	}
 	free(c);
 }

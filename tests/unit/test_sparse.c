@@ -196,6 +196,7 @@ static void test_derive(void **state)
 	const char *tail = ";node_size=64;spacing=0;order=random;sweep=";
 	uint64_t llc = hb_llc_bytes(), step = llc ? 16 * llc : 256 * M;
 	struct hb_results r;
+	struct hb_cpu_info cpu;
 	const struct hb_row *row;
 	char params[256], want[32];
 
@@ -231,7 +232,28 @@ static void test_derive(void **state)
 	assert_string_equal(row->value, "unavailable");
 	assert_non_null(strstr(row->note, "no knee"));
 	assert_non_null(find_row(&r, "4k", "node_size=64", 0, "tlb_reach_kib"));
+	/* A 2 MiB backing without a knee gets no note about its translation size. */
 	assert_null(find_row(&r, "thp", "node_size=64", 0, "effective_translation_kib"));
+	hb_results_free(&r);
+
+	/* thp rising where 4k does, far below the 2 MiB reach: the note says 4 KiB. */
+	memset(&r, 0, sizeof(r));
+	for (uint64_t s = 4 * K; s <= 64 * step; s *= 2) {
+		double v = s < 8 * M ? 10 : s < step ? 100 : 300;
+
+		snprintf(params, sizeof(params), "span=%lluK%s", (unsigned long long)(s >> 10), tail);
+		hb_results_addf(&r, "sparse", "4k", params, 1, "ns_per_access", v * 1.1, "ns", NULL);
+		hb_results_addf(&r, "sparse", "thp", params, 1, "ns_per_access", v, "ns", NULL);
+	}
+	w->derive(&r);
+	hb_cpu_info(&cpu);
+	if (!hb_tlb_reach(&cpu, 2 * M) || 4 * step <= hb_tlb_reach(&cpu, 2 * M)) {
+		row = find_row(&r, "thp", "node_size=64", 0, "effective_translation_kib");
+		assert_non_null(row);
+		assert_string_equal(row->value, "4");
+		assert_non_null(strstr(row->note, "host backs guest memory with small pages"));
+	}
+	assert_null(find_row(&r, "4k", "node_size=64", 0, "effective_translation_kib"));
 	hb_results_free(&r);
 }
 
