@@ -25,8 +25,10 @@ csv="$TMP/t/results.csv"
 [ "$(metric "$csv" 4k nodes)" = 16 ] && pass "16 nodes" || fail "nodes $(metric "$csv" 4k nodes)"
 [ "$(metric "$csv" 4k heap_resident_kib)" = 64 ] && pass "heap resident 64 KiB = 16 pages" ||
 	fail "heap resident $(metric "$csv" 4k heap_resident_kib) KiB, wanted 64"
-[ "$(metric "$csv" 4k useful_kib)" = 1 ] && pass "useful 1 KiB" || fail "useful $(metric "$csv" 4k useful_kib)"
-[ "$(metric "$csv" 4k bloat_ratio)" = 64 ] && pass "bloat_ratio 64" || fail "bloat $(metric "$csv" 4k bloat_ratio)"
+[ "$(metric "$csv" 4k useful_kib)" = 1 ] && pass "useful 1 KiB" ||
+	fail "useful $(metric "$csv" 4k useful_kib)"
+[ "$(metric "$csv" 4k bloat_ratio)" = 64 ] && pass "bloat_ratio 64" ||
+	fail "bloat $(metric "$csv" 4k bloat_ratio)"
 a=$(metric "$csv" 4k accesses); h=$(metric "$csv" 4k hops_per_sample)
 [ -n "$a" ] && [ "$a" = $((h * 4)) ] && pass "accesses $a = 4 samples x $h hops" ||
 	fail "accesses '$a', hops_per_sample '$h'"
@@ -46,7 +48,8 @@ n=$(grep -c '^sparse,4k,span=[0-9KM]*;.*,ns_per_access,' "$csv")
 [ "$n" = 7 ] && pass "7 working sets on 4k" || fail "$n ns_per_access rows on 4k, wanted 7"
 n=$(grep -c '^sparse,thp,span=.*,translation_ns,' "$csv")
 [ "$n" = 7 ] && pass "7 translation_ns rows" || fail "$n translation_ns rows"
-grep -q '^sparse,4k,.*,0,tlb_knee_kib,' "$csv" && pass "tlb_knee_kib row for 4k" || fail "no knee row"
+grep -q '^sparse,4k,.*,0,tlb_knee_kib,' "$csv" && pass "tlb_knee_kib row for 4k" ||
+	fail "no knee row"
 # The plateau is at 4 x LLC: a sweep that stops short of it has no knee and says why.
 if [ "$(getconf LEVEL3_CACHE_SIZE 2>/dev/null || echo 0)" -ge 65536 ]; then
 	grep -q '^sparse,4k,.*,0,tlb_knee_kib,unavailable,KiB,no knee up to 256K' "$csv" &&
