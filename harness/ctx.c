@@ -292,6 +292,24 @@ void hb_region_unmap(struct hb_ctx *ctx, void *addr)
 	}
 }
 
+int hb_region_resident_kib(struct hb_ctx *ctx, const void *addr, uint64_t *kib)
+{
+	for (unsigned i = 0; i < ctx->nregions; i++) {
+		uintptr_t start = (uintptr_t)ctx->regions[i].addr;
+		struct hb_smaps s;
+		int rc;
+
+		if (ctx->regions[i].addr != addr)
+			continue;
+		rc = hb_smaps_read_region("/proc/self/smaps", start, start + ctx->regions[i].len,
+					  &s);
+		if (!rc)
+			*kib = hb_smaps_resident_kib(&s);
+		return rc;
+	}
+	return -ENOENT;
+}
+
 /* After setup: what share of the cell's regions is really backed by huge pages. */
 static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 {

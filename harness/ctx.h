@@ -17,6 +17,10 @@ struct hb_ctx;
  * what the kernel really gave. NULL with errno on failure. */
 void *hb_region_map(struct hb_ctx *ctx, uint64_t bytes);
 void hb_region_unmap(struct hb_ctx *ctx, void *addr);
+/* What one region from hb_region_map holds now: Rss + Private_Hugetlb + Shared_Hugetlb of its
+ * VMAs in /proc/self/smaps, so a figure about the region leaves out the binary, libc and the
+ * harness. 0 or -errno (-ENOENT: not a region of this cell). */
+int hb_region_resident_kib(struct hb_ctx *ctx, const void *addr, uint64_t *kib);
 /* The backing's page size in bytes (4096 for 4k and THP-never). */
 uint64_t hb_backing_page_size(const struct hb_ctx *ctx);
 

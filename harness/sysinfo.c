@@ -1090,3 +1090,50 @@ void hb_sysinfo_print(const json_t *info, FILE *f)
 	fprintf(f, "%-*s%s total, %s available\n", LABEL_W, "memory", a, b);
 	print_page_reporting(json_object_get(o, "page_reporting"), f);
 }
+
+/*
+ * The largest data or unified cache one CPU sees, from sysfs: one instance's size (glibc's
+ * sysconf(_SC_LEVEL3_CACHE_SIZE) can report the whole package, e.g. 320 MiB for ten 32 MiB
+ * L3s on an EPYC guest).
+ */
+uint64_t hb_llc_bytes(void)
+{
+	uint64_t best = 0;
+	int best_level = 0;
+
+	for (int i = 0; i < 16; i++) {
+		char path[96], type[32] = "";
+		unsigned long long kib = 0;
+		int level = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		if (fscanf(f, "%31s", type) != 1)
+			type[0] = 0;
+		fclose(f);
+		if (!strcmp(type, "Instruction"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%d", &level) != 1)
+				level = 0;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%lluK", &kib) != 1)
+				kib = 0;
+			fclose(f);
+		}
+		if (kib && level >= best_level) {
+			best_level = level;
+			best = kib << 10;
+		}
+	}
+	return best;
+}

@@ -30,6 +30,8 @@ uint64_t hb_tlb_reach(const struct hb_cpu_info *c, uint64_t page_size);
 json_t *hb_sysinfo_collect(void);
 /* The same as aligned text for humans. */
 void hb_sysinfo_print(const json_t *info, FILE *f);
+/* Size of the last-level data cache one CPU sees (sysfs, one instance); 0 unknown. */
+uint64_t hb_llc_bytes(void);
 /* MemAvailable in bytes from /proc/meminfo; 0 when unreadable. */
 uint64_t hb_mem_available(void);
 

@@ -1,0 +1,590 @@
+/*
+ * sparse: a pointer heap of `node_size` nodes, one every `spacing` bytes over `span` bytes,
+ * linked in one cycle, and a dependent-load chase over it. spacing = node_size is a dense heap
+ * (the TLB-reach curve of a pointer-chasing structure); spacing = 2M is one node per huge page
+ * (what huge pages cost a sparse heap in resident memory: bloat_ratio). sweep=4K..4G runs the
+ * dense heap at every working set in 2x steps, and derive() turns the rows into translation
+ * cost (4k against each huge backing) and each backing's knee next to the cpuid TLB reach.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backing.h"
+#include "ctx.h"
+#include "knee.h"
+#include "results.h"
+#include "sparse.h"
+#include "sysinfo.h"
+#include "units.h"
+#include "workload.h"
+
+struct sparse_params {
+	uint64_t span;
+	uint64_t node_size;
+	uint64_t spacing;
+	int order;
+	uint64_t duration;
+	uint64_t samples;
+	uint64_t loads;
+	uint64_t writes;
+	const char *sweep;
+};
+
+enum { ORDER_RANDOM, ORDER_SEQUENTIAL };
+
+static const struct hb_choice order_choices[] = {
+	{ "random", "one random cycle over all nodes (Sattolo), spread over the whole span" },
+	{ "sequential", "node i -> node i + 1: the prefetcher's best case" },
+	{ NULL, NULL },
+};
+
+static const struct hb_param sparse_params_table[] = {
+	{ .name = "span", .type = HB_PT_SIZE, .offset = offsetof(struct sparse_params, span),
+	  .def = "64M", .min = "8", .max = "1T",
+	  .help = "virtual memory the heap spreads over (nodes = span / spacing)" },
+	{ .name = "node_size", .type = HB_PT_SIZE,
+	  .offset = offsetof(struct sparse_params, node_size), .def = "64", .min = "8",
+	  .max = "1G", .help = "bytes per node, a multiple of 8" },
+	{ .name = "spacing", .type = HB_PT_SIZE,
+	  .offset = offsetof(struct sparse_params, spacing), .def = "0", .min = "0", .max = "1T",
+	  .help = "bytes between consecutive nodes' slots; 0: node_size (a dense heap); "
+		  "2M: one node per huge page" },
+	{ .name = "order", .type = HB_PT_ENUM, .offset = offsetof(struct sparse_params, order),
+	  .def = "random", .choices = order_choices, .help = "order of the cycle" },
+	{ .name = "duration", .type = HB_PT_DURATION,
+	  .offset = offsetof(struct sparse_params, duration), .def = "200ms", .min = "1ms",
+	  .max = "60s", .help = "time per sample (hops per sample are calibrated in warm-up)" },
+	{ .name = "samples", .type = HB_PT_UINT, .offset = offsetof(struct sparse_params, samples),
+	  .def = "5", .min = "1", .max = "1000",
+	  .help = "samples reported (median, min); one more is run first and discarded" },
+	{ .name = "loads", .type = HB_PT_UINT, .offset = offsetof(struct sparse_params, loads),
+	  .def = "0", .min = "0", .max = "1000000000000",
+	  .help = "hops per sample instead of `duration`; 0: calibrate to `duration`" },
+	{ .name = "writes", .type = HB_PT_UINT, .offset = offsetof(struct sparse_params, writes),
+	  .def = "0", .min = "0", .max = "1",
+	  .help = "1: each hop also stores to the node (increments its second word)" },
+	{ .name = "sweep", .type = HB_PT_STRING, .offset = offsetof(struct sparse_params, sweep),
+	  .def = "", .help = "LO..HI: a dense random heap at every working set from LO to HI in "
+			     "2x steps, one parameter set each (span ignored)" },
+	HB_PARAM_END,
+};
+
+#define MAX_SWEEP 256
+#define MAX_CURVES 32 /* backings x sweeps in one run */
+
+static uint64_t spacing_of(const struct sparse_params *s)
+{
+	return s->spacing ? s->spacing : s->node_size;
+}
+
+/* "4K..4G" -> lo, hi. 0 or -EINVAL. */
+static int parse_sweep(const char *s, uint64_t *lo, uint64_t *hi)
+{
+	const char *dots = strstr(s, "..");
+	char a[64];
+
+	if (!dots || (size_t)(dots - s) >= sizeof(a))
+		return -EINVAL;
+	memcpy(a, s, dots - s);
+	a[dots - s] = 0;
+	if (hb_parse_size(a, lo) || hb_parse_size(dots + 2, hi) || !*lo || *lo > *hi)
+		return -EINVAL;
+	return 0;
+}
+
+static int sparse_validate(const void *p, char *err, size_t len)
+{
+	const struct sparse_params *s = p;
+	uint64_t lo, hi, n = 0;
+
+	if (s->node_size % 8) {
+		snprintf(err, len, "parameter 'node_size' must be a multiple of 8, from 8 to 1G "
+			 "(got %llu)", (unsigned long long)s->node_size);
+		return -EINVAL;
+	}
+	if (s->spacing && s->spacing < s->node_size) {
+		snprintf(err, len, "parameter 'spacing' must be at least node_size (%llu) and at "
+			 "most 1T, or 0 for a dense heap", (unsigned long long)s->node_size);
+		return -EINVAL;
+	}
+	if (s->writes && s->node_size < 16) {
+		snprintf(err, len, "parameter 'writes'=1 needs node_size >= 16 (the store goes "
+			 "to the node's second word)");
+		return -EINVAL;
+	}
+	if (s->sweep && s->sweep[0]) {
+		if (parse_sweep(s->sweep, &lo, &hi) || lo < s->node_size || hi > (1ull << 40)) {
+			snprintf(err, len, "parameter 'sweep' must be LO..HI, sizes with node_size "
+				 "(%llu) <= LO <= HI <= 1T, e.g. 4K..4G",
+				 (unsigned long long)s->node_size);
+			return -EINVAL;
+		}
+		if (s->spacing && s->spacing != s->node_size) {
+			snprintf(err, len, "parameter 'spacing' must be 0 or node_size with 'sweep' "
+				 "(a sweep is a dense heap)");
+			return -EINVAL;
+		}
+		for (uint64_t v = lo; v <= hi && v; v *= 2)
+			n++;
+		if (n > MAX_SWEEP) {
+			snprintf(err, len, "parameter 'sweep' gives %llu sizes, at most %d",
+				 (unsigned long long)n, MAX_SWEEP);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (s->span < spacing_of(s)) {
+		snprintf(err, len, "parameter 'span' must hold at least one node: from spacing "
+			 "(%llu) to 1T", (unsigned long long)spacing_of(s));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t sparse_memory_needed(const void *p)
+{
+	const struct sparse_params *s = p;
+	uint64_t lo, hi, top;
+
+	if (s->sweep && s->sweep[0] && !parse_sweep(s->sweep, &lo, &hi)) {
+		for (top = lo; top * 2 <= hi; top *= 2)
+			;
+		return top;
+	}
+	return s->span;
+}
+
+static size_t sparse_expand(const void *p, void *out, size_t max)
+{
+	const struct sparse_params *s = p;
+	struct sparse_params *o = out;
+	uint64_t lo, hi;
+	size_t n = 0;
+
+	if (!s->sweep || !s->sweep[0] || parse_sweep(s->sweep, &lo, &hi))
+		return 0;
+	for (uint64_t v = lo; v <= hi && v && n < max; v *= 2, n++) {
+		o[n] = *s;
+		o[n].span = v;
+		o[n].spacing = 0;
+		o[n].sweep = ""; /* each entry is one working set; params shows its span */
+	}
+	return n;
+}
+
+/* splitmix64: small, seedable, good enough to shuffle. */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void hb_sparse_link(char *base, uint64_t n, uint64_t spacing, int random, uint64_t seed)
+{
+	uint64_t st = seed;
+
+#define SLOT(i) (*(uint64_t *)(base + (i) * spacing))
+	/* Successor indices first, then pointers: the cycle lives in the nodes themselves. */
+	for (uint64_t i = 0; i < n; i++)
+		SLOT(i) = random ? i : (i + 1) % n;
+	/* Sattolo: swapping only with j < i makes i -> SLOT(i) one cycle through all n. */
+	for (uint64_t i = n - 1; random && i > 0; i--) {
+		uint64_t j = (uint64_t)(((unsigned __int128)rng_next(&st) * i) >> 64);
+		uint64_t t = SLOT(i);
+
+		SLOT(i) = SLOT(j);
+		SLOT(j) = t;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		SLOT(i) = (uint64_t)(uintptr_t)(base + SLOT(i) * spacing);
+#undef SLOT
+}
+
+/* Unrolled 8x so the loop's own branch is one in eight hops; nothing else in it. */
+#define HOP(p) ((p) = *(void **)(p))
+void *hb_sparse_chase(void *p, uint64_t hops)
+{
+	for (uint64_t n = hops / 8; n; n--) {
+		HOP(p); HOP(p); HOP(p); HOP(p);
+		HOP(p); HOP(p); HOP(p); HOP(p);
+	}
+	for (uint64_t n = hops % 8; n; n--)
+		HOP(p);
+	return p;
+}
+
+#define HOPW(p) do { void **q_ = (p); (p) = *q_; ((uint64_t *)q_)[1]++; } while (0)
+void *hb_sparse_chase_write(void *p, uint64_t hops)
+{
+	for (uint64_t n = hops / 8; n; n--) {
+		HOPW(p); HOPW(p); HOPW(p); HOPW(p);
+		HOPW(p); HOPW(p); HOPW(p); HOPW(p);
+	}
+	for (uint64_t n = hops % 8; n; n--)
+		HOPW(p);
+	return p;
+}
+
+struct sparse_state {
+	char *heap;
+	uint64_t nodes;
+};
+
+static int sparse_setup(struct hb_ctx *ctx, const void *p, void **state)
+{
+	const struct sparse_params *s = p;
+	const uint64_t spacing = spacing_of(s);
+	struct sparse_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	st->nodes = s->span / spacing;
+	st->heap = hb_region_map(ctx, s->span);
+	if (!st->heap) {
+		free(st);
+		return -errno;
+	}
+	/* Every node's bytes are written, so what is resident is at least the useful data. */
+	for (uint64_t i = 0; i < st->nodes; i++)
+		memset(st->heap + i * spacing, 0, s->node_size);
+	hb_sparse_link(st->heap, st->nodes, spacing, s->order == ORDER_RANDOM, hb_seed(ctx));
+	*state = st;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static volatile void *sparse_sink;
+
+static int sparse_run(struct hb_ctx *ctx, const void *p, void *state)
+{
+	const struct sparse_params *s = p;
+	struct sparse_state *st = state;
+	void *(*chase)(void *, uint64_t) = s->writes ? hb_sparse_chase_write : hb_sparse_chase;
+	uint64_t hops = s->loads, resident, useful_b = st->nodes * s->node_size;
+	const uint64_t nsamp = s->samples + 1;
+	double *ns = calloc(nsamp, sizeof(*ns));
+	void *cur = st->heap;
+	char note[160];
+
+	if (!ns)
+		return -ENOMEM;
+	/* A lap (at least 4096 hops) warms caches and TLBs; then hops per sample are
+	 * calibrated until a trial lasts an eighth of a sample. */
+	hb_phase_begin(ctx, "warmup");
+	cur = chase(cur, st->nodes > 4096 ? st->nodes : 4096);
+	for (uint64_t h = 4096; !hops; h *= 2) {
+		uint64_t t0 = hb_now_ns(), dt;
+
+		cur = chase(cur, h);
+		dt = hb_now_ns() - t0;
+		if (dt >= s->duration / 8 || h >= (1ull << 40))
+			hops = (uint64_t)((double)h * (double)s->duration / (double)(dt ? dt : 1));
+	}
+	hb_phase_end(ctx);
+	if (!hops)
+		hops = 1;
+
+	hb_phase_begin(ctx, "chase");
+	for (uint64_t i = 0; i < nsamp; i++) {
+		uint64_t t0 = hb_now_ns();
+
+		cur = chase(cur, hops);
+		ns[i] = (double)(hb_now_ns() - t0) / (double)hops;
+	}
+	hb_phase_end(ctx);
+	hb_count_accesses(ctx, nsamp * hops);
+	sparse_sink = cur;
+
+	/* Sample 0 is discarded: it pays for whatever the calibration left behind. */
+	qsort(ns + 1, s->samples, sizeof(*ns), cmp_double);
+	snprintf(note, sizeof(note), "median of %llu samples of %llu hops (first sample "
+		 "discarded)", (unsigned long long)s->samples, (unsigned long long)hops);
+	hb_metric(ctx, "ns_per_access", ns[1 + (s->samples - 1) / 2], "ns", note);
+	hb_metric(ctx, "ns_per_access_min", ns[1], "ns", NULL);
+	hb_metric(ctx, "ns_per_access_max", ns[s->samples], "ns", NULL);
+	hb_metric(ctx, "hops_per_sample", (double)hops, "hops", NULL);
+	hb_metric(ctx, "nodes", (double)st->nodes, "nodes", NULL);
+	hb_metric(ctx, "useful_kib", (double)useful_b / 1024, "KiB", "nodes x node_size");
+	if (hb_region_resident_kib(ctx, st->heap, &resident) == 0) {
+		hb_metric(ctx, "heap_resident_kib", (double)resident, "KiB",
+			  "Rss + Hugetlb of the heap's mapping (smaps)");
+		hb_metric(ctx, "bloat_ratio", (double)resident * 1024 / (double)useful_b, "x",
+			  "heap_resident_kib / useful_kib");
+	}
+	free(ns);
+	return 0;
+}
+
+static void sparse_teardown(struct hb_ctx *ctx, const void *p, void *state)
+{
+	struct sparse_state *st = state;
+
+	(void)p;
+	hb_region_unmap(ctx, st->heap);
+	free(st);
+}
+
+/* ---- derived across cells, in the parent ---- */
+
+/* The span of a params text ("span=64M;node_size=64;..."), and the text without it. */
+static int split_span(const char *params, uint64_t *span, char *rest, size_t len)
+{
+	const char *p = params, *v;
+	char val[64];
+	size_t k;
+
+	if (strncmp(params, "span=", 5)) {
+		p = strstr(params, ";span=");
+		if (!p)
+			return -ENOENT;
+		p++;
+	}
+	v = p + 5;
+	k = strcspn(v, ";");
+	if (k >= sizeof(val))
+		return -EINVAL;
+	memcpy(val, v, k);
+	val[k] = 0;
+	snprintf(rest, len, "%.*s%s", (int)(p - params), params, v[k] ? v + k + 1 : "");
+	return hb_parse_size(val, span);
+}
+
+static int is_ns_row(const struct hb_row *r)
+{
+	return !strcmp(r->workload, "sparse") && !strcmp(r->metric, "ns_per_access");
+}
+
+static void derive_translation(struct hb_results *res, size_t n0)
+{
+	for (size_t i = 0; i < n0; i++) {
+		const struct hb_row *h = &res->rows[i];
+		char *end;
+		double vh = strtod(h->value, &end), v4;
+
+		if (!is_ns_row(h) || !strcmp(h->backing, "4k") || *end)
+			continue;
+		for (size_t j = 0; j < n0; j++) {
+			const struct hb_row *b = &res->rows[j];
+			char note[160];
+
+			if (!is_ns_row(b) || strcmp(b->backing, "4k") || b->rep != h->rep ||
+			    strcmp(b->params, h->params))
+				continue;
+			v4 = strtod(b->value, &end);
+			if (*end || v4 <= 0)
+				break;
+			snprintf(note, sizeof(note), "ns_per_access(4k) - ns_per_access(%s) at the "
+				 "same working set and repetition", h->backing);
+			/* h may move when rows grow: copy what is needed first. */
+			char *bk = strdup(h->backing), *pa = strdup(h->params);
+			int rep = h->rep;
+
+			if (bk && pa) {
+				hb_results_addf(res, "sparse", bk, pa, rep, "translation_ns", v4 - vh,
+						"ns", note);
+				hb_results_addf(res, "sparse", bk, pa, rep, "translation_pct",
+						100 * (v4 - vh) / v4, "%", "translation_ns as a "
+						"share of ns_per_access(4k)");
+			}
+			free(bk);
+			free(pa);
+			break;
+		}
+	}
+}
+
+struct curve {
+	char backing[32];
+	char key[1024];
+	size_t n;
+	uint64_t size[MAX_SWEEP];
+	double ns[MAX_SWEEP];
+	int knee; /* index or -errno */
+};
+
+/* The median over repetitions of each working set's ns_per_access, for one backing and key. */
+static void build_curve(const struct hb_results *res, size_t n0, struct curve *c)
+{
+	c->n = 0;
+	for (size_t i = 0; i < n0; i++) {
+		const struct hb_row *r = &res->rows[i];
+		char rest[1024], *end;
+		uint64_t sz;
+		double v[64];
+		size_t nv = 0, k;
+
+		if (!is_ns_row(r) || strcmp(r->backing, c->backing) ||
+		    split_span(r->params, &sz, rest, sizeof(rest)) || strcmp(rest, c->key))
+			continue;
+		for (k = 0; k < c->n && c->size[k] != sz; k++)
+			;
+		if (k < c->n || c->n == MAX_SWEEP)
+			continue; /* this working set is done */
+		for (size_t j = i; j < n0 && nv < 64; j++) {
+			const struct hb_row *q = &res->rows[j];
+			uint64_t sq;
+
+			if (is_ns_row(q) && !strcmp(q->backing, c->backing) &&
+			    !split_span(q->params, &sq, rest, sizeof(rest)) && sq == sz &&
+			    !strcmp(rest, c->key)) {
+				v[nv] = strtod(q->value, &end);
+				nv += !*end;
+			}
+		}
+		if (!nv)
+			continue;
+		qsort(v, nv, sizeof(*v), cmp_double);
+		/* Insert sorted by size. */
+		for (k = c->n; k > 0 && c->size[k - 1] > sz; k--) {
+			c->size[k] = c->size[k - 1];
+			c->ns[k] = c->ns[k - 1];
+		}
+		c->size[k] = sz;
+		c->ns[k] = v[(nv - 1) / 2];
+		c->n++;
+	}
+}
+
+static uint64_t page_size_of(const char *backing)
+{
+	struct hb_backing b;
+	char err[256];
+
+	return hb_backing_parse(backing, &b, err, sizeof(err)) ? 0 : b.page_size;
+}
+
+static void derive_knees(struct hb_results *res, size_t n0)
+{
+	struct curve *c = calloc(MAX_CURVES, sizeof(*c));
+	struct hb_cpu_info cpu;
+	uint64_t llc = hb_llc_bytes();
+	size_t nc = 0;
+
+	if (!c)
+		return;
+	hb_cpu_info(&cpu);
+	for (size_t i = 0; i < n0 && nc < MAX_CURVES; i++) {
+		const struct hb_row *r = &res->rows[i];
+		char rest[1024];
+		uint64_t sz;
+		size_t k;
+
+		if (!is_ns_row(r) || split_span(r->params, &sz, rest, sizeof(rest)))
+			continue;
+		for (k = 0; k < nc && (strcmp(c[k].backing, r->backing) || strcmp(c[k].key, rest));
+		     k++)
+			;
+		if (k < nc)
+			continue;
+		snprintf(c[nc].backing, sizeof(c[nc].backing), "%s", r->backing);
+		snprintf(c[nc].key, sizeof(c[nc].key), "%s", rest);
+		build_curve(res, n0, &c[nc]);
+		if (c[nc].n >= 4) /* a sweep, not a single working set */
+			nc++;
+	}
+	for (size_t k = 0; k < nc; k++) {
+		size_t plat = 0;
+		char note[512], a[32], l[32];
+
+		c[k].knee = hb_knee_find(c[k].size, c[k].ns, c[k].n, llc, HB_KNEE_RISE,
+					 &plat);
+		if (c[k].knee >= 0) {
+			hb_format_size(c[k].size[plat], a, sizeof(a));
+			hb_format_size(llc, l, sizeof(l));
+			snprintf(note, sizeof(note), "first working set >= %.0f%% above the memory "
+				 "plateau (%.1f ns at %s, %s); medians over repetitions",
+				 HB_KNEE_RISE * 100, c[k].ns[plat], a, llc ? "the first size >= 4 x "
+				 "LLC" : "after the largest step; LLC size unknown");
+			if (llc)
+				snprintf(note + strlen(note), sizeof(note) - strlen(note),
+					 "; LLC %s", l);
+			hb_results_addf(res, "sparse", c[k].backing, c[k].key, 0, "tlb_knee_kib",
+					(double)(c[k].size[c[k].knee] >> 10), "KiB", note);
+		} else {
+			hb_format_size(c[k].size[c[k].n - 1], a, sizeof(a));
+			snprintf(note, sizeof(note), c[k].knee == -ENOENT ?
+				 "no knee up to %s: the sweep never rose %.0f%% above the memory "
+				 "plateau (or does not reach 4 x LLC)" : "bad curve up to %s (%.0f)",
+				 a, HB_KNEE_RISE * 100);
+			hb_results_add(res, "sparse", c[k].backing, c[k].key, 0, "tlb_knee_kib",
+				       "unavailable", "KiB", note);
+		}
+		uint64_t ps = page_size_of(c[k].backing), reach = hb_tlb_reach(&cpu, ps);
+
+		if (reach) {
+			hb_format_size(ps, a, sizeof(a));
+			snprintf(note, sizeof(note), "cpuid: largest data TLB's entries x %s pages",
+				 a);
+			hb_results_addf(res, "sparse", c[k].backing, c[k].key, 0, "tlb_reach_kib",
+					(double)(reach >> 10), "KiB", note);
+		} else {
+			hb_results_add(res, "sparse", c[k].backing, c[k].key, 0, "tlb_reach_kib",
+				       "unavailable", "KiB", "cpuid does not give TLB entries for "
+				       "this page size");
+		}
+	}
+	/* A 2 MiB backing whose knee is far below its own reach (at most a quarter; reach
+	 * unknown: at most 2x the 4k backing's knee) pays translation where 2 MiB entries
+	 * should still cover the heap: it translates in smaller steps somewhere, which in a VM
+	 * is the host backing guest memory with 4 KiB pages. */
+	for (size_t k = 0; k < nc; k++) {
+		uint64_t r2 = hb_tlb_reach(&cpu, 2ull << 20), k2, k4 = 0;
+		char note[512], a[32], b[32] = "none", d[32];
+
+		if (page_size_of(c[k].backing) != (2ull << 20) || c[k].knee < 0)
+			continue;
+		k2 = c[k].size[c[k].knee];
+		for (size_t j = 0; j < nc; j++)
+			if (!strcmp(c[j].backing, "4k") && !strcmp(c[j].key, c[k].key) &&
+			    c[j].knee >= 0)
+				k4 = c[j].size[c[j].knee];
+		if (r2 ? k2 * 4 > r2 : !k4 || k2 > 2 * k4)
+			continue;
+		hb_format_size(k2, a, sizeof(a));
+		if (k4)
+			hb_format_size(k4, b, sizeof(b));
+		hb_format_size(r2, d, sizeof(d));
+		snprintf(note, sizeof(note), "inferred: %s's knee (%s; 4k's: %s) is far below its "
+			 "own TLB reach (%s), so translation happens in steps smaller than 2 MiB: "
+			 "the effective translation size is 4 KiB; in a VM that means the host backs "
+			 "guest memory with small pages", c[k].backing, a, b, r2 ? d : "unknown");
+		hb_results_add(res, "sparse", c[k].backing, c[k].key, 0,
+			       "effective_translation_kib", "4", "KiB", note);
+	}
+	free(c);
+}
+
+static void sparse_derive(struct hb_results *res)
+{
+	size_t n0 = res->n;
+
+	derive_translation(res, n0);
+	derive_knees(res, n0);
+}
+
+const struct hb_workload hb_workload_sparse = {
+	.name = "sparse",
+	.summary = "sparse or dense pointer heap and a dependent-load chase; sweep=4K..4G for "
+		   "the TLB-reach curve",
+	.params = sparse_params_table,
+	.params_size = sizeof(struct sparse_params),
+	.validate = sparse_validate,
+	.memory_needed = sparse_memory_needed,
+	.setup = sparse_setup,
+	.run = sparse_run,
+	.teardown = sparse_teardown,
+	.expand = sparse_expand,
+	.derive = sparse_derive,
+};
