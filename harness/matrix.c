@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allocator.h"
 #include "cell.h"
 #include "cgroup.h"
 #include "clock.h"
@@ -152,7 +153,8 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 				}
 			} else if (avail && need > avail / 10 * 9) {
 				hb_err("%s %s: a cell needs %s but MemAvailable is %s (at most 90%% of "
-				       "it may be used)", e->w->name, bk->name, a, b);
+				       "it may be used); parameters: %s", e->w->name, bk->name, a, b,
+				       e->params_text);
 				return -ENOMEM;
 			}
 		}
@@ -217,6 +219,7 @@ static json_t *make_meta(const struct hb_matrix *m, int argc, char **argv, const
 		json_array_append_new(entries, e);
 	}
 	json_object_set_new(meta, "entries", entries);
+	json_object_set_new(meta, "allocators", hb_allocators_json());
 	json_object_set_new(meta, "reps", json_integer(m->reps));
 	json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
 	json_object_set_new(meta, "complete", json_false());
