@@ -250,7 +250,7 @@ static int churn_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 			pace(c, t0, n, hb_now_ns());
 	}
 	hb_metric(ctx, "ops_per_sec_churn", (double)n * 1e9 / (double)(now - t0), "ops/s",
-		  "GET/SET/DEL mix of the churn phase, per-op timing included");
+		  "GET/SET/DEL mix of the churn phase, with the per-op timing `timing` asks for");
 	hb_phase_end(ctx);
 	if (!s->every) {
 		static const char *const names[] = { "op_p50_us", "op_p99_us", "op_p999_us" };
