@@ -129,7 +129,8 @@ struct child_report {
 };
 
 static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_env *env,
-			struct series *s, struct child_report *rep)
+			struct series *s, struct child_report *rep, pid_t pid,
+			const struct hb_cgroup *cg)
 {
 	char *f[5] = { 0 };
 	int n = 0;
@@ -166,7 +167,10 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 		}
 		break;
 	case 'P':
+		/* A sample at every phase change, so a phase shorter than the interval shows. */
+		series_sample(s, pid, cg);
 		snprintf(s->phase, sizeof(s->phase), "%s", n > 1 ? f[1] : "");
+		series_sample(s, pid, cg);
 		break;
 	case 'F':
 		rep->fallback = 1;
@@ -233,7 +237,7 @@ static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 
 		while ((nl = strchr(start, '\n'))) {
 			*nl = 0;
-			handle_line(start, cell, env, s, rep);
+			handle_line(start, cell, env, s, rep, pid, cg);
 			start = nl + 1;
 		}
 		have -= (size_t)(start - buf);
@@ -300,16 +304,18 @@ static void child_apply_backing(const struct hb_cell *cell)
 
 /* A SIGKILL from the cell's memory cgroup's OOM killer is a result of the cell, not a fault. */
 static int oom_killed(int status, const struct hb_cgroup *cg, struct hb_cell_env *env,
-		      const struct hb_cell *cell)
+		      const struct hb_cell *cell, const struct series *s)
 {
 	uint64_t oom = 0, failcnt = 0;
-	char v[32];
+	char v[32], note[160];
 
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL || !cg->dir[0] ||
 	    hb_cgroup_events(cg, &oom, &failcnt) || !oom)
 		return 0;
-	add_row(env, cell, "oom_killed", "1", "",
-		"the cell's memory cgroup OOM-killed the child (its oom_kill count rose)");
+	snprintf(note, sizeof(note), "the cell's memory cgroup OOM-killed the child (its "
+		 "oom_kill count rose) in phase '%s', %.1f s into the cell", s->phase,
+		 (double)(hb_now_ns() - s->t0) / 1e9);
+	add_row(env, cell, "oom_killed", "1", "", note);
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)failcnt);
 	add_row(env, cell, "memory_failcnt", v, "events",
 		"times the cell's memory cgroup hit its limit (v1 memory.failcnt, v2 events max)");
@@ -385,7 +391,7 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		snprintf(why, len, "run interrupted by a signal");
 		return HB_CELL_INTERRUPTED;
 	}
-	if (oom_killed(status, cg, env, cell)) {
+	if (oom_killed(status, cg, env, cell, s)) {
 		snprintf(why, len, "OOM-killed by the cell's memory limit (a result: oom_killed=1)"
 			 "%s%.300s", rep.stderr_len ? "; child stderr: " : "", rep.stderr_text);
 		return HB_CELL_OK;

@@ -308,6 +308,9 @@ static void idle_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 	hb_phase_begin(ctx, "idle");
 	t0 = hb_now_ns();
 	if (limited) {
+		if (!hb_memory_read(ctx, &v) && v.charged_ok)
+			hb_metric(ctx, "charged_kib_before_limit", (double)v.charged_kib, "KiB",
+				  "charged when the limit was set");
 		tl = hb_now_ns();
 		rc = hb_memory_limit(ctx, c->limit);
 		if (rc) {
@@ -337,7 +340,7 @@ static void idle_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 			       "charged stayed above the limit for the whole idle phase");
 	hb_phase_end(ctx);
 	if (c->limit) {
-		if (!hb_memory_read(ctx, &v) && v.charged_ok)
+		if ((limited || c->limit_at == 1) && !hb_memory_read(ctx, &v) && v.charged_ok)
 			hb_metric(ctx, "charged_kib_under_limit", (double)v.charged_kib, "KiB",
 				  "charged at the end of idle, with the limit on");
 		hb_metric(ctx, "oom_killed", 0, "", "the cell lived through its limit");
