@@ -43,8 +43,8 @@ const struct hb_allocator_preset hb_allocator_presets[] = {
 	  "jemalloc returns freed pages at once (MADV_DONTNEED), as in the seed story" },
 	{ "tcmalloc", "tcmalloc", "", "gperftools tcmalloc (minimal); it has no huge-page switch" },
 	{ "mimalloc", "mimalloc", "", "mimalloc defaults" },
-	{ "mimalloc+thp", "mimalloc", "MIMALLOC_ALLOW_LARGE_OS_PAGES=1",
-	  "mimalloc asks for 2 MiB pages for its segments (madvise(MADV_HUGEPAGE))" },
+	{ "mimalloc+thp", "mimalloc", "MIMALLOC_LARGE_OS_PAGES=1",
+	  "mimalloc 2.0 asks for 2 MiB pages for its segments (large_os_pages)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -184,16 +184,17 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 
 /* Reads the child's lines until it closes the pipe, sampling the series in between. */
 /* What the child wrote on stderr (an exec'd child only): its first bytes are kept. */
-static void read_stderr(int fd, struct child_report *rep)
+static ssize_t read_stderr(int fd, struct child_report *rep)
 {
 	char tmp[1024];
 	ssize_t r = read(fd, tmp, sizeof(tmp));
 
 	if (r <= 0)
-		return;
+		return r;
 	for (ssize_t i = 0; i < r && rep->stderr_len < sizeof(rep->stderr_text) - 1; i++)
 		rep->stderr_text[rep->stderr_len++] = tmp[i] == '\n' || tmp[i] == '\t' ? ' ' : tmp[i];
 	rep->stderr_text[rep->stderr_len] = 0;
+	return r;
 }
 
 static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
@@ -378,13 +379,18 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		close(errpipe[1]);
 	collect(pipefd[0], errpipe[0], pid, cell, env, cg, s, &rep);
 	close(pipefd[0]);
+	if (errpipe[0] >= 0) {
+		ssize_t r;
+
+		/* Until the child exits: what it writes at exit (an allocator's statistics) may
+		 * be more than the pipe holds. */
+		while ((r = read_stderr(errpipe[0], &rep)) > 0 || (r < 0 && errno == EINTR))
+			;
+		close(errpipe[0]);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	*env->child = 0;
-	if (errpipe[0] >= 0) {
-		read_stderr(errpipe[0], &rep); /* what it wrote at exit */
-		close(errpipe[0]);
-	}
 	series_write(s, env->res, cell->id);
 
 	if (*env->stop) {
