@@ -256,7 +256,8 @@ static void jemalloc_info(mallctl_fn ctl, struct hb_alloc_info *ai)
 		snprintf(key, sizeof(key), "stats.%s", names[i]);
 		snprintf(name, sizeof(name), "jemalloc_%s_kib", names[i]);
 		if (!ctl(key, &v, &vs, NULL, 0))
-			stat_add(ai, name, (double)v, "mallctl(\"stats.*\") after an epoch refresh");
+			stat_add(ai, name, (double)v,
+				 "mallctl(\"stats.*\") after an epoch refresh");
 	}
 }
 
@@ -304,7 +305,8 @@ int hb_allocator_info(struct hb_ctx *ctx, struct hb_alloc_info *ai)
 			info(&el, &us, &sy, &rss, &prss, &commit, &pcommit, &pf);
 			stat_add(ai, "mimalloc_commit_kib", (double)commit,
 				 "mi_process_info current_commit");
-			stat_add(ai, "mimalloc_rss_kib", (double)rss, "mi_process_info current_rss");
+			stat_add(ai, "mimalloc_rss_kib", (double)rss,
+				 "mi_process_info current_rss");
 		}
 	} else {
 		struct mallinfo2 m = mallinfo2();

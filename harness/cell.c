@@ -191,8 +191,11 @@ static ssize_t read_stderr(int fd, struct child_report *rep)
 
 	if (r <= 0)
 		return r;
-	for (ssize_t i = 0; i < r && rep->stderr_len < sizeof(rep->stderr_text) - 1; i++)
-		rep->stderr_text[rep->stderr_len++] = tmp[i] == '\n' || tmp[i] == '\t' ? ' ' : tmp[i];
+	for (ssize_t i = 0; i < r && rep->stderr_len < sizeof(rep->stderr_text) - 1; i++) {
+		char c = tmp[i] == '\n' || tmp[i] == '\t' ? ' ' : tmp[i];
+
+		rep->stderr_text[rep->stderr_len++] = c;
+	}
 	rep->stderr_text[rep->stderr_len] = 0;
 	return r;
 }

@@ -316,7 +316,8 @@ static void idle_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 		if (rc) {
 			/* cgroup v1 refuses a limit it cannot reclaim under with EBUSY. */
 			snprintf(why, sizeof(why), "setting the limit failed: %s%s", strerror(-rc),
-				 rc == -EBUSY ? " (v1: the kernel could not reclaim under it)" : "");
+				 rc == -EBUSY ? " (v1: the kernel could not reclaim under it)" :
+						"");
 			hb_metric_text(ctx, "reclaim_ms", "unavailable", why);
 			hb_metric(ctx, "limit_refused", 1, "", why);
 			limited = 0;

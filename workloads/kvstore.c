@@ -109,7 +109,8 @@ static struct kv_entry **find(struct kv_store *s, const char *key, size_t klen, 
 		struct kv_entry **pp = &s->t[t].b[h & s->t[t].mask];
 
 		for (; *pp; pp = &(*pp)->next)
-			if ((*pp)->hash == h && (*pp)->klen == klen && !memcmp((*pp)->key, key, klen))
+			if ((*pp)->hash == h && (*pp)->klen == klen &&
+			    !memcmp((*pp)->key, key, klen))
 				return pp;
 	}
 	return NULL;
