@@ -70,6 +70,9 @@ static const struct hb_param churn_params_table[] = {
 	{ "shrink_underused", HB_PT_ENUM, P(shrink_underused), "keep", NULL, NULL,
 	  churn_keep01_choices,
 	  "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
+	{ "prefetch", HB_PT_UINT, P(prefetch), "1", "0", "1", NULL,
+	  "1: the churn loop prefetches the next operations' buckets and entries (as Redis 8's "
+	  "batch prefetching); 0: every operation waits for its own misses (as Redis 7)" },
 	{ "verify", HB_PT_UINT, P(verify), "0", "0", "1", NULL,
 	  "1: at the end, check every live key is found with its value (slow)" },
 	HB_PARAM_END,

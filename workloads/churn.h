@@ -22,7 +22,7 @@ struct churn_params {
 	int limit_at;
 	const char *max_ptes_none;
 	int shrink_underused;
-	uint64_t verify;
+	uint64_t verify, prefetch;
 };
 
 enum dist_kind { DIST_FIXED, DIST_UNIFORM, DIST_LOGNORMAL };

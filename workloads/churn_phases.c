@@ -18,7 +18,7 @@ struct churn {
 	uint64_t *ids, nlive, next_id, rng, ops, every, countdown;
 	struct dist dist;
 	char *pattern;
-	char key[512];
+	char key[512], pkey[512];
 	uint64_t rate_t, rate_ops;
 	struct hb_hist all, get, set, del;
 	volatile uint64_t sink;
@@ -85,13 +85,18 @@ static int insert_new(struct churn *s, const struct churn_params *c)
 	return 0;
 }
 
-static void delete_random(struct churn *s, const struct churn_params *c)
+static void delete_at(struct churn *s, const struct churn_params *c, uint64_t i)
 {
-	uint64_t i = below(s, s->nlive), id = s->ids[i];
+	uint64_t id = s->ids[i];
 
 	s->ids[i] = s->ids[--s->nlive];
 	make_key(s->key, id, c->key_size);
 	kv_del(&s->kv, s->key, c->key_size);
+}
+
+static void delete_random(struct churn *s, const struct churn_params *c)
+{
+	delete_at(s, c, below(s, s->nlive));
 }
 
 /* Every 1024 ops: the series' gauges, and the rate over the last 100 ms or more. */
@@ -149,6 +154,7 @@ int churn_setup(struct hb_ctx *ctx, const void *p, void **state)
 	for (size_t i = 0; i < MAX_VALUE + PATTERN; i++)
 		s->pattern[i] = (char)(i * 31 + 7);
 	memset(s->key, 'k', sizeof(s->key));
+	memset(s->pkey, 'k', sizeof(s->pkey));
 	if (c->limit && c->limit_at == 1 && (rc = hb_memory_limit(ctx, c->limit)))
 		goto fail;
 	s->rate_t = hb_now_ns();
@@ -164,11 +170,35 @@ fail:
 }
 
 
-/* One churn operation of the mix; GETs read the value's ends so the value is touched. */
-static inline int churn_op(struct churn *s, const struct churn_params *c, uint64_t r,
-			   struct hb_hist **h)
+/*
+ * The random choices of one churn operation, drawn three operations ahead so that the store's
+ * memory can be prefetched: the loop would otherwise measure its own bookkeeping's cache
+ * misses (the live-id list) and serialise the table's. The picks are made with the live
+ * count at the time of the operation, so prefetching changes nothing that is chosen.
+ */
+struct draw {
+	uint64_t r, u, h;
+};
+
+static inline uint64_t pick(uint64_t u, uint64_t n)
 {
-	uint64_t id;
+	return (uint64_t)(((unsigned __int128)u * n) >> 64);
+}
+
+/* The id the operation d will touch if nothing changes before it; UINT64_MAX for none. */
+static inline uint64_t draw_id(const struct churn *s, const struct churn_params *c,
+			       const struct draw *d)
+{
+	if (d->r >= c->get_pct && d->r < c->get_pct + c->set_pct && s->nlive < c->keys)
+		return s->next_id;
+	return s->nlive ? s->ids[pick(d->u, s->nlive)] : UINT64_MAX;
+}
+
+/* One churn operation of the mix; GETs read the value's ends so the value is touched. */
+static inline int churn_op(struct churn *s, const struct churn_params *c,
+			   const struct draw *d, struct hb_hist **h)
+{
+	uint64_t id, r = d->r;
 	size_t vlen;
 	const char *v;
 
@@ -176,7 +206,7 @@ static inline int churn_op(struct churn *s, const struct churn_params *c, uint64
 		*h = &s->get;
 		if (!s->nlive)
 			return 0;
-		id = s->ids[below(s, s->nlive)];
+		id = s->ids[pick(d->u, s->nlive)];
 		make_key(s->key, id, c->key_size);
 		v = kv_get(&s->kv, s->key, c->key_size, &vlen);
 		if (v)
@@ -187,12 +217,29 @@ static inline int churn_op(struct churn *s, const struct churn_params *c, uint64
 		*h = &s->set;
 		if (s->nlive < c->keys)
 			return insert_new(s, c);
-		return do_set(s, c, s->ids[below(s, s->nlive)]) < 0 ? -ENOMEM : 0;
+		return do_set(s, c, s->ids[pick(d->u, s->nlive)]) < 0 ? -ENOMEM : 0;
 	}
 	*h = &s->del;
 	if (s->nlive)
-		delete_random(s, c);
+		delete_at(s, c, pick(d->u, s->nlive));
 	return 0;
+}
+
+/* Prefetches for the next three operations (q[0] runs now). */
+static inline void prefetch_ahead(struct churn *s, const struct churn_params *c,
+				  struct draw *q)
+{
+	uint64_t id;
+
+	if (s->nlive)
+		__builtin_prefetch(&s->ids[pick(q[3].u, s->nlive)]);
+	id = draw_id(s, c, &q[2]);
+	if (id != UINT64_MAX) {
+		make_key(s->pkey, id, c->key_size);
+		q[2].h = kv_hash_of(s->pkey, c->key_size);
+		kv_prefetch_bucket(&s->kv, q[2].h);
+	}
+	kv_prefetch_entry(&s->kv, q[1].h);
 }
 
 static void pace(const struct churn_params *c, uint64_t t0, uint64_t n, uint64_t now)
@@ -212,8 +259,11 @@ static void pace(const struct churn_params *c, uint64_t t0, uint64_t n, uint64_t
 static int churn_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_params *c)
 {
 	uint64_t batch = 256, n = 0, countdown = s->every, t0, now, end;
+	struct draw q[4];
 	int rc;
 
+	for (int k = 0; k < 4; k++)
+		q[k] = (struct draw){ below(s, 100), rnd(s), 0 };
 	if (c->ops_rate && c->ops_rate / 1000 < batch)
 		batch = c->ops_rate / 1000 ? c->ops_rate / 1000 : 1;
 	hb_hist_init(&s->all);
@@ -233,8 +283,14 @@ static int churn_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 				countdown = s->every;
 				ts = hb_now_ns();
 			}
-			if ((rc = churn_op(s, c, below(s, 100), &h)))
+			if (c->prefetch)
+				prefetch_ahead(s, c, q);
+			if ((rc = churn_op(s, c, &q[0], &h)))
 				return rc;
+			q[0] = q[1];
+			q[1] = q[2];
+			q[2] = q[3];
+			q[3] = (struct draw){ below(s, 100), rnd(s), 0 };
 			if (timed) {
 				uint64_t d = hb_now_ns() - ts;
 

@@ -200,6 +200,27 @@ int kv_del(struct kv_store *s, const char *key, size_t klen)
 	return 0;
 }
 
+uint64_t kv_hash_of(const char *key, size_t klen)
+{
+	return kv_hash(key, klen);
+}
+
+void kv_prefetch_bucket(const struct kv_store *s, uint64_t h)
+{
+	for (int t = 0; t <= kv_rehashing(s); t++)
+		__builtin_prefetch(&s->t[t].b[h & s->t[t].mask]);
+}
+
+void kv_prefetch_entry(const struct kv_store *s, uint64_t h)
+{
+	for (int t = 0; t <= kv_rehashing(s); t++) {
+		const struct kv_entry *e = s->t[t].b[h & s->t[t].mask];
+
+		if (e)
+			__builtin_prefetch(e);
+	}
+}
+
 void kv_free(struct kv_store *s)
 {
 	for (int t = 0; t < 2; t++) {

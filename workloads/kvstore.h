@@ -36,6 +36,11 @@ static inline int kv_rehashing(const struct kv_store *s)
 {
 	return s->rehash_idx >= 0;
 }
+/* Hints for a key the caller will look up soon: the hash, then its bucket (step 1), then,
+ * once the bucket is in cache, its first entry (step 2). Loads nothing the caller waits on. */
+uint64_t kv_hash_of(const char *key, size_t klen);
+void kv_prefetch_bucket(const struct kv_store *s, uint64_t h);
+void kv_prefetch_entry(const struct kv_store *s, uint64_t h);
 /* Frees every entry and both tables. */
 void kv_free(struct kv_store *s);
 
