@@ -41,18 +41,20 @@ struct series {
 	uint64_t t0;
 };
 
-/* Raw text: the fields are numbers and phase names and the commas are the separators, so
- * nothing may be CSV-quoted here. */
+/* Raw text: the series rows are built field by field with their commas already in them. */
 static void text_add(char **buf, size_t *len, size_t *cap, const char *text)
 {
 	size_t n = strlen(text);
 
 	if (*len + n + 1 > *cap) {
-		size_t c = (*cap ? *cap * 2 : 4096) + n;
-		char *b = realloc(*buf, c);
+		size_t c = *cap ? *cap * 2 : 4096;
+		char *b;
 
+		while (c < *len + n + 1)
+			c *= 2;
+		b = realloc(*buf, c);
 		if (!b)
-			return; /* the series loses a sample, the cell goes on */
+			abort(); /* out of memory while building a results file: nothing sane left */
 		*buf = b;
 		*cap = c;
 	}
@@ -76,7 +78,7 @@ static void series_sample(struct series *s, pid_t pid, const struct hb_cgroup *c
 		return; /* the child is exiting */
 	snprintf(field, sizeof(field), "%.3f,", (double)(hb_now_ns() - s->t0) / 1e9);
 	series_add(s, field);
-	series_add(s, s->phase);
+	hb_csv_field(&s->buf, &s->len, &s->cap, s->phase); /* the one field that may need quotes */
 	snprintf(field, sizeof(field), ",%llu,%llu,%llu,", (unsigned long long)sm.rss_kib,
 		 (unsigned long long)sm.anon_huge_kib,
 		 (unsigned long long)(sm.private_hugetlb_kib + sm.shared_hugetlb_kib));
@@ -104,10 +106,8 @@ static int series_write(struct series *s, struct hb_results *res, const char *id
 	series_add(s, ""); /* makes sure buf exists */
 	text_add(&out, &len, &cap, "t_s,phase,rss_kib,anon_huge_kib,hugetlb_kib,charged_kib");
 	for (unsigned g = 0; g < MAX_GAUGES; g++) {
-		char h[40];
-
-		snprintf(h, sizeof(h), ",%s", g < s->ngauges ? s->gauge_names[g] : "");
-		text_add(&out, &len, &cap, h);
+		text_add(&out, &len, &cap, ",");
+		hb_csv_field(&out, &len, &cap, g < s->ngauges ? s->gauge_names[g] : "");
 	}
 	text_add(&out, &len, &cap, "\n");
 	text_add(&out, &len, &cap, s->buf);
@@ -182,7 +182,6 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 	}
 }
 
-/* Reads the child's lines until it closes the pipe, sampling the series in between. */
 /* What the child wrote on stderr (an exec'd child only): its first bytes are kept. */
 static ssize_t read_stderr(int fd, struct child_report *rep)
 {
@@ -200,6 +199,7 @@ static ssize_t read_stderr(int fd, struct child_report *rep)
 	return r;
 }
 
+/* Reads the child's lines until it closes the pipe, sampling the series in between. */
 static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 		    struct hb_cell_env *env, const struct hb_cgroup *cg, struct series *s,
 		    struct child_report *rep)
