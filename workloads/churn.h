@@ -11,6 +11,8 @@
 
 struct hb_ctx;
 
+enum limit_at { LIMIT_AT_IDLE, LIMIT_AT_START }; /* order of the limit_at choices */
+
 struct churn_params {
 	const char *allocator, *allocator_conf;
 	uint64_t keys, key_size;
@@ -19,7 +21,7 @@ struct churn_params {
 	uint64_t churn_time, drain_pct, idle, refill;
 	const char *timing;
 	uint64_t limit;
-	int limit_at;
+	int limit_at; /* enum limit_at */
 	const char *max_ptes_none;
 	int shrink_underused;
 	uint64_t verify, prefetch;

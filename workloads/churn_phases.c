@@ -155,7 +155,7 @@ int churn_setup(struct hb_ctx *ctx, const void *p, void **state)
 		s->pattern[i] = (char)(i * 31 + 7);
 	memset(s->key, 'k', sizeof(s->key));
 	memset(s->pkey, 'k', sizeof(s->pkey));
-	if (c->limit && c->limit_at == 1 && (rc = hb_memory_limit(ctx, c->limit)))
+	if (c->limit && c->limit_at == LIMIT_AT_START && (rc = hb_memory_limit(ctx, c->limit)))
 		goto fail;
 	s->rate_t = hb_now_ns();
 	if ((rc = fill_to(ctx, s, c, "fill", "ops_per_sec_fill")))
@@ -355,7 +355,7 @@ static void memory_rows(struct hb_ctx *ctx, struct churn *s, const char *suffix,
 /* The idle phase; with a limit, how the cgroup got under it (or why it did not). */
 static void idle_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_params *c)
 {
-	int limited = c->limit && c->limit_at == 0, rc, under = 0;
+	int limited = c->limit && c->limit_at == LIMIT_AT_IDLE, rc, under = 0;
 	uint64_t t0, tl = 0, oom = 0, failcnt = 0;
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	struct hb_mem_view v;
@@ -397,7 +397,8 @@ static void idle_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 			       "charged stayed above the limit for the whole idle phase");
 	hb_phase_end(ctx);
 	if (c->limit) {
-		if ((limited || c->limit_at == 1) && !hb_memory_read(ctx, &v) && v.charged_ok)
+		if ((limited || c->limit_at == LIMIT_AT_START) && !hb_memory_read(ctx, &v) &&
+		    v.charged_ok)
 			hb_metric(ctx, "charged_kib_under_limit", (double)v.charged_kib, "KiB",
 				  "charged at the end of idle, with the limit on");
 		hb_metric(ctx, "oom_killed", 0, "", "the cell lived through its limit");
@@ -486,7 +487,7 @@ int churn_run(struct hb_ctx *ctx, const void *p, void *state)
 				   v0.v[HB_VM_THP_DEFERRED_SPLIT_PAGE]),
 			  "events", "/proc/vmstat delta from the drain to the end of idle "
 			  "(machine-wide)");
-	if (c->limit && c->limit_at == 0)
+	if (c->limit && c->limit_at == LIMIT_AT_IDLE)
 		hb_memory_limit(ctx, 0);
 	if (c->refill) {
 		if ((rc = fill_to(ctx, s, c, "refill", "ops_per_sec_refill")))
