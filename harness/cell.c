@@ -124,10 +124,13 @@ struct child_report {
 	char fallback_why[256];
 	char error[512];
 	unsigned metrics;
+	char stderr_text[600];
+	size_t stderr_len;
 };
 
 static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_env *env,
-			struct series *s, struct child_report *rep)
+			struct series *s, struct child_report *rep, pid_t pid,
+			const struct hb_cgroup *cg)
 {
 	char *f[5] = { 0 };
 	int n = 0;
@@ -164,7 +167,10 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 		}
 		break;
 	case 'P':
+		/* A sample at every phase change, so a phase shorter than the interval shows. */
+		series_sample(s, pid, cg);
 		snprintf(s->phase, sizeof(s->phase), "%s", n > 1 ? f[1] : "");
+		series_sample(s, pid, cg);
 		break;
 	case 'F':
 		rep->fallback = 1;
@@ -176,16 +182,35 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 	}
 }
 
+/* What the child wrote on stderr (an exec'd child only): its first bytes are kept. */
+static ssize_t read_stderr(int fd, struct child_report *rep)
+{
+	char tmp[1024];
+	ssize_t r = read(fd, tmp, sizeof(tmp));
+
+	if (r <= 0)
+		return r;
+	for (ssize_t i = 0; i < r && rep->stderr_len < sizeof(rep->stderr_text) - 1; i++) {
+		char c = tmp[i] == '\n' || tmp[i] == '\t' ? ' ' : tmp[i];
+
+		rep->stderr_text[rep->stderr_len++] = c;
+	}
+	rep->stderr_text[rep->stderr_len] = 0;
+	return r;
+}
+
 /* Reads the child's lines until it closes the pipe, sampling the series in between. */
-static void collect(int fd, pid_t pid, const struct hb_cell *cell, struct hb_cell_env *env,
-		    const struct hb_cgroup *cg, struct series *s, struct child_report *rep)
+static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
+		    struct hb_cell_env *env, const struct hb_cgroup *cg, struct series *s,
+		    struct child_report *rep)
 {
 	char buf[8192];
 	size_t have = 0;
 	uint64_t next = hb_now_ns();
 
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = errfd, .events = POLLIN } };
 		uint64_t now = hb_now_ns();
 		int timeout = now >= next ? 0 : (int)((next - now) / 1000000) + 1;
 		ssize_t r;
@@ -197,8 +222,16 @@ static void collect(int fd, pid_t pid, const struct hb_cell *cell, struct hb_cel
 			next = now + env->series_interval_ns;
 			continue;
 		}
-		if (poll(&pfd, 1, timeout) <= 0)
+		if (poll(pfd, errfd >= 0 ? 2 : 1, timeout) <= 0)
 			continue; /* timeout, or EINTR from the runner's signal handler */
+		if (errfd >= 0 && pfd[1].revents) {
+			if (pfd[1].revents & POLLIN)
+				read_stderr(errfd, rep);
+			else
+				errfd = -1; /* closed: poll the report pipe alone */
+		}
+		if (!pfd[0].revents)
+			continue;
 		r = read(fd, buf + have, sizeof(buf) - 1 - have);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -210,7 +243,7 @@ static void collect(int fd, pid_t pid, const struct hb_cell *cell, struct hb_cel
 
 		while ((nl = strchr(start, '\n'))) {
 			*nl = 0;
-			handle_line(start, cell, env, s, rep);
+			handle_line(start, cell, env, s, rep, pid, cg);
 			start = nl + 1;
 		}
 		have -= (size_t)(start - buf);
@@ -266,18 +299,48 @@ static enum hb_cell_outcome finish(struct hb_cell_env *env, const struct hb_cell
 	return o;
 }
 
-/* Forks the cell's child, collects its report and says how it went (why: the reason). */
+/* Before exec or the workload: what the backing means for a process-wide heap. */
+static void child_apply_backing(const struct hb_cell *cell)
+{
+	/* malloc'd memory never sees the 4k backing's MADV_NOHUGEPAGE: turn THP off for the
+	 * whole process, as Redis does (kept across exec). */
+	if (cell->w->process_memory && cell->backing.kind == HB_BK_4K)
+		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+}
+
+/* A SIGKILL from the cell's memory cgroup's OOM killer is a result of the cell, not a fault. */
+static int oom_killed(int status, const struct hb_cgroup *cg, struct hb_cell_env *env,
+		      const struct hb_cell *cell, const struct series *s)
+{
+	uint64_t oom = 0, failcnt = 0;
+	char v[32], note[160];
+
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL || !cg->dir[0] ||
+	    hb_cgroup_events(cg, &oom, &failcnt) || !oom)
+		return 0;
+	snprintf(note, sizeof(note), "the cell's memory cgroup OOM-killed the child (its "
+		 "oom_kill count rose) in phase '%s', %.1f s into the cell", s->phase,
+		 (double)(hb_now_ns() - s->t0) / 1e9);
+	add_row(env, cell, "oom_killed", "1", "", note);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)failcnt);
+	add_row(env, cell, "memory_failcnt", v, "events",
+		"times the cell's memory cgroup hit its limit (v1 memory.failcnt, v2 events max)");
+	return 1;
+}
+
+/* Forks the cell's child (exec'ing the harness when the workload gives it an environment),
+ * collects its report and says how it went (why: the reason). */
 static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell_env *env,
-				      struct hb_cgroup *cg, struct series *s, char *why,
-				      size_t len)
+				      struct hb_cgroup *cg, const struct hb_child_env *cenv,
+				      struct series *s, char *why, size_t len)
 {
 	struct child_report rep = { 0 };
-	int pipefd[2], status = 0;
+	int pipefd[2], errpipe[2] = { -1, -1 }, status = 0, rc;
 	char buf[256];
 	pid_t pid;
 
 	why[0] = 0;
-	if (pipe2(pipefd, O_CLOEXEC)) {
+	if (pipe2(pipefd, O_CLOEXEC) || (cenv->n && pipe2(errpipe, O_CLOEXEC))) {
 		snprintf(why, len, "pipe: %s", strerror(errno));
 		return HB_CELL_FAILED;
 	}
@@ -287,6 +350,10 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		snprintf(why, len, "fork: %s", strerror(errno));
 		close(pipefd[0]);
 		close(pipefd[1]);
+		if (errpipe[0] >= 0) {
+			close(errpipe[0]);
+			close(errpipe[1]);
+		}
 		return HB_CELL_FAILED;
 	}
 	if (pid == 0) {
@@ -299,12 +366,33 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		signal(SIGTERM, SIG_DFL);
 		if (cg->dir[0] && hb_cgroup_attach(cg, getpid()))
 			cg->dir[0] = 0;
-		_exit(hb_cell_child(cell, pipefd[1], cg->dir, cg->version));
+		child_apply_backing(cell);
+		if (!cenv->n)
+			_exit(hb_cell_child(cell, pipefd[1], cg->dir, cg->version));
+		/* The report pipe survives the exec; stderr goes to the parent. */
+		fcntl(pipefd[1], F_SETFD, 0);
+		close(errpipe[0]);
+		dup2(errpipe[1], STDERR_FILENO);
+		rc = hb_cell_exec(cell, cenv, pipefd[1], cg->dir, cg->version);
+		dprintf(pipefd[1], "E\texec of the harness for the cell failed: %s\n",
+			strerror(-rc));
+		_exit(1);
 	}
 	*env->child = pid;
 	close(pipefd[1]);
-	collect(pipefd[0], pid, cell, env, cg, s, &rep);
+	if (errpipe[1] >= 0)
+		close(errpipe[1]);
+	collect(pipefd[0], errpipe[0], pid, cell, env, cg, s, &rep);
 	close(pipefd[0]);
+	if (errpipe[0] >= 0) {
+		ssize_t r;
+
+		/* Until the child exits: what it writes at exit (an allocator's statistics) may
+		 * be more than the pipe holds. */
+		while ((r = read_stderr(errpipe[0], &rep)) > 0 || (r < 0 && errno == EINTR))
+			;
+		close(errpipe[0]);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	*env->child = 0;
@@ -314,15 +402,24 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		snprintf(why, len, "run interrupted by a signal");
 		return HB_CELL_INTERRUPTED;
 	}
+	if (oom_killed(status, cg, env, cell, s)) {
+		snprintf(why, len, "OOM-killed by the cell's memory limit (a result: oom_killed=1)"
+			 "%s%.300s", rep.stderr_len ? "; child stderr: " : "", rep.stderr_text);
+		return HB_CELL_OK;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		describe_exit(status, buf, sizeof(buf));
-		snprintf(why, len, "%.300s%s%.200s", rep.error, rep.error[0] ? "; " : "", buf);
+		snprintf(why, len, "%.200s%s%.100s%s%.150s", rep.error, rep.error[0] ? "; " : "",
+			 buf, rep.stderr_len ? "; child stderr: " : "", rep.stderr_text);
 		return HB_CELL_FAILED;
 	}
 	if (rep.fallback) {
-		snprintf(why, len, "%s", rep.fallback_why);
+		snprintf(why, len, "%.300s%s%.200s", rep.fallback_why,
+			 rep.stderr_len ? "; child stderr: " : "", rep.stderr_text);
 		return HB_CELL_FALLBACK;
 	}
+	if (rep.stderr_len)
+		snprintf(why, len, "child stderr: %.480s", rep.stderr_text);
 	return HB_CELL_OK;
 }
 
@@ -330,6 +427,7 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 {
 	struct series s = { .t0 = hb_now_ns() };
 	struct hb_cgroup cg = { 0 };
+	struct hb_child_env cenv = { 0 };
 	struct hb_vmstat vm0, vm1;
 	char why[512], buf[256], cgname[160];
 	const char *reason;
@@ -344,6 +442,11 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 	if (hb_backing_prepare(&cell->backing, env->knobs, cell->w->memory_needed(cell->params),
 			       why, sizeof(why)))
 		return finish(env, cell, HB_CELL_SKIPPED, why);
+	if (cell->w->prepare && cell->w->prepare(cell->params, env->knobs, why, sizeof(why)))
+		return finish(env, cell, HB_CELL_SKIPPED, why);
+	if (cell->w->child_env &&
+	    cell->w->child_env(cell->params, &cenv, why, sizeof(why)))
+		return finish(env, cell, HB_CELL_SKIPPED, why);
 
 	if (env->cgroup_parent_dir && *env->cgroup_parent_dir) {
 		snprintf(cgname, sizeof(cgname), "hugebench-%d-%s", (int)getpid(), cell->id);
@@ -356,7 +459,7 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 	}
 	have_vm = hb_vmstat_read("/proc/vmstat", &vm0) == 0;
 
-	o = run_child(cell, env, &cg, &s, why, sizeof(why));
+	o = run_child(cell, env, &cg, &cenv, &s, why, sizeof(why));
 	if (have_vm && hb_vmstat_read("/proc/vmstat", &vm1) == 0)
 		vmstat_rows(env, cell, &vm0, &vm1);
 	/* The cgroup goes before the knobs: v1 refuses rmdir while charges drain. */

@@ -54,5 +54,11 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 /* The child side (ctx.c): runs the workload's phases and reports on fd. Returns the child's
  * exit status. */
 int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, int cgroup_version);
+/* In the forked child (cell_exec.c): execs `hugebench __cell ...` with the harness's
+ * environment plus env; fd must survive the exec. Returns -errno only when exec failed. */
+int hb_cell_exec(const struct hb_cell *cell, const struct hb_child_env *env, int fd,
+		 const char *cgroup_dir, int cgroup_version);
+/* `hugebench __cell ...`: rebuilds the cell from its arguments and runs hb_cell_child. */
+int hb_cell_exec_main(int argc, char **argv);
 
 #endif

@@ -99,6 +99,13 @@ static void metric_text(struct hb_ctx *ctx, const char *name, const char *value,
 	send_line(ctx, "M\t%s\t%s\t\t%s", name, value, clean(note, t, sizeof(t)));
 }
 
+void hb_metric_text(struct hb_ctx *ctx, const char *name, const char *value, const char *note)
+{
+	char n[64], v[128];
+
+	metric_text(ctx, clean(name, n, sizeof(n)), clean(value, v, sizeof(v)), note);
+}
+
 void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h)
 {
 	static const struct {
@@ -310,6 +317,29 @@ int hb_region_resident_kib(struct hb_ctx *ctx, const void *addr, uint64_t *kib)
 	return -ENOENT;
 }
 
+/*
+ * A workload whose memory comes from malloc maps no region, so there is no region coverage
+ * to prove. The whole process's share is reported under its own name instead; no fallback
+ * is flagged from it, since whether a heap asks for huge pages is the allocator's choice.
+ */
+static void process_coverage(struct hb_ctx *ctx)
+{
+	struct hb_smaps s;
+
+	if (hb_smaps_read_rollup("/proc/self/smaps_rollup", &s)) {
+		metric_text(ctx, "huge_coverage_process_pct", "unavailable",
+			    "cannot read /proc/self/smaps_rollup");
+		return;
+	}
+	if (!s.rss_kib)
+		return;
+	hb_metric(ctx, "huge_coverage_process_pct",
+		  100.0 * (double)(s.anon_huge_kib + s.private_hugetlb_kib + s.shared_hugetlb_kib) /
+			  (double)hb_smaps_resident_kib(&s),
+		  "%", "whole process after setup: (AnonHugePages + *_Hugetlb) / (Rss + *_Hugetlb) "
+		  "in smaps_rollup; the workload maps no region of its own (memory from malloc)");
+}
+
 /* After setup: what share of the cell's regions is really backed by huge pages. */
 static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 {
@@ -334,8 +364,10 @@ static void coverage_metrics(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_
 		if (s.kernel_page_kib > kernel_page_kib)
 			kernel_page_kib = s.kernel_page_kib;
 	}
-	if (!total_kib)
-		return; /* the workload mapped nothing through the backing */
+	if (!total_kib) {
+		process_coverage(ctx);
+		return;
+	}
 	if (!resident_kib) {
 		/* Nothing touched yet: the workload populates inside its measured phase. */
 		metric_text(ctx, "huge_coverage_pct", "unavailable",

@@ -27,6 +27,8 @@ uint64_t hb_backing_page_size(const struct hb_ctx *ctx);
 /* A named figure for this cell. note may be NULL. */
 void hb_metric(struct hb_ctx *ctx, const char *name, double value, const char *unit,
 	       const char *note);
+/* A figure that is not a number: e.g. "unavailable" with the reason in note, or a version. */
+void hb_metric_text(struct hb_ctx *ctx, const char *name, const char *value, const char *note);
 /* <prefix>_p50_us, _p90_us, _p99_us, _p999_us, _max_us (and _count) from a histogram of ns. */
 void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h);
 /* A phase of the measured work: the harness records <name>_ms and, for counters, only counts
@@ -59,6 +61,22 @@ void hb_gauge_set(struct hb_ctx *ctx, const char *name, double value);
  * hops of a chase), so counters can be given per access (dtlb_misses_per_kilo_access).
  * Adds up; reported as metric `accesses`. */
 void hb_count_accesses(struct hb_ctx *ctx, uint64_t n);
+/* The process's malloc as it really is (found with dlsym, so it proves an LD_PRELOAD took):
+ * "glibc", "jemalloc", "tcmalloc" or "mimalloc", its version and its own statistics
+ * (jemalloc stats.* after an epoch refresh, tcmalloc MallocExtension properties, mimalloc
+ * mi_process_info, glibc mallinfo2). */
+#define HB_ALLOC_STATS 6
+struct hb_alloc_info {
+	char name[16];
+	char version[48];
+	unsigned n;
+	struct {
+		char name[40];
+		double kib;
+		const char *note;
+	} stat[HB_ALLOC_STATS];
+};
+int hb_allocator_info(struct hb_ctx *ctx, struct hb_alloc_info *ai);
 /* A seed for this cell's random choices (same for every backing of one repetition). */
 uint64_t hb_seed(const struct hb_ctx *ctx);
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "cell.h"
 #include "log.h"
 #include "runner.h"
 #include "sysinfo.h"
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
 		printf("hugebench %s (commit %s)\n", PACKAGE_VERSION, HB_GIT_COMMIT);
 		return 0;
 	}
+	if (!strcmp(argv[1], "__cell"))
+		return hb_cell_exec_main(argc, argv);
 	if (!strcmp(argv[1], "list"))
 		return cmd_list();
 	if (!strcmp(argv[1], "sysinfo"))

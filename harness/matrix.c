@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allocator.h"
 #include "cell.h"
 #include "cgroup.h"
 #include "clock.h"
@@ -165,7 +166,8 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 				}
 			} else if (avail && need > avail / 10 * 9) {
 				hb_err("%s %s: a cell needs %s but MemAvailable is %s (at most 90%% of "
-				       "it may be used)", e->w->name, bk->name, a, b);
+				       "it may be used); parameters: %s", e->w->name, bk->name, a, b,
+				       e->params_text);
 				return -ENOMEM;
 			}
 		}
@@ -232,6 +234,7 @@ static json_t *make_meta(const struct hb_matrix *m, int argc, char **argv, const
 		json_array_append_new(entries, e);
 	}
 	json_object_set_new(meta, "entries", entries);
+	json_object_set_new(meta, "allocators", hb_allocators_json());
 	json_object_set_new(meta, "reps", json_integer(m->reps));
 	json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
 	json_object_set_new(meta, "events", json_string(m->events && *m->events ? m->events :

@@ -14,7 +14,15 @@
 #include "params.h"
 
 struct hb_ctx;
+struct hb_knobs;
 struct hb_results;
+
+/* Extra environment of a cell's child ("NAME=VALUE" each), e.g. LD_PRELOAD of an allocator. */
+#define HB_CHILD_ENV_MAX 8
+struct hb_child_env {
+	int n;
+	char var[HB_CHILD_ENV_MAX][1024];
+};
 
 struct hb_workload {
 	const char *name;
@@ -42,6 +50,19 @@ struct hb_workload {
 	/* Optional, in the parent once every cell has run: figures derived across cells (e.g.
 	 * 4k against a huge backing at the same working set), added as rows to res. */
 	void (*derive)(struct hb_results *res);
+	/* Optional, in the parent before the child starts (after the backing's knobs): machine
+	 * settings the parameters ask for, written only through k so they are restored after
+	 * the cell. 0, or -errno with why (the cell is skipped with it). */
+	int (*prepare)(const void *params, struct hb_knobs *k, char *why, size_t len);
+	/* Optional, in the parent: extra environment for the child. When it fills any, the
+	 * forked child execs the harness itself (`hugebench __cell ...`) with it, so that
+	 * LD_PRELOAD and start-up tunables apply; the child's stderr goes into the status
+	 * note. 0, or -errno with why (the cell is skipped with it). */
+	int (*child_env)(const void *params, struct hb_child_env *env, char *why, size_t len);
+	/* The workload's memory comes from malloc, not hb_region_map: the backing is applied
+	 * to the whole process where it can be (4k: PR_SET_THP_DISABLE for the child) and
+	 * huge-page coverage is reported for the process (huge_coverage_process_pct). */
+	int process_memory;
 };
 
 /* The registry (workloads/registry.c), NULL-terminated. */

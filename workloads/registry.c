@@ -5,10 +5,12 @@
 
 extern const struct hb_workload hb_workload_touch;
 extern const struct hb_workload hb_workload_sparse;
+extern const struct hb_workload hb_workload_churn;
 
 const struct hb_workload *const hb_workloads[] = {
 	&hb_workload_touch,
 	&hb_workload_sparse,
+	&hb_workload_churn,
 	NULL,
 };
 

@@ -1,0 +1,261 @@
+/*
+ * churn: a Redis-like in-process key-value store (kvstore.c) that fills, churns at a
+ * constant live size, drains most of its keys at random, idles, and refills, with the
+ * allocator under test preloaded into the cell's child. It shows how much memory a churning
+ * cache really holds after a wave of deletes, in the process's view (Rss) and in the
+ * charged view (the cell's memory cgroup), which also sees huge pages parked on the kernel's
+ * deferred-split queue.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "allocator.h"
+#include "ctx.h"
+#include "knobs.h"
+#include "churn.h"
+#include "workload.h"
+
+static const struct hb_choice limit_at_choices[] = {
+	{ "idle", "the limit holds for the idle phase after the drain" },
+	{ "start", "the limit holds for the whole cell, fill included" },
+	{ NULL, NULL },
+};
+const struct hb_choice churn_keep01_choices[] = {
+	{ "keep", "leave the machine's setting" }, { "0", "off" }, { "1", "on" }, { NULL, NULL },
+};
+
+#define P(f) offsetof(struct churn_params, f)
+static const struct hb_param churn_params_table[] = {
+	{ "allocator", HB_PT_STRING, P(allocator), "glibc", NULL, NULL, NULL,
+	  "glibc, jemalloc, tcmalloc, mimalloc, or a preset with its conf: glibc+thp, "
+	  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, mimalloc+thp" },
+	{ "allocator_conf", HB_PT_STRING, P(allocator_conf), "", NULL, NULL, NULL,
+	  "passed through: MALLOC_CONF (jemalloc, e.g. dirty_decay_ms:0,muzzy_decay_ms:0), "
+	  "GLIBC_TUNABLES (glibc, e.g. glibc.malloc.hugetlb=1), NAME=VALUE,... variables "
+	  "(mimalloc MIMALLOC_*, tcmalloc TCMALLOC_*)" },
+	{ "keys", HB_PT_UINT, P(keys), "1000000", "1", "1000000000", NULL,
+	  "live keys at full size" },
+	{ "key_size", HB_PT_UINT, P(key_size), "16", "8", "512", NULL, "bytes per key" },
+	{ "value_size", HB_PT_STRING, P(value_size), "uniform:64-1900", NULL, NULL, NULL,
+	  "bytes per value: N (fixed), fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA "
+	  "(at most 1M)" },
+	{ "get_pct", HB_PT_UINT, P(get_pct), "50", "0", "100", NULL, "GETs in the churn mix, %" },
+	{ "set_pct", HB_PT_UINT, P(set_pct), "25", "0", "100", NULL,
+	  "SETs in the churn mix, %: a new key while under `keys`, else a new value for a "
+	  "random live key" },
+	{ "del_pct", HB_PT_UINT, P(del_pct), "25", "0", "100", NULL,
+	  "DELs of a random live key in the churn mix, %" },
+	{ "ops_rate", HB_PT_UINT, P(ops_rate), "0", "0", "1000000000", NULL,
+	  "churn operations per second; 0: as fast as it can" },
+	{ "churn_time", HB_PT_DURATION, P(churn_time), "5s", "0", "60m", NULL,
+	  "length of the churn phase" },
+	{ "drain_pct", HB_PT_UINT, P(drain_pct), "90", "0", "100", NULL,
+	  "share of the keys deleted in the drain, chosen at random" },
+	{ "idle", HB_PT_DURATION, P(idle), "15s", "0", "60m", NULL,
+	  "wait after the drain so allocators can purge" },
+	{ "refill", HB_PT_UINT, P(refill), "1", "0", "1", NULL, "1: refill to `keys` after idle" },
+	{ "timing", HB_PT_STRING, P(timing), "sample:16", NULL, NULL, NULL,
+	  "per-op latency of the churn phase: off, all, or sample:N (every Nth op)" },
+	{ "limit", HB_PT_SIZE, P(limit), "0", "0", "16T", NULL,
+	  "memory limit of the cell's cgroup (0: none)" },
+	{ "limit_at", HB_PT_ENUM, P(limit_at), "idle", NULL, NULL, limit_at_choices,
+	  "when the limit applies" },
+	{ "max_ptes_none", HB_PT_STRING, P(max_ptes_none), "keep", NULL, NULL, NULL,
+	  "khugepaged/max_ptes_none for the cell: keep, or 0-511" },
+	{ "shrink_underused", HB_PT_ENUM, P(shrink_underused), "keep", NULL, NULL,
+	  churn_keep01_choices,
+	  "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
+	{ "prefetch", HB_PT_UINT, P(prefetch), "1", "0", "1", NULL,
+	  "1: the churn loop prefetches the next operations' buckets and entries (as Redis 8's "
+	  "batch prefetching); 0: every operation waits for its own misses (as Redis 7)" },
+	{ "verify", HB_PT_UINT, P(verify), "0", "0", "1", NULL,
+	  "1: at the end, check every live key is found with its value (slow)" },
+	HB_PARAM_END,
+};
+#undef P
+
+int churn_parse_dist(const char *s, struct dist *d)
+{
+	char *end;
+
+	if (!strncmp(s, "fixed:", 6))
+		s += 6;
+	if (!strncmp(s, "uniform:", 8)) {
+		d->kind = DIST_UNIFORM;
+		d->a = strtod(s + 8, &end);
+		if (*end != '-')
+			return -EINVAL;
+		d->b = strtod(end + 1, &end);
+		if (*end || d->a < 1 || d->b < d->a || d->b > MAX_VALUE)
+			return -EINVAL;
+		return 0;
+	}
+	if (!strncmp(s, "lognormal:", 10)) {
+		d->kind = DIST_LOGNORMAL;
+		d->a = strtod(s + 10, &end);
+		if (*end != ',')
+			return -EINVAL;
+		d->b = strtod(end + 1, &end);
+		if (*end || d->a < 1 || d->a > MAX_VALUE || d->b < 0 || d->b > 4)
+			return -EINVAL;
+		return 0;
+	}
+	d->kind = DIST_FIXED;
+	d->a = d->b = strtod(s, &end);
+	return *s && !*end && d->a >= 1 && d->a <= MAX_VALUE ? 0 : -EINVAL;
+}
+
+static double dist_mean(const struct dist *d)
+{
+	if (d->kind == DIST_LOGNORMAL)
+		return fmin(d->a * exp(d->b * d->b / 2), MAX_VALUE);
+	return (d->a + d->b) / 2;
+}
+
+int churn_parse_timing(const char *s, uint64_t *every)
+{
+	char *end;
+
+	if (!strcmp(s, "off"))
+		*every = 0;
+	else if (!strcmp(s, "all"))
+		*every = 1;
+	else if (!strncmp(s, "sample:", 7) && (*every = strtoull(s + 7, &end, 10)) >= 1 && !*end)
+		return 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int churn_validate(const void *p, char *err, size_t len)
+{
+	const struct churn_params *c = p;
+	struct dist d;
+	uint64_t every;
+	char *end;
+
+	if (c->get_pct + c->set_pct + c->del_pct != 100) {
+		snprintf(err, len, "parameters 'get_pct', 'set_pct', 'del_pct' must sum to 100 "
+			 "(they sum to %llu)",
+			 (unsigned long long)(c->get_pct + c->set_pct + c->del_pct));
+		return -EINVAL;
+	}
+	if (c->del_pct > c->set_pct) {
+		snprintf(err, len, "parameter 'del_pct' (%llu) must be at most 'set_pct' (%llu): "
+			 "the churn phase keeps the live size constant",
+			 (unsigned long long)c->del_pct, (unsigned long long)c->set_pct);
+		return -EINVAL;
+	}
+	if (churn_parse_dist(c->value_size, &d)) {
+		snprintf(err, len, "parameter 'value_size': '%s' does not parse; accepted: N, "
+			 "fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA (sizes 1 to %u, sigma "
+			 "0 to 4)", c->value_size, MAX_VALUE);
+		return -EINVAL;
+	}
+	if (churn_parse_timing(c->timing, &every)) {
+		snprintf(err, len, "parameter 'timing': '%s'; accepted: off, all, sample:N "
+			 "(N >= 1)", c->timing);
+		return -EINVAL;
+	}
+	if (!hb_allocator_preset_find(c->allocator)) {
+		size_t o = (size_t)snprintf(err, len, "parameter 'allocator': unknown '%s'; "
+					    "accepted:", c->allocator);
+
+		for (const struct hb_allocator_preset *a = hb_allocator_presets; a->label; a++)
+			if (o < len)
+				o += (size_t)snprintf(err + o, len - o, " %s", a->label);
+		return -EINVAL;
+	}
+	if (strcmp(c->max_ptes_none, "keep") &&
+	    (strtoul(c->max_ptes_none, &end, 10) > 511 || *end || !*c->max_ptes_none)) {
+		snprintf(err, len, "parameter 'max_ptes_none': '%s'; accepted: keep, 0-511",
+			 c->max_ptes_none);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Entry with its key, value, and the allocator's headers; the table; the id list. */
+static uint64_t churn_memory_needed(const void *p)
+{
+	const struct churn_params *c = p;
+	struct dist d;
+
+	if (churn_parse_dist(c->value_size, &d))
+		return 0;
+	return (uint64_t)((double)c->keys * (dist_mean(&d) + (double)c->key_size + 40 + 32 + 8 +
+					     24) * 1.25) + 2 * MAX_VALUE;
+}
+
+static const char *churn_supported(const void *p)
+{
+	static char why[512];
+	const struct churn_params *c = p;
+	const struct hb_allocator_preset *a;
+	char path[512];
+
+	if (!c || !(a = hb_allocator_preset_find(c->allocator)) || !strcmp(a->allocator, "glibc"))
+		return NULL;
+	return hb_allocator_find(a->allocator, path, sizeof(path), why, sizeof(why)) ? why : NULL;
+}
+
+static int knob_for_cell(struct hb_knobs *k, const char *path, const char *value, char *why,
+			 size_t len)
+{
+	char old[64];
+	int rc = hb_knob_read(k, path, old, sizeof(old));
+
+	if (rc) {
+		snprintf(why, len, "%s is absent on this kernel: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = hb_knob_set(k, path, value);
+	if (rc)
+		snprintf(why, len, "cannot set %s to %s: %s", path, value, strerror(-rc));
+	return rc;
+}
+
+static int churn_prepare(const void *p, struct hb_knobs *k, char *why, size_t len)
+{
+	const struct churn_params *c = p;
+	int rc;
+
+	if (strcmp(c->max_ptes_none, "keep") &&
+	    (rc = knob_for_cell(k, "/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none",
+				c->max_ptes_none, why, len)))
+		return rc;
+	if (c->shrink_underused &&
+	    (rc = knob_for_cell(k, "/sys/kernel/mm/transparent_hugepage/shrink_underused",
+				churn_keep01_choices[c->shrink_underused].name, why, len)))
+		return rc;
+	return 0;
+}
+
+static int churn_child_env(const void *p, struct hb_child_env *env, char *why, size_t len)
+{
+	const struct churn_params *c = p;
+
+	return hb_allocator_env(c->allocator, c->allocator_conf, env, why, len);
+}
+
+
+const struct hb_workload hb_workload_churn = {
+	.name = "churn",
+	.summary = "Redis-like key-value store: fill, churn, drain, idle, refill, under an "
+		   "allocator",
+	.params = churn_params_table,
+	.params_size = sizeof(struct churn_params),
+	.validate = churn_validate,
+	.memory_needed = churn_memory_needed,
+	.supported = churn_supported,
+	.setup = churn_setup,
+	.run = churn_run,
+	.prepare = churn_prepare,
+	.child_env = churn_child_env,
+	.process_memory = 1,
+};
