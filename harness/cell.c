@@ -44,22 +44,7 @@ struct series {
 /* Raw text: the series rows are built field by field with their commas already in them. */
 static void text_add(char **buf, size_t *len, size_t *cap, const char *text)
 {
-	size_t n = strlen(text);
-
-	if (*len + n + 1 > *cap) {
-		size_t c = *cap ? *cap * 2 : 4096;
-		char *b;
-
-		while (c < *len + n + 1)
-			c *= 2;
-		b = realloc(*buf, c);
-		if (!b)
-			abort(); /* out of memory while building a results file: nothing sane left */
-		*buf = b;
-		*cap = c;
-	}
-	memcpy(*buf + *len, text, n + 1);
-	*len += n;
+	hb_text_append(buf, len, cap, text, strlen(text));
 }
 
 static void series_add(struct series *s, const char *text)

@@ -10,5 +10,7 @@
 int hb_read_text(const char *path, char *buf, size_t len);
 /* The file's leading unsigned decimal number. Returns 0, -errno, or -EINVAL. */
 int hb_read_u64(const char *path, uint64_t *v);
+/* s without its leading and trailing whitespace (cut in place). */
+char *hb_trim(char *s);
 
 #endif

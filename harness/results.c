@@ -99,7 +99,7 @@ int hb_results_addf(struct hb_results *r, const char *workload, const char *back
 	return hb_results_add(r, workload, backing, params, rep, metric, v, unit, note);
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
 	if (*len + n + 1 > *cap) {
 		size_t c = *cap ? *cap : 4096;
@@ -121,16 +121,16 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
 void hb_csv_field(char **buf, size_t *len, size_t *cap, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
-		append(buf, len, cap, s, strlen(s));
+		hb_text_append(buf, len, cap, s, strlen(s));
 		return;
 	}
-	append(buf, len, cap, "\"", 1);
+	hb_text_append(buf, len, cap, "\"", 1);
 	for (; *s; s++) {
 		if (*s == '"')
-			append(buf, len, cap, "\"", 1);
-		append(buf, len, cap, s, 1);
+			hb_text_append(buf, len, cap, "\"", 1);
+		hb_text_append(buf, len, cap, s, 1);
 	}
-	append(buf, len, cap, "\"", 1);
+	hb_text_append(buf, len, cap, "\"", 1);
 }
 
 int hb_atomic_write(const char *path, const char *data, size_t len)
@@ -180,7 +180,7 @@ int hb_results_write_csv(const struct hb_results *r)
 	size_t len = 0, cap = 0;
 	int rc;
 
-	append(&buf, &len, &cap, HB_CSV_HEADER "\n", strlen(HB_CSV_HEADER) + 1);
+	hb_text_append(&buf, &len, &cap, HB_CSV_HEADER "\n", strlen(HB_CSV_HEADER) + 1);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct hb_row *row = &r->rows[i];
 		const char *fields[] = { row->workload, row->backing, row->params, NULL,
@@ -190,10 +190,10 @@ int hb_results_write_csv(const struct hb_results *r)
 		fields[3] = rep;
 		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 			if (f)
-				append(&buf, &len, &cap, ",", 1);
+				hb_text_append(&buf, &len, &cap, ",", 1);
 			hb_csv_field(&buf, &len, &cap, fields[f]);
 		}
-		append(&buf, &len, &cap, "\n", 1);
+		hb_text_append(&buf, &len, &cap, "\n", 1);
 	}
 	rc = hb_results_write_file(r, "results.csv", buf, len);
 	free(buf);

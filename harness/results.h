@@ -42,6 +42,8 @@ void hb_results_free(struct hb_results *r);
 
 /* Any file atomically: path.tmp.<pid>, fsync, rename. */
 int hb_atomic_write(const char *path, const char *data, size_t len);
+/* Appends n bytes of s to the growing text buf (kept NUL-terminated); aborts when out of memory. */
+void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
 /* Appends s to buf as one CSV field (quoted when it holds a comma, quote or newline). */
 void hb_csv_field(char **buf, size_t *len, size_t *cap, const char *s);
 

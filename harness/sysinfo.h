@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Where the kernel shows the THP and hugetlb settings that sysinfo reports. */
+#define HB_THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#define HB_HUGETLB_DIR "/sys/kernel/mm/hugepages"
+
 struct hb_tlb_level {
 	unsigned entries_4k, entries_2m, entries_1g; /* 0: not reported */
 	unsigned assoc_4k, assoc_2m;
