@@ -121,6 +121,14 @@ const char *hb_backing_unsupported(const struct hb_backing *b, char *buf, size_t
 				 dir);
 			return buf;
 		}
+		/* A size may exist for shmem only (e.g. 8kB: anonymous memory has no order-1
+		 * folios), with shmem_enabled but no enabled. */
+		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/enabled");
+		if (!path_exists(dir)) {
+			snprintf(buf, len, "this mTHP size is for shmem only here (%s is absent)",
+				 dir);
+			return buf;
+		}
 		if (geteuid() != 0)
 			return "setting an mTHP size to always needs root";
 		return NULL;
