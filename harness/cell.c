@@ -330,6 +330,9 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		return HB_CELL_FAILED;
 	}
 	fflush(NULL);
+	/* A cell's process may fork (forkcow's snapshot child). Orphans of it become ours, so
+	 * that after the cell every one of them is killed and reaped before its cgroup goes. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	pid = fork();
 	if (pid < 0) {
 		snprintf(why, len, "fork: %s", strerror(errno));
@@ -346,6 +349,7 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(1);
+		setpgid(0, 0); /* one process group for the cell and whatever it forks */
 		close(pipefd[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -363,6 +367,7 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 			strerror(-rc));
 		_exit(1);
 	}
+	setpgid(pid, pid); /* also here: the group exists before any kill(-pid) */
 	*env->child = pid;
 	close(pipefd[1]);
 	if (errpipe[1] >= 0)
@@ -379,6 +384,11 @@ static enum hb_cell_outcome run_child(const struct hb_cell *cell, struct hb_cell
 		close(errpipe[0]);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* Anything the cell forked and left (killed with it, or orphaned to us as subreaper):
+	 * killed and reaped now, so nothing outlives the cell. */
+	kill(-pid, SIGKILL);
+	while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
 		;
 	*env->child = 0;
 	series_write(s, env->res, cell->id);

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "histogram.h"
+#include "smaps.h"
 #include "vmstat.h"
 
 struct hb_ctx;
@@ -21,6 +22,9 @@ void hb_region_unmap(struct hb_ctx *ctx, void *addr);
  * VMAs in /proc/self/smaps, so a figure about the region leaves out the binary, libc and the
  * harness. 0 or -errno (-ENOENT: not a region of this cell). */
 int hb_region_resident_kib(struct hb_ctx *ctx, const void *addr, uint64_t *kib);
+/* The smaps figures of one region (its VMAs only): Rss, Private_Dirty, AnonHugePages,
+ * Private_Hugetlb, Shared_Hugetlb. 0 or -errno (-ENOENT: not a region of this cell). */
+int hb_region_smaps(struct hb_ctx *ctx, const void *addr, struct hb_smaps *sm);
 /* The backing's page size in bytes (4096 for 4k and THP-never). */
 uint64_t hb_backing_page_size(const struct hb_ctx *ctx);
 
@@ -77,6 +81,28 @@ struct hb_alloc_info {
 	} stat[HB_ALLOC_STATS];
 };
 int hb_allocator_info(struct hb_ctx *ctx, struct hb_alloc_info *ai);
+/*
+ * A copy-on-write child of the cell's process, the way a database snapshots by fork(): it
+ * shares every page until one side writes. fn runs in the child (read memory, write to a
+ * sink; no other harness call) and when it returns the child says so and keeps its pages
+ * until hb_cow_release. It dies with the cell's process (PR_SET_PDEATHSIG) and the harness
+ * kills it if the workload leaves it running.
+ */
+struct hb_cow_child {
+	int pid;
+	int done_fd, go_fd;
+	int done, failed;
+	uint64_t fork_ns;  /* the fork() call in the parent */
+	uint64_t child_ns; /* fn in the child, once done */
+};
+int hb_cow_fork(struct hb_ctx *ctx, struct hb_cow_child *c, int (*fn)(void *arg), void *arg);
+/* 1 once fn has returned in the child (pages still shared), 0 while it runs. Cheap: a poll. */
+int hb_cow_done(struct hb_cow_child *c);
+int hb_cow_wait_done(struct hb_cow_child *c);
+/* Lets the child exit and reaps it: 0, or -EIO when fn failed or the child died. */
+int hb_cow_release(struct hb_ctx *ctx, struct hb_cow_child *c);
+void hb_cow_kill(struct hb_ctx *ctx, struct hb_cow_child *c);
+
 /* A seed for this cell's random choices (same for every backing of one repetition). */
 uint64_t hb_seed(const struct hb_ctx *ctx);
 

@@ -29,7 +29,7 @@ static void on_signal(int sig)
 {
 	stop_flag = sig;
 	if (child_pid > 0)
-		kill((pid_t)child_pid, SIGKILL);
+		kill(-(pid_t)child_pid, SIGKILL); /* its process group: the cell and its children */
 }
 
 void hb_matrix_init(struct hb_matrix *m)

@@ -6,11 +6,13 @@
 extern const struct hb_workload hb_workload_touch;
 extern const struct hb_workload hb_workload_sparse;
 extern const struct hb_workload hb_workload_churn;
+extern const struct hb_workload hb_workload_forkcow;
 
 const struct hb_workload *const hb_workloads[] = {
 	&hb_workload_touch,
 	&hb_workload_sparse,
 	&hb_workload_churn,
+	&hb_workload_forkcow,
 	NULL,
 };
 

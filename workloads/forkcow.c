@@ -1,0 +1,506 @@
+/*
+ * forkcow: a dataset that the parent keeps writing while a fork()ed child snapshots it, the
+ * way Redis BGSAVE and fork-based database snapshots do. It measures what fork() costs
+ * (copying page tables), what the copy-on-write faults really duplicate (4 KiB per written
+ * page for anonymous THP since Linux 5.8, a whole huge page for hugetlbfs), and the
+ * parent's write latency before, during and after the snapshot, every write recorded.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "forkcow.h"
+#include "sink.h"
+#include "sysinfo.h"
+#include "units.h"
+#include "workload.h"
+
+enum { SNAP_READ, SNAP_SLEEP };
+
+struct forkcow_params {
+	uint64_t size;
+	uint64_t value_size;
+	uint64_t write_rate;
+	int dist;
+	double zipf_s;
+	uint64_t hot_pct;
+	int snapshot;
+	uint64_t hold;
+	const char *sink;
+	uint64_t sink_rate;
+	uint64_t phase_time;
+	uint64_t writes;
+	uint64_t allow_overcommit;
+};
+
+static const struct hb_choice dist_choices[] = {
+	{ "uniform", "every value slot equally likely" },
+	{ "zipf", "a few slots take most writes (exponent zipf_s), hot slots spread over the "
+		  "dataset" },
+	{ "sequential", "slot after slot, wrapping around" },
+	{ "hotset", "uniform over the first hot_pct % of the dataset" },
+	{ NULL, NULL },
+};
+
+static const struct hb_choice snapshot_choices[] = {
+	{ "read", "the child reads every page and writes it to the sink (a BGSAVE)" },
+	{ "sleep", "the child only holds the pages for `hold`" },
+	{ NULL, NULL },
+};
+
+#define P(field) .offset = offsetof(struct forkcow_params, field)
+static const struct hb_param forkcow_params_table[] = {
+	{ .name = "size", .type = HB_PT_SIZE, P(size), .def = "1G", .min = "1M", .max = "1T",
+	  .help = "the dataset: memory mapped in the backing and populated before the phases" },
+	{ .name = "value_size", .type = HB_PT_SIZE, P(value_size), .def = "512", .min = "8",
+	  .max = "1G", .help = "bytes of one write (the dataset is size / value_size slots)" },
+	{ .name = "write_rate", .type = HB_PT_UINT, P(write_rate), .def = "0", .min = "0",
+	  .max = "1000000000", .help = "the parent's writes per second; 0: as fast as it can" },
+	{ .name = "dist", .type = HB_PT_ENUM, P(dist), .def = "uniform",
+	  .choices = dist_choices, .help = "which slot each write goes to" },
+	{ .name = "zipf_s", .type = HB_PT_DOUBLE, P(zipf_s), .def = "0.99", .min = "0.01",
+	  .max = "5", .help = "dist=zipf: the exponent (larger: fewer, hotter slots)" },
+	{ .name = "hot_pct", .type = HB_PT_UINT, P(hot_pct), .def = "10", .min = "1",
+	  .max = "100", .help = "dist=hotset: share of the dataset that is written" },
+	{ .name = "snapshot", .type = HB_PT_ENUM, P(snapshot), .def = "read",
+	  .choices = snapshot_choices, .help = "what the child does" },
+	{ .name = "hold", .type = HB_PT_DURATION, P(hold), .def = "1s", .min = "0",
+	  .max = "60m", .help = "snapshot=sleep: how long the child holds the pages" },
+	{ .name = "sink", .type = HB_PT_STRING, P(sink), .def = "/dev/null",
+	  .help = "snapshot=read: where the child writes: a device, or a file path that does "
+		  "not exist yet (created and removed at once, written through its descriptor)" },
+	{ .name = "sink_rate", .type = HB_PT_SIZE, P(sink_rate), .def = "0", .min = "0",
+	  .max = "1T", .help = "bytes per second the sink takes at most (a slow disk); 0: no cap" },
+	{ .name = "phase_time", .type = HB_PT_DURATION, P(phase_time), .def = "1s",
+	  .min = "1ms", .max = "60m",
+	  .help = "length of the baseline and after writing phases (the snapshot phase lasts "
+		  "as long as the child)" },
+	{ .name = "writes", .type = HB_PT_UINT, P(writes), .def = "0", .min = "0",
+	  .max = "1000000000000",
+	  .help = "exactly this many writes per phase instead of phase_time (the snapshot "
+		  "phase then waits for the child); 0: by time" },
+	{ .name = "allow_overcommit", .type = HB_PT_UINT, P(allow_overcommit), .def = "0",
+	  .min = "0", .max = "1",
+	  .help = "1: run even when the worst case (every page copied: 2 x size) does not fit" },
+	HB_PARAM_END,
+};
+#undef P
+
+/* ---- the pure parts (forkcow.h) ---- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A prime: (rank * ZIPF_SPREAD + a random offset) mod nslots scatters the hot ranks over
+ * the whole dataset (one-to-one unless nslots is a multiple of it). */
+#define ZIPF_SPREAD 2654435761ull
+
+void fc_picker_init(struct fc_picker *p, int dist, uint64_t nslots, double zipf_s,
+		    uint64_t hot_pct, uint64_t seed)
+{
+	memset(p, 0, sizeof(*p));
+	p->dist = dist;
+	p->nslots = nslots ? nslots : 1;
+	p->rng = seed;
+	p->zipf_s = zipf_s;
+	p->hot_slots = p->nslots * hot_pct / 100;
+	if (!p->hot_slots)
+		p->hot_slots = 1;
+	p->zipf_off = splitmix64(&p->rng) % p->nslots;
+	if (fabs(zipf_s - 1.0) > 1e-9)
+		p->zipf_top = pow((double)p->nslots + 1.0, 1.0 - zipf_s) - 1.0;
+}
+
+/* Zipf by inverting the continuous density x^-s over [1, n + 1): rank 0 is the hottest. */
+static uint64_t zipf_rank(struct fc_picker *p)
+{
+	double u = (double)(splitmix64(&p->rng) >> 11) * 0x1p-53, x;
+	uint64_t r;
+
+	if (p->zipf_top == 0.0)
+		x = exp(u * log((double)p->nslots + 1.0));
+	else
+		x = pow(1.0 + u * p->zipf_top, 1.0 / (1.0 - p->zipf_s));
+	r = x < 1.0 ? 0 : (uint64_t)x - 1;
+	return r < p->nslots ? r : p->nslots - 1;
+}
+
+uint64_t fc_pick(struct fc_picker *p)
+{
+	uint64_t r;
+
+	switch (p->dist) {
+	case FC_ZIPF:
+		r = zipf_rank(p);
+		if (p->nslots % ZIPF_SPREAD == 0)
+			return r;
+		return (uint64_t)(((unsigned __int128)r * ZIPF_SPREAD + p->zipf_off) % p->nslots);
+	case FC_SEQUENTIAL:
+		r = p->seq++;
+		if (p->seq == p->nslots)
+			p->seq = 0;
+		return r;
+	case FC_HOTSET:
+		return splitmix64(&p->rng) % p->hot_slots;
+	default:
+		return splitmix64(&p->rng) % p->nslots;
+	}
+}
+
+int fc_pages_init(struct fc_pages *b, uint64_t bytes)
+{
+	b->npages = (bytes + 4095) / 4096;
+	b->marked = 0;
+	b->bits = calloc((b->npages + 63) / 64, sizeof(uint64_t));
+	return b->bits ? 0 : -ENOMEM;
+}
+
+void fc_pages_mark(struct fc_pages *b, uint64_t off, uint64_t len)
+{
+	if (!len)
+		return;
+	for (uint64_t pg = off / 4096; pg <= (off + len - 1) / 4096 && pg < b->npages; pg++) {
+		uint64_t bit = 1ull << (pg % 64);
+
+		if (!(b->bits[pg / 64] & bit)) {
+			b->bits[pg / 64] |= bit;
+			b->marked++;
+		}
+	}
+}
+
+void fc_pages_free(struct fc_pages *b)
+{
+	free(b->bits);
+	b->bits = NULL;
+}
+
+/* ---- the workload ---- */
+
+struct forkcow_state {
+	char *mem;
+	uint64_t nslots;
+	struct fc_picker pick;
+	struct hb_hist hist[3];
+	struct fc_pages dirtied;
+};
+
+struct phase_result {
+	uint64_t writes, loop_ns;
+};
+
+struct child_args {
+	const struct forkcow_params *f;
+	const char *mem;
+	struct hb_sink *sink;
+};
+
+static volatile uint64_t forkcow_sink_sum;
+
+static int forkcow_validate(const void *p, char *err, size_t len)
+{
+	const struct forkcow_params *f = p;
+	uint64_t avail = hb_mem_available();
+	char why[512], a[32], b[32];
+
+	if (f->value_size > f->size) {
+		snprintf(err, len, "parameter 'value_size' must be at most 'size' (%llu)",
+			 (unsigned long long)f->size);
+		return -EINVAL;
+	}
+	if (f->snapshot == SNAP_READ && hb_sink_check(f->sink, why, sizeof(why))) {
+		snprintf(err, len, "parameter 'sink': %s", why);
+		return -EINVAL;
+	}
+	if (!f->allow_overcommit && avail && 2 * f->size > avail / 10 * 9) {
+		hb_format_size(2 * f->size, a, sizeof(a));
+		hb_format_size(avail >> 20 << 20, b, sizeof(b));
+		snprintf(err, len, "parameter 'size': the worst case of a snapshot copies every "
+			 "page, so a cell needs 2 x size = %s, but MemAvailable is %s (at most 90%% "
+			 "of it may be used); use a smaller size, or -p allow_overcommit=1 to run "
+			 "anyway", a, b);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Worst case: every page copied once (the hugetlb pool is reserved for it too). */
+static uint64_t forkcow_memory_needed(const void *p)
+{
+	const struct forkcow_params *f = p;
+
+	return f->allow_overcommit ? f->size : 2 * f->size;
+}
+
+static int forkcow_setup(struct hb_ctx *ctx, const void *p, void **state)
+{
+	const struct forkcow_params *f = p;
+	struct forkcow_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->mem = hb_region_map(ctx, f->size);
+	if (!s->mem) {
+		free(s);
+		return -errno;
+	}
+	/* Every page written, so the whole dataset is resident and private before the fork. */
+	for (uint64_t off = 0; off < f->size; off += 4096)
+		s->mem[off] = 1;
+	s->nslots = f->size / f->value_size;
+	fc_picker_init(&s->pick, f->dist, s->nslots, f->zipf_s, f->hot_pct, hb_seed(ctx));
+	for (int i = 0; i < 3; i++)
+		hb_hist_init(&s->hist[i]);
+	if (fc_pages_init(&s->dirtied, f->size)) {
+		free(s);
+		return -ENOMEM;
+	}
+	*state = s;
+	return 0;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* In the child: read every page (one load per cache line) and hand it to the sink. */
+static int snapshot_child(void *arg)
+{
+	const struct child_args *c = arg;
+	const uint64_t chunk = 1 << 20;
+	uint64_t sum = 0;
+
+	if (c->f->snapshot == SNAP_SLEEP) {
+		sleep_ns(c->f->hold);
+		return 0;
+	}
+	for (uint64_t off = 0; off < c->f->size; off += chunk) {
+		uint64_t n = c->f->size - off < chunk ? c->f->size - off : chunk;
+		const volatile uint64_t *w = (const volatile uint64_t *)(c->mem + off);
+
+		for (uint64_t i = 0; i < n / 8; i += 8)
+			sum += w[i];
+		if (hb_sink_write(c->sink, c->mem + off, n))
+			return 1;
+	}
+	forkcow_sink_sum = sum;
+	return 0;
+}
+
+/*
+ * One writing phase. Only the store is timed; picking the slot, pacing, marking pages and
+ * polling the child happen outside. It ends after phase_time, or `writes` writes, or (in
+ * the snapshot phase, by time) when the child is done.
+ */
+static struct phase_result write_phase(const struct forkcow_params *f, struct forkcow_state *s,
+				       struct hb_hist *h, struct fc_pages *mark,
+				       struct hb_cow_child *child)
+{
+	const uint64_t interval = f->write_rate ? 1000000000ull / f->write_rate : 0;
+	uint64_t start = hb_now_ns(), now = start, next = start, polled = start, n = 0;
+
+	for (;;) {
+		uint64_t slot, t0;
+
+		if (f->writes) {
+			if (n >= f->writes)
+				break;
+		} else if (child) {
+			if (now - polled >= 1000000) {
+				if (hb_cow_done(child))
+					break;
+				polled = now;
+			}
+		} else if (now - start >= f->phase_time) {
+			break;
+		}
+		if (interval) {
+			if (next < now)
+				next = now; /* behind: no burst to catch up */
+			if (next - now > 200000)
+				sleep_ns(next - now - 100000);
+			while (hb_now_ns() < next)
+				;
+			next += interval;
+		}
+		slot = fc_pick(&s->pick);
+		t0 = hb_now_ns();
+		memset(s->mem + slot * f->value_size, (int)(n & 0xff), f->value_size);
+		now = hb_now_ns();
+		hb_hist_record(h, now - t0);
+		if (mark)
+			fc_pages_mark(mark, slot * f->value_size, f->value_size);
+		n++;
+	}
+	return (struct phase_result){ n, hb_now_ns() - start };
+}
+
+static void phase_metrics(struct hb_ctx *ctx, const char *phase, const struct hb_hist *h,
+			  struct phase_result r)
+{
+	static const struct {
+		const char *name;
+		double p;
+	} pcts[] = { { "p50", 50 }, { "p99", 99 }, { "p999", 99.9 }, { "max", 100 } };
+	char name[64];
+
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		snprintf(name, sizeof(name), "write_%s_us_%s", pcts[i].name, phase);
+		if (h->count)
+			hb_metric(ctx, name, (double)hb_hist_percentile(h, pcts[i].p) / 1000.0,
+				  "us", "one write of value_size bytes, every write recorded");
+		else
+			hb_metric_text(ctx, name, "unavailable", "no write in this phase");
+	}
+	snprintf(name, sizeof(name), "writes_%s", phase);
+	hb_metric(ctx, name, (double)r.writes, "writes", NULL);
+	snprintf(name, sizeof(name), "writes_per_sec_%s", phase);
+	hb_metric(ctx, name, r.loop_ns ? (double)r.writes * 1e9 / (double)r.loop_ns : 0,
+		  "writes/s", "writes / the phase's writing time");
+}
+
+/* What the CoW faults copied, both views, from readings right after fork() and at the end
+ * of the snapshot while the child still holds every page. */
+static void copy_metrics(struct hb_ctx *ctx, const struct hb_smaps *a, const struct hb_smaps *b,
+			 const struct hb_mem_view *ma, const struct hb_mem_view *mb,
+			 uint64_t dirtied)
+{
+	uint64_t pa = a->private_dirty_kib + a->private_hugetlb_kib;
+	uint64_t pb = b->private_dirty_kib + b->private_hugetlb_kib;
+	double copied = pb > pa ? (double)(pb - pa) : 0;
+	int hugetlb = a->private_hugetlb_kib + a->shared_hugetlb_kib > 0;
+
+	hb_metric(ctx, "dirtied_pages", (double)dirtied, "pages",
+		  "distinct 4 KiB pages the parent wrote during the snapshot");
+	hb_metric(ctx, "copied_kib", copied, "KiB",
+		  "smaps view: growth of the dataset's Private_Dirty + Private_Hugetlb in the "
+		  "parent from right after fork() to the end of the snapshot (the child still "
+		  "alive): pages the parent no longer shares, i.e. its copies");
+	if (dirtied)
+		hb_metric(ctx, "copied_kib_per_dirtied_page", copied / (double)dirtied, "KiB",
+			  "copied_kib / dirtied_pages: 4 when a CoW fault copies one 4 KiB page");
+	else
+		hb_metric_text(ctx, "copied_kib_per_dirtied_page", "unavailable",
+			       "no page was written during the snapshot");
+	if (hugetlb)
+		hb_metric_text(ctx, "copied_kib_charged", "unavailable",
+			       "hugetlb pages are not charged to a memory cgroup");
+	else if (!ma->charged_ok || !mb->charged_ok)
+		hb_metric_text(ctx, "copied_kib_charged", "unavailable",
+			       "the cell has no memory cgroup");
+	else
+		hb_metric(ctx, "copied_kib_charged",
+			  mb->charged_kib > ma->charged_kib ?
+				  (double)(mb->charged_kib - ma->charged_kib) : 0,
+			  "KiB", "charged view: growth of the cell's memory cgroup over the same "
+			  "interval (parent and child; includes the child's own small allocations)");
+}
+
+static int forkcow_run(struct hb_ctx *ctx, const void *p, void *state)
+{
+	const struct forkcow_params *f = p;
+	struct forkcow_state *s = state;
+	struct phase_result r;
+	struct hb_sink sink = { .fd = -1 };
+	struct child_args args = { f, s->mem, &sink };
+	struct hb_cow_child child;
+	struct hb_smaps sm0, sm1;
+	struct hb_mem_view mv0, mv1;
+	struct hb_vmstat v0, v1;
+	int rc, vm_ok;
+
+	hb_phase_begin(ctx, "baseline");
+	r = write_phase(f, s, &s->hist[0], NULL, NULL);
+	hb_phase_end(ctx);
+	phase_metrics(ctx, "baseline", &s->hist[0], r);
+
+	if (f->snapshot == SNAP_READ) {
+		rc = hb_sink_open(&sink, f->sink, f->sink_rate);
+		if (rc)
+			return rc;
+	}
+	vm_ok = hb_vmstat_now(ctx, &v0) == 0;
+	hb_phase_begin(ctx, "during_snapshot"); /* not "snapshot": snapshot_ms is ours */
+	rc = hb_cow_fork(ctx, &child, snapshot_child, &args);
+	if (rc) {
+		hb_sink_close(&sink);
+		return rc;
+	}
+	if (hb_region_smaps(ctx, s->mem, &sm0) || hb_memory_read(ctx, &mv0)) {
+		hb_cow_kill(ctx, &child);
+		hb_sink_close(&sink);
+		return -EIO;
+	}
+	r = write_phase(f, s, &s->hist[1], &s->dirtied, &child);
+	hb_cow_wait_done(&child);
+	rc = hb_region_smaps(ctx, s->mem, &sm1);
+	if (!rc)
+		rc = hb_memory_read(ctx, &mv1);
+	if (hb_cow_release(ctx, &child) && !rc)
+		rc = -EIO; /* the child failed (e.g. the sink refused a write) */
+	hb_phase_end(ctx);
+	hb_sink_close(&sink);
+	if (rc)
+		return rc;
+	if (vm_ok)
+		vm_ok = hb_vmstat_now(ctx, &v1) == 0;
+
+	hb_metric(ctx, "fork_us", (double)child.fork_ns / 1e3, "us", "the fork() call in the parent");
+	hb_metric(ctx, "fork_ms_per_gib", (double)child.fork_ns / 1e6 / ((double)f->size / (1 << 30)),
+		  "ms/GiB", "fork() time per GiB of dataset: copying page tables");
+	hb_metric(ctx, "snapshot_ms", (double)(child.fork_ns + child.child_ns) / 1e6, "ms",
+		  "fork() and the child's work (reading and sinking every page, or holding)");
+	phase_metrics(ctx, "snapshot", &s->hist[1], r);
+	copy_metrics(ctx, &sm0, &sm1, &mv0, &mv1, s->dirtied.marked);
+	if (vm_ok && v0.present[HB_VM_THP_SPLIT_PMD])
+		hb_metric(ctx, "thp_split_pmd", (double)(v1.v[HB_VM_THP_SPLIT_PMD] -
+							 v0.v[HB_VM_THP_SPLIT_PMD]),
+			  "events", "/proc/vmstat delta over the snapshot phase (machine-wide)");
+	else
+		hb_metric_text(ctx, "thp_split_pmd", "unavailable",
+			       "no thp_split_pmd in /proc/vmstat here");
+
+	hb_phase_begin(ctx, "after");
+	r = write_phase(f, s, &s->hist[2], NULL, NULL);
+	hb_phase_end(ctx);
+	phase_metrics(ctx, "after", &s->hist[2], r);
+	return 0;
+}
+
+static void forkcow_teardown(struct hb_ctx *ctx, const void *p, void *state)
+{
+	struct forkcow_state *s = state;
+
+	(void)p;
+	hb_region_unmap(ctx, s->mem);
+	fc_pages_free(&s->dirtied);
+	free(s);
+}
+
+const struct hb_workload hb_workload_forkcow = {
+	.name = "forkcow",
+	.summary = "fork() copy-on-write snapshot while the parent writes (Redis BGSAVE-like)",
+	.params = forkcow_params_table,
+	.params_size = sizeof(struct forkcow_params),
+	.validate = forkcow_validate,
+	.memory_needed = forkcow_memory_needed,
+	.setup = forkcow_setup,
+	.run = forkcow_run,
+	.teardown = forkcow_teardown,
+};
