@@ -56,12 +56,6 @@ static void percentiles(struct hb_plot *p, const char *set, const char *label, i
 				snprintf(metric, sizeof(metric), "write_%s_us_%s", pcts[k].name,
 					 phases[ph]);
 				hb_rundata_stat(p->d, "forkcow", bk[b], set, metric, &st);
-				if (!st.n) {
-					/* hb_metric_hist's own spelling: write_<phase>_p99_us */
-					snprintf(metric, sizeof(metric), "write_%s_%s_us",
-						 phases[ph], pcts[k].name);
-					hb_rundata_stat(p->d, "forkcow", bk[b], set, metric, &st);
-				}
 				if (!st.n || st.med <= 0)
 					continue;
 				fprintf(f, "%g\t%.6g\n", pcts[k].nines, st.med);

@@ -357,7 +357,8 @@ static void phase_metrics(struct hb_ctx *ctx, const char *phase, const struct hb
 	static const struct {
 		const char *name;
 		double p;
-	} pcts[] = { { "p50", 50 }, { "p99", 99 }, { "p999", 99.9 }, { "max", 100 } };
+	} pcts[] = { { "p50", 50 },	 { "p90", 90 },	     { "p99", 99 },
+		     { "p999", 99.9 }, { "p9999", 99.99 }, { "max", 100 } };
 	char name[64];
 
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
