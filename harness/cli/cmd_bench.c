@@ -8,7 +8,7 @@
 #include "log.h"
 #include "matrix.h"
 #include "profile.h"
-#include "runner.h"
+#include "commands.h"
 
 static void usage(FILE *f)
 {

@@ -16,7 +16,7 @@
 #include "matrix.h"
 #include "readfile.h"
 #include "results.h"
-#include "runner.h"
+#include "commands.h"
 #include "sysinfo.h"
 #include "units.h"
 

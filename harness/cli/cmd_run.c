@@ -8,7 +8,7 @@
 #include "counters.h"
 #include "log.h"
 #include "matrix.h"
-#include "runner.h"
+#include "commands.h"
 #include "units.h"
 
 static void usage(FILE *f)

@@ -11,7 +11,7 @@
 #include "datadir.h"
 #include "log.h"
 #include "plot.h"
-#include "runner.h"
+#include "commands.h"
 
 void hb_gp_str(const char *s, char *buf, size_t len)
 {

@@ -6,7 +6,7 @@
 #include "backing.h"
 #include "cell.h"
 #include "log.h"
-#include "runner.h"
+#include "commands.h"
 #include "sysinfo.h"
 #include "workload.h"
 

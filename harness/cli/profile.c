@@ -9,7 +9,7 @@
 #include "datadir.h"
 #include "matrix.h"
 #include "profile.h"
-#include "runner.h"
+#include "commands.h"
 #include "units.h"
 
 #ifdef HAVE_INIH
