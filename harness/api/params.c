@@ -357,6 +357,31 @@ int hb_params_format(const struct hb_param *t, const void *src, char *buf, size_
 	return off < len ? 0 : -ENOSPC;
 }
 
+int hb_params_parse(const struct hb_param *t, const char *text, void *dst, char **store,
+		    char *err, size_t errlen)
+{
+	char *copy, *item, *save = NULL;
+	int rc;
+
+	*store = NULL;
+	rc = hb_params_defaults(t, dst, err, errlen);
+	if (rc)
+		return rc;
+	copy = strdup(text ? text : "");
+	if (!copy)
+		return -ENOMEM;
+	/* Fields are cut in place: string parameters point into the copy the caller frees. */
+	for (item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+		rc = hb_params_set_arg(t, dst, item, err, errlen);
+		if (rc) {
+			free(copy);
+			return rc;
+		}
+	}
+	*store = copy;
+	return 0;
+}
+
 void hb_params_help(const struct hb_param *t, FILE *f)
 {
 	for (const struct hb_param *p = t; p->name; p++) {

@@ -51,6 +51,11 @@ int hb_params_set_arg(const struct hb_param *t, void *dst, const char *arg, char
 		      size_t errlen);
 /* Canonical "name=value;name=value" of every parameter, for the results' params column. */
 int hb_params_format(const struct hb_param *t, const void *src, char *buf, size_t len);
+/* The inverse of hb_params_format: "name=value;..." back into dst, every parameter not named
+ * keeping its default. String parameters point into *store, a copy of text the caller frees
+ * (also on failure it may be set; free it). 0 or the error of the first bad field. */
+int hb_params_parse(const struct hb_param *t, const char *text, void *dst, char **store,
+		    char *err, size_t errlen);
 /* One parameter's value as text, e.g. "256M". */
 void hb_param_format_value(const struct hb_param *p, const void *src, char *buf, size_t len);
 /* The table as --help text: name, type, default, range, meaning, choices. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "params.h"
@@ -111,6 +112,41 @@ static void test_format(void **state)
 	assert_int_equal(hb_params_format(table, &v, buf, 10), -ENOSPC);
 }
 
+/* parse is the inverse of format: every table value round-trips, and a bad field fails. */
+static void test_parse_inverse(void **state)
+{
+	struct p v, back;
+	char err[256], buf[512], again[512], *store = NULL;
+
+	(void)state;
+	hb_params_defaults(table, &v, err, sizeof(err));
+	hb_params_set_arg(table, &v, "size=256M", err, sizeof(err));
+	hb_params_set_arg(table, &v, "order=sequential", err, sizeof(err));
+	hb_params_set_arg(table, &v, "label=a b", err, sizeof(err));
+	hb_params_set_arg(table, &v, "ratio=0.25", err, sizeof(err));
+	assert_int_equal(hb_params_format(table, &v, buf, sizeof(buf)), 0);
+	assert_int_equal(hb_params_parse(table, buf, &back, &store, err, sizeof(err)), 0);
+	assert_int_equal(back.size, 256ull << 20);
+	assert_int_equal(back.mode, 1);
+	assert_string_equal(back.label, "a b");
+	assert_true(back.ratio == 0.25);
+	assert_int_equal(hb_params_format(table, &back, again, sizeof(again)), 0);
+	assert_string_equal(buf, again);
+	free(store);
+	/* Fields not named keep their defaults. */
+	assert_int_equal(hb_params_parse(table, "count=7", &back, &store, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 7);
+	assert_int_equal(back.size, 64ull << 20);
+	free(store);
+	assert_int_equal(hb_params_parse(table, "count=7;sise=1M", &back, &store, err,
+					 sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "size"));
+	free(store);
+	assert_int_equal(hb_params_parse(table, "count=1000", &back, &store, err, sizeof(err)),
+			 -ERANGE);
+	free(store);
+}
+
 static void test_bad_tables(void **state)
 {
 	char err[256];
@@ -144,7 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_set_and_ranges),
 		cmocka_unit_test(test_unknown_suggests), cmocka_unit_test(test_format),
-		cmocka_unit_test(test_bad_tables),
+		cmocka_unit_test(test_bad_tables), cmocka_unit_test(test_parse_inverse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,128 @@
+/*
+ * The cell's child process: runs the workload's phases, proves what the backing gave after
+ * setup, and streams every figure to the parent (one line per write on a pipe), so a child
+ * that crashes halfway still leaves what it had measured.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ctx_impl.h"
+#include "smaps.h"
+
+/* One counter row; value NULL: unavailable, the note says why. */
+static void counter_row(void *arg, const char *metric, const double *value, const char *unit,
+			const char *note)
+{
+	struct hb_ctx *ctx = arg;
+	char t[512];
+
+	if (value)
+		hb_ctx_send(ctx, "M\t%s\t%.10g\t%s\t%s", metric, *value, unit,
+			  hb_ctx_clean(note, t, sizeof(t)));
+	else
+		hb_ctx_send(ctx, "M\t%s\tunavailable\t%s\t%s", metric, unit,
+			  hb_ctx_clean(note, t, sizeof(t)));
+}
+
+/* Opened before setup so that opening costs nothing inside a phase; counting starts only
+ * at the first hb_phase_begin. */
+static void counters_start(struct hb_ctx *ctx)
+{
+	char err[256];
+
+	ctx->ctrs = calloc(1, sizeof(*ctx->ctrs));
+	if (!ctx->ctrs)
+		return;
+	if (hb_counters_init(ctx->ctrs, ctx->cell->events, err, sizeof(err))) {
+		/* The runner checked the list; this is only reached on ENOMEM. */
+		hb_ctx_metric_text(ctx, "counters", "unavailable", err);
+		free(ctx->ctrs);
+		ctx->ctrs = NULL;
+		return;
+	}
+	hb_counters_open(ctx->ctrs);
+}
+
+static void counters_finish(struct hb_ctx *ctx)
+{
+	if (!ctx->ctrs)
+		return;
+	hb_counters_read(ctx->ctrs);
+	hb_counters_report(ctx->ctrs, ctx->accesses, counter_row, ctx);
+	hb_counters_close(ctx->ctrs);
+	hb_metric(ctx, "minflt_phases", (double)ctx->minflt_phases, "faults",
+		  "getrusage(RUSAGE_THREAD) minflt over the same phases the counters count");
+	hb_metric(ctx, "majflt_phases", (double)ctx->majflt_phases, "faults",
+		  "getrusage(RUSAGE_THREAD) majflt over the same phases the counters count");
+	free(ctx->ctrs);
+	ctx->ctrs = NULL;
+}
+
+static void send_error(struct hb_ctx *ctx, const char *what, int rc)
+{
+	hb_ctx_send(ctx, "E\t%s: %s", what, strerror(rc < 0 ? -rc : rc));
+}
+
+int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, int cgroup_version)
+{
+	const struct hb_workload *w = cell->w;
+	struct hb_ctx *ctx = calloc(1, sizeof(*ctx));
+	uint64_t t0, mthp_before = 0;
+	int mthp_ok = 0, rc;
+	void *state = NULL;
+	struct rusage ru;
+
+	if (!ctx)
+		return 1;
+	ctx->cell = cell;
+	ctx->fd = fd;
+	if (cgroup_dir && *cgroup_dir) {
+		snprintf(ctx->cg.dir, sizeof(ctx->cg.dir), "%s", cgroup_dir);
+		ctx->cg.version = cgroup_version;
+	}
+	if (cell->backing.kind == HB_BK_MTHP)
+		mthp_ok = hb_mthp_fault_alloc(cell->backing.page_size, &mthp_before) == 0;
+
+	counters_start(ctx);
+	t0 = hb_now_ns();
+	rc = w->setup(ctx, cell->params, &state);
+	if (rc) {
+		send_error(ctx, "setup (populate) failed", rc);
+		return 1;
+	}
+	hb_metric(ctx, "populate_ms", (double)(hb_now_ns() - t0) / 1e6, "ms",
+		  "setup: mapping and first touch, kept apart from the measured phase");
+	hb_ctx_coverage(ctx, mthp_before, mthp_ok);
+	hb_ctx_memory_metrics(ctx, NULL);
+
+	rc = w->run(ctx, cell->params, state);
+	hb_phase_end(ctx);
+	if (ctx->cow)
+		hb_cow_kill(ctx, ctx->cow);
+	if (rc) {
+		send_error(ctx, "run failed", rc);
+		return 1;
+	}
+	if (ctx->accesses)
+		hb_metric(ctx, "accesses", (double)ctx->accesses, "accesses",
+			  "memory accesses of the measured work, as the workload counted them");
+	counters_finish(ctx);
+	if (w->teardown)
+		w->teardown(ctx, cell->params, state);
+	getrusage(RUSAGE_SELF, &ru);
+	hb_metric(ctx, "minflt", (double)ru.ru_minflt, "faults", "whole cell (getrusage)");
+	hb_metric(ctx, "majflt", (double)ru.ru_majflt, "faults", "whole cell (getrusage)");
+	free(ctx);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * Inside the workload API: the cell child's context, shared by the files that implement ctx.h
+ * (ctx_metrics.c, ctx_memory.c, ctx_region.c, ctx_cow.c, ctx_child.c). Workloads never see it.
+ */
+#ifndef HB_CTX_IMPL_H
+#define HB_CTX_IMPL_H
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "cell.h"
+#include "cgroup.h"
+#include "counters.h"
+#include "ctx.h"
+
+#define MAX_REGIONS 64
+#define MAX_GAUGES 8
+#define GAUGE_FLUSH_NS 50000000ull
+
+struct region {
+	char *addr;
+	uint64_t len;
+};
+
+struct hb_ctx {
+	const struct hb_cell *cell;
+	int fd;
+	struct hb_cgroup cg;
+	struct region regions[MAX_REGIONS];
+	unsigned nregions;
+	char phase[48];
+	uint64_t phase_start;
+	struct {
+		char name[32];
+		double value;
+	} gauges[MAX_GAUGES];
+	unsigned ngauges;
+	uint64_t gauges_flushed;
+	uint64_t accesses;
+	/* Counters count only inside phases; getrusage is taken at the same boundaries so
+	 * the software fault counts can be checked against it. */
+	struct hb_counters *ctrs;
+	struct rusage ru0;
+	uint64_t minflt_phases, majflt_phases;
+	struct hb_cow_child *cow; /* a live hb_cow_fork child, killed if the workload leaves it */
+};
+
+/* One line, one write() to the parent (lines under PIPE_BUF stay whole). */
+void hb_ctx_send(struct hb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s with tabs turned into spaces (tabs separate the fields of a line). */
+const char *hb_ctx_clean(const char *s, char *buf, size_t len);
+/* A metric whose value is text ("unavailable"), name and value taken as they are. */
+void hb_ctx_metric_text(struct hb_ctx *ctx, const char *name, const char *value, const char *note);
+/* rss_kib[_suffix] and charged_kib[_suffix] rows now. */
+void hb_ctx_memory_metrics(struct hb_ctx *ctx, const char *suffix);
+/* After setup: huge_coverage_pct of the cell's regions (or of the process). */
+void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok);
+
+#endif
