@@ -18,8 +18,8 @@ void *hb_sparse_chase(void *p, uint64_t hops);
 /* Same, and each hop also stores to the node: it increments the node's second word. */
 void *hb_sparse_chase_write(void *p, uint64_t hops);
 
-struct hb_results;
+struct hb_analysis;
 /* The figures derived across cells (sparse_analysis.c). */
-void hb_sparse_derive(struct hb_results *res);
+void hb_sparse_derive(struct hb_analysis *a);
 
 #endif

@@ -15,7 +15,7 @@
 
 struct hb_ctx;
 struct hb_knobs;
-struct hb_results;
+struct hb_analysis;
 
 /* Extra environment of a cell's child ("NAME=VALUE" each), e.g. LD_PRELOAD of an allocator. */
 #define HB_CHILD_ENV_MAX 8
@@ -48,8 +48,9 @@ struct hb_workload {
 	 * structs (params_size bytes each) into out and returns how many; 0: no expansion. */
 	size_t (*expand)(const void *params, void *out, size_t max);
 	/* Optional, in the parent once every cell has run: figures derived across cells (e.g.
-	 * 4k against a huge backing at the same working set), added as rows to res. */
-	void (*derive)(struct hb_results *res);
+	 * 4k against a huge backing at the same working set) from the run's typed rows and its
+	 * machine record, added with hb_analysis_add (analysis.h). */
+	void (*derive)(struct hb_analysis *a);
 	/* Optional, in the parent before the child starts (after the backing's knobs): machine
 	 * settings the parameters ask for, written only through k so they are restored after
 	 * the cell. 0, or -errno with why (the cell is skipped with it). */

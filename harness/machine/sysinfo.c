@@ -468,6 +468,10 @@ json_t *hb_sysinfo_collect(void)
 	hb_cpu_info(&cpu);
 	json_object_set_new(o, "cpu", cpu_json(&cpu));
 	json_object_set_new(o, "topology", topology_json());
+	/* One LLC instance, as sysfs gives it: what a cross-cell analysis reads (the knee's
+	 * memory plateau) from the run's record instead of from the machine. */
+	json_object_set_new(json_object_get(o, "topology"), "llc_bytes",
+			    json_integer((json_int_t)hb_llc_bytes()));
 	json_object_set_new(o, "hypervisor",
 			    json_pack("{s:b, s:o}", "present", cpu.hypervisor, "vendor",
 				      cpu.hypervisor ? jstr(cpu.hv_vendor) : json_null()));

@@ -366,14 +366,14 @@ static void skipped(struct doc *d, const struct hb_rundata *r)
 	int any = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
-		const struct hb_rrow *x = &r->rows[i];
+		const struct hb_row *x = &r->rows[i];
 		int seen = 0;
 		char reps[16];
 
 		if (strcmp(x->metric, "status") || !strcmp(x->value, "ok"))
 			continue;
 		for (size_t j = 0; j < i && !seen; j++) {
-			const struct hb_rrow *y = &r->rows[j];
+			const struct hb_row *y = &r->rows[j];
 
 			seen = !strcmp(y->metric, "status") && !strcmp(y->workload, x->workload) &&
 			       !strcmp(y->backing, x->backing) && !strcmp(y->params, x->params) &&

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "schema.h"
 
 static int mkdir_p(const char *path)
 {
@@ -85,6 +86,10 @@ int hb_results_add(struct hb_results *r, const char *workload, const char *backi
 	row->unit = dup_or_empty(unit);
 	row->note = dup_or_empty(note);
 	row->rep = rep;
+	if (!row->workload || !row->backing || !row->params || !row->metric || !row->value ||
+	    !row->unit || !row->note)
+		abort(); /* out of memory while keeping results: nothing sane left */
+	hb_row_type_value(row);
 	r->n++;
 	return 0;
 }
@@ -116,21 +121,6 @@ void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 	memcpy(*buf + *len, s, n);
 	*len += n;
 	(*buf)[*len] = 0;
-}
-
-void hb_csv_field(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		hb_text_append(buf, len, cap, s, strlen(s));
-		return;
-	}
-	hb_text_append(buf, len, cap, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"')
-			hb_text_append(buf, len, cap, "\"", 1);
-		hb_text_append(buf, len, cap, s, 1);
-	}
-	hb_text_append(buf, len, cap, "\"", 1);
 }
 
 int hb_atomic_write(const char *path, const char *data, size_t len)
@@ -176,25 +166,13 @@ int hb_results_write_file(const struct hb_results *r, const char *name, const ch
 
 int hb_results_write_csv(const struct hb_results *r)
 {
-	char *buf = NULL, rep[16];
+	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int rc;
 
-	hb_text_append(&buf, &len, &cap, HB_CSV_HEADER "\n", strlen(HB_CSV_HEADER) + 1);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct hb_row *row = &r->rows[i];
-		const char *fields[] = { row->workload, row->backing, row->params, NULL,
-					 row->metric,	row->value,   row->unit,   row->note };
-
-		snprintf(rep, sizeof(rep), "%d", row->rep);
-		fields[3] = rep;
-		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
-			if (f)
-				hb_text_append(&buf, &len, &cap, ",", 1);
-			hb_csv_field(&buf, &len, &cap, fields[f]);
-		}
-		hb_text_append(&buf, &len, &cap, "\n", 1);
-	}
+	hb_csv_header(&buf, &len, &cap);
+	for (size_t i = 0; i < r->n; i++)
+		hb_row_to_csv(&r->rows[i], &buf, &len, &cap);
 	rc = hb_results_write_file(r, "results.csv", buf, len);
 	free(buf);
 	return rc;

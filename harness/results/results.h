@@ -9,18 +9,14 @@
 #include <limits.h>
 #include <stddef.h>
 
-struct hb_row {
-	char *workload, *backing, *params, *metric, *value, *unit, *note;
-	int rep;
-};
+#include "row.h"
+
 
 struct hb_results {
 	char dir[PATH_MAX];
 	struct hb_row *rows;
 	size_t n, cap;
 };
-
-#define HB_CSV_HEADER "workload,backing,params,rep,metric,value,unit,note"
 
 /* Makes the run directory (dir, or results/<UTC yyyymmddThhmmssZ>-<hostname>) and series/.
  * Returns 0 or -errno with err naming the directory. */
@@ -44,7 +40,5 @@ void hb_results_free(struct hb_results *r);
 int hb_atomic_write(const char *path, const char *data, size_t len);
 /* Appends n bytes of s to the growing text buf (kept NUL-terminated); aborts when out of memory. */
 void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
-/* Appends s to buf as one CSV field (quoted when it holds a comma, quote or newline). */
-void hb_csv_field(char **buf, size_t *len, size_t *cap, const char *s);
 
 #endif

@@ -4,10 +4,8 @@
 #include <string.h>
 
 #include "rundata.h"
+#include "schema.h"
 #include "units.h"
-
-static const char *const columns[] = { "workload", "backing", "params", "rep",
-				       "metric",   "value",	  "unit",   "note" };
 
 /* "cpu.tlb.reach_4k_bytes" */
 static json_t *meta_get(const struct hb_rundata *d, const char *path)
@@ -57,7 +55,7 @@ static void make_machine(struct hb_rundata *d)
 
 int hb_rundata_load(const char *dir, struct hb_rundata *d, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 32], msg[256];
 	size_t bad = 0;
 	json_error_t jerr;
 	int rc;
@@ -76,43 +74,24 @@ int hb_rundata_load(const char *dir, struct hb_rundata *d, char *err, size_t err
 			 strerror(-rc), dir);
 		return rc;
 	}
-	if (!d->csv.n || d->csv.rows[0].n < 8) {
-		snprintf(err, errlen, "%s: no header; expected %s", path,
-			 "workload,backing,params,rep,metric,value,unit,note");
+	if (!d->csv.n) {
+		snprintf(err, errlen, "%s: empty; expected a header row", path);
 		hb_csv_free(&d->csv);
 		return -EINVAL;
 	}
-	for (int i = 0; i < 8; i++)
-		if (strcmp(d->csv.rows[0].f[i], columns[i])) {
-			snprintf(err, errlen, "%s: column %d is '%s', expected '%s'", path, i + 1,
-				 d->csv.rows[0].f[i], columns[i]);
-			hb_csv_free(&d->csv);
-			return -EINVAL;
-		}
+	if (hb_csv_check_header(&d->csv.rows[0], msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		hb_csv_free(&d->csv);
+		return -EINVAL;
+	}
 	d->rows = calloc(d->csv.n, sizeof(*d->rows));
 	if (!d->rows) {
 		hb_csv_free(&d->csv);
 		return -ENOMEM;
 	}
-	for (size_t i = 1; i < d->csv.n; i++) {
-		const struct hb_csv_row *c = &d->csv.rows[i];
-		struct hb_rrow *r = &d->rows[d->n];
-		char *end;
-
-		if (c->n < 8)
-			continue; /* a blank or cut line */
-		r->workload = c->f[0];
-		r->backing = c->f[1];
-		r->params = c->f[2];
-		r->rep = atoi(c->f[3]);
-		r->metric = c->f[4];
-		r->value = c->f[5];
-		r->unit = c->f[6];
-		r->note = c->f[7];
-		r->v = strtod(r->value, &end);
-		r->num = *r->value && !*end;
-		d->n++;
-	}
+	for (size_t i = 1; i < d->csv.n; i++)
+		if (!hb_row_from_csv(&d->csv.rows[i], &d->rows[d->n]))
+			d->n++; /* else a blank or cut line */
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
 	d->meta = json_load_file(path, 0, &jerr);
 	if (!d->meta) {
@@ -148,7 +127,7 @@ void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const cha
 
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < d->n && n < 1024; i++) {
-		const struct hb_rrow *r = &d->rows[i];
+		const struct hb_row *r = &d->rows[i];
 
 		if (!r->num || strcmp(r->metric, metric) || strcmp(r->workload, workload) ||
 		    (backing && strcmp(r->backing, backing)) ||
@@ -172,7 +151,7 @@ static size_t distinct(const struct hb_rundata *d, const char *workload, int col
 	size_t k = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
-		const struct hb_rrow *r = &d->rows[i];
+		const struct hb_row *r = &d->rows[i];
 		const char *s = col ? r->params : r->backing;
 		size_t j;
 

@@ -9,18 +9,12 @@
 #include <stddef.h>
 
 #include "csvread.h"
-
-struct hb_rrow {
-	const char *workload, *backing, *params, *metric, *value, *unit, *note;
-	int rep;
-	int num; /* value is a number (not "unavailable", "ok", ...) */
-	double v;
-};
+#include "row.h"
 
 struct hb_rundata {
 	char dir[PATH_MAX];
 	struct hb_csv csv;
-	struct hb_rrow *rows;
+	struct hb_row *rows; /* fields point into csv */
 	size_t n;
 	json_t *meta; /* {} when meta.json is missing or unreadable (with a note) */
 	char meta_note[256];

@@ -14,6 +14,7 @@
 #include "knobs.h"
 #include "log.h"
 #include "matrix.h"
+#include "run_analysis.h"
 #include "readfile.h"
 #include "results.h"
 #include "commands.h"
@@ -260,16 +261,20 @@ static void cgroup_parent(struct hb_cgroup_self *self, char *why, size_t len)
 	}
 }
 
-/* Cells derived across a whole run (e.g. translation cost), once per workload. */
-static void derive_all(const struct hb_matrix *m, struct hb_results *res)
+/* Figures derived across a whole run (e.g. translation cost), once per workload, with the
+ * machine facts of the run's own record. */
+static void derive_all(const struct hb_matrix *m, struct hb_results *res, const json_t *meta)
 {
+	struct hb_machine_facts facts;
+
+	hb_machine_facts_from_meta(meta, &facts);
 	for (size_t i = 0; i < m->n; i++) {
 		int seen = 0;
 
 		for (size_t j = 0; j < i; j++)
 			seen |= m->e[j].w == m->e[i].w;
-		if (!seen && m->e[i].w->derive)
-			m->e[i].w->derive(res);
+		if (!seen && hb_analysis_run(m->e[i].w, res, &facts))
+			hb_err("out of memory in the analysis of %s", m->e[i].w->name);
 	}
 }
 
@@ -449,7 +454,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		hb_err("interrupted by signal %d: finished cells are kept in %s", (int)stop_flag,
 		       res.dir);
 	else
-		derive_all(m, &res);
+		derive_all(m, &res, meta);
 	iso_now(when, sizeof(when));
 	json_object_set_new(meta, "end", json_string(when));
 	json_object_set_new(meta, "complete", json_boolean(!stop_flag));

@@ -15,6 +15,7 @@
 #include "knobs.h"
 #include "log.h"
 #include "results.h"
+#include "schema.h"
 #include "smaps.h"
 #include "vmstat.h"
 

@@ -1,0 +1,85 @@
+/*
+ * The analysis step. A workload's analysis reads the rows as they were when it began and its
+ * own additions are kept apart until it returns, so the rows it holds never move under it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backing.h"
+#include "results.h"
+#include "run_analysis.h"
+
+uint64_t hb_machine_tlb_reach(const struct hb_machine_facts *m, uint64_t page_size)
+{
+	return page_size == 4096	   ? m->tlb_reach_4k
+	       : page_size == 2ull << 20 ? m->tlb_reach_2m
+	       : page_size == 1ull << 30 ? m->tlb_reach_1g
+					 : 0;
+}
+
+uint64_t hb_analysis_page_size(const char *backing)
+{
+	struct hb_backing b;
+	char err[256];
+
+	return hb_backing_parse(backing, &b, err, sizeof(err)) ? 0 : b.page_size;
+}
+
+static uint64_t meta_u64(const json_t *meta, const char *a, const char *b, const char *c)
+{
+	const json_t *j = json_object_get(json_object_get(meta, a), b);
+
+	if (c)
+		j = json_object_get(j, c);
+	return json_is_integer(j) && json_integer_value(j) > 0 ? (uint64_t)json_integer_value(j)
+							       : 0;
+}
+
+void hb_machine_facts_from_meta(const json_t *meta, struct hb_machine_facts *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!meta)
+		return;
+	m->llc_bytes = meta_u64(meta, "topology", "llc_bytes", NULL);
+	m->tlb_reach_4k = meta_u64(meta, "cpu", "tlb", "reach_4k_bytes");
+	m->tlb_reach_2m = meta_u64(meta, "cpu", "tlb", "reach_2m_bytes");
+	m->tlb_reach_1g = meta_u64(meta, "cpu", "tlb", "reach_1g_bytes");
+}
+
+int hb_analysis_add_text(struct hb_analysis *a, const char *backing, const char *params, int rep,
+			 const char *metric, const char *value, const char *unit, const char *note)
+{
+	return hb_results_add(a->added, a->workload, backing, params, rep, metric, value, unit,
+			      note);
+}
+
+int hb_analysis_add(struct hb_analysis *a, const char *backing, const char *params, int rep,
+		    const char *metric, double value, const char *unit, const char *note)
+{
+	return hb_results_addf(a->added, a->workload, backing, params, rep, metric, value, unit,
+			       note);
+}
+
+int hb_analysis_run(const struct hb_workload *w, struct hb_results *res,
+		    const struct hb_machine_facts *m)
+{
+	struct hb_results added = { .dir = "" };
+	struct hb_analysis a = {
+		.workload = w->name, .rows = res->rows, .n = res->n, .machine = *m, .added = &added,
+	};
+	int rc = 0;
+
+	if (!w->derive)
+		return 0;
+	w->derive(&a);
+	/* Moved over whole (the strings change hands): res may grow now. */
+	for (size_t i = 0; i < added.n && !rc; i++) {
+		const struct hb_row *r = &added.rows[i];
+
+		rc = hb_results_add(res, r->workload, r->backing, r->params, r->rep, r->metric,
+				    r->value, r->unit, r->note);
+	}
+	hb_results_free(&added);
+	return rc;
+}
