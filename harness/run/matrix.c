@@ -14,6 +14,7 @@
 #include "knobs.h"
 #include "log.h"
 #include "matrix.h"
+#include "record.h"
 #include "run_analysis.h"
 #include "readfile.h"
 #include "results.h"
@@ -194,58 +195,6 @@ const char *hb_recover_stale_knobs(void)
 	return NULL;
 }
 
-static void iso_now(char *buf, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-}
-
-static json_t *make_meta(const struct hb_matrix *m, int argc, char **argv, const char *recovered)
-{
-	json_t *meta = hb_sysinfo_collect(), *hb = json_object(), *entries = json_array();
-	char cmd[4096] = "hugebench", when[32];
-	size_t off = strlen(cmd);
-
-	for (int i = 0; i < argc && off < sizeof(cmd); i++)
-		off += (size_t)snprintf(cmd + off, sizeof(cmd) - off, " %s", argv[i]);
-	json_object_set_new(hb, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(hb, "commit", json_string(HB_GIT_COMMIT));
-	json_object_set_new(hb, "compiler", json_string("gcc " __VERSION__));
-	json_object_set_new(meta, "hugebench", hb);
-	json_object_set_new(meta, "command", json_string(cmd));
-	json_object_set_new(meta, "kind", json_string(m->command_kind));
-	if (m->profile)
-		json_object_set_new(meta, "profile", json_string(m->profile));
-	iso_now(when, sizeof(when));
-	json_object_set_new(meta, "start", json_string(when));
-	for (size_t i = 0; i < m->n; i++) {
-		json_t *e = json_object(), *b = json_array();
-
-		json_object_set_new(e, "workload", json_string(m->e[i].w->name));
-		json_object_set_new(e, "params", json_string(m->e[i].params_text));
-		if (m->e[i].label[0])
-			json_object_set_new(e, "label", json_string(m->e[i].label));
-		if (m->e[i].reps)
-			json_object_set_new(e, "reps", json_integer(m->e[i].reps));
-		for (int j = 0; j < m->e[i].nbackings; j++)
-			json_array_append_new(b, json_string(m->e[i].backings[j].name));
-		json_object_set_new(e, "backings", b);
-		json_array_append_new(entries, e);
-	}
-	json_object_set_new(meta, "entries", entries);
-	json_object_set_new(meta, "allocators", hb_allocators_json());
-	json_object_set_new(meta, "reps", json_integer(m->reps));
-	json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
-	json_object_set_new(meta, "events", json_string(m->events && *m->events ? m->events :
-							  "default"));
-	json_object_set_new(meta, "complete", json_false());
-	if (recovered)
-		json_object_set_new(meta, "recovered_knobs", json_string(recovered));
-	return meta;
-}
-
 /* The memory cgroup every cell's own cgroup is made under, or why there is none. */
 static void cgroup_parent(struct hb_cgroup_self *self, char *why, size_t len)
 {
@@ -283,73 +232,6 @@ static int entry_reps(const struct hb_matrix *m, const struct hb_matrix_entry *e
 	return e->reps ? e->reps : m->reps;
 }
 
-static void format_secs(double s, char *buf, size_t len)
-{
-	if (s < 0)
-		s = 0;
-	if (s >= 3600)
-		snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
-	else
-		snprintf(buf, len, "%ds", (int)s);
-}
-
-/* Elapsed and, once a cell has finished, the time left at the mean cell time so far. */
-static void times(int done, int total, uint64_t t_start, char *el, char *left, size_t len)
-{
-	double e = (double)(hb_now_ns() - t_start) / 1e9;
-
-	format_secs(e, el, len);
-	if (done)
-		format_secs(e / done * (total - done), left, len);
-	else
-		snprintf(left, len, "?");
-}
-
-/* On a terminal: one line, rewritten in place, naming the cell that runs now; redrawn at
- * every series sample so elapsed time moves during long cells. */
-struct progress {
-	int done, total;
-	uint64_t t_start, last_draw;
-	const struct hb_cell *cell;
-	const char *params;
-};
-
-static void progress_draw(void *arg)
-{
-	struct progress *p = arg;
-	char el[32], left[32];
-	uint64_t now = hb_now_ns();
-
-	if (p->last_draw && now - p->last_draw < 500000000ull)
-		return;
-	p->last_draw = now;
-	times(p->done, p->total, p->t_start, el, left, sizeof(el));
-	fprintf(stderr, "\r\033[K[%d/%d done] now %s %s rep %d %.40s | elapsed %s, about %s left",
-		p->done, p->total, p->cell->w->name, p->cell->backing.name, p->cell->rep,
-		p->params, el, left);
-	fflush(stderr);
-}
-
-/* Not on a terminal: one line per cell. On a terminal only cells that did not go as planned
- * get a line of their own, so their reason stays on screen. */
-static void cell_done_line(int tty, int done, int total, uint64_t t_start, uint64_t t0,
-			   const struct hb_cell *c, const char *params, enum hb_cell_outcome out,
-			   const char *summary)
-{
-	char el[32], left[32];
-
-	if (hb_log_quiet || (tty && (out == HB_CELL_OK || out == HB_CELL_INTERRUPTED)))
-		return;
-	times(done, total, t_start, el, left, sizeof(el));
-	if (tty)
-		fprintf(stderr, "\r\033[K");
-	hb_info("[%d/%d] %s %s %s rep %d: %s (%.1f s; elapsed %s, about %s left)", done, total,
-		c->w->name, c->backing.name, params, c->rep, summary,
-		(double)(hb_now_ns() - t0) / 1e9, el, left);
-}
-
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 {
 	struct hb_knobs knobs;
@@ -377,7 +259,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		hb_err("%s", err);
 		return HB_EXIT_USAGE;
 	}
-	meta = make_meta(m, argc, argv, recovered);
+	meta = hb_run_meta(m, argc, argv, recovered);
 	hb_results_write_json(&res, "meta.json", meta);
 	hb_results_write_csv(&res);
 
@@ -405,7 +287,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		hb_results_write_csv(&res);
 	tty = !hb_log_quiet && isatty(STDERR_FILENO);
 	if (tty) {
-		env.tick = progress_draw;
+		env.tick = hb_progress_draw;
 		env.tick_arg = &prog;
 	}
 	t_start = hb_now_ns();
@@ -437,13 +319,13 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 				if (tty) {
 					prog = (struct progress){ done, total, t_start, 0, &cell,
 								  e->params_text };
-					progress_draw(&prog);
+					hb_progress_draw(&prog);
 				}
 				out = hb_cell_run(&cell, &env);
 				counts[out]++;
 				done++;
 				hb_results_write_csv(&res);
-				cell_done_line(tty, done, total, t_start, t0, &cell, e->params_text,
+				hb_progress_cell_done(tty, done, total, t_start, t0, &cell, e->params_text,
 					       out, env.summary);
 			}
 		}
@@ -455,7 +337,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		       res.dir);
 	else
 		derive_all(m, &res, meta);
-	iso_now(when, sizeof(when));
+	hb_iso_now(when, sizeof(when));
 	json_object_set_new(meta, "end", json_string(when));
 	json_object_set_new(meta, "complete", json_boolean(!stop_flag));
 	json_object_set_new(meta, "cells",

@@ -1,0 +1,62 @@
+/* meta.json: what a run ran on and what it ran. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "allocator.h"
+#include "clock.h"
+#include "log.h"
+#include "record.h"
+#include "sysinfo.h"
+
+void hb_iso_now(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+}
+
+json_t *hb_run_meta(const struct hb_matrix *m, int argc, char **argv, const char *recovered)
+{
+	json_t *meta = hb_sysinfo_collect(), *hb = json_object(), *entries = json_array();
+	char cmd[4096] = "hugebench", when[32];
+	size_t off = strlen(cmd);
+
+	for (int i = 0; i < argc && off < sizeof(cmd); i++)
+		off += (size_t)snprintf(cmd + off, sizeof(cmd) - off, " %s", argv[i]);
+	json_object_set_new(hb, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(hb, "commit", json_string(HB_GIT_COMMIT));
+	json_object_set_new(hb, "compiler", json_string("gcc " __VERSION__));
+	json_object_set_new(meta, "hugebench", hb);
+	json_object_set_new(meta, "command", json_string(cmd));
+	json_object_set_new(meta, "kind", json_string(m->command_kind));
+	if (m->profile)
+		json_object_set_new(meta, "profile", json_string(m->profile));
+	hb_iso_now(when, sizeof(when));
+	json_object_set_new(meta, "start", json_string(when));
+	for (size_t i = 0; i < m->n; i++) {
+		json_t *e = json_object(), *b = json_array();
+
+		json_object_set_new(e, "workload", json_string(m->e[i].w->name));
+		json_object_set_new(e, "params", json_string(m->e[i].params_text));
+		if (m->e[i].label[0])
+			json_object_set_new(e, "label", json_string(m->e[i].label));
+		if (m->e[i].reps)
+			json_object_set_new(e, "reps", json_integer(m->e[i].reps));
+		for (int j = 0; j < m->e[i].nbackings; j++)
+			json_array_append_new(b, json_string(m->e[i].backings[j].name));
+		json_object_set_new(e, "backings", b);
+		json_array_append_new(entries, e);
+	}
+	json_object_set_new(meta, "entries", entries);
+	json_object_set_new(meta, "allocators", hb_allocators_json());
+	json_object_set_new(meta, "reps", json_integer(m->reps));
+	json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
+	json_object_set_new(meta, "events", json_string(m->events && *m->events ? m->events :
+							  "default"));
+	json_object_set_new(meta, "complete", json_false());
+	if (recovered)
+		json_object_set_new(meta, "recovered_knobs", json_string(recovered));
+	return meta;
+}
