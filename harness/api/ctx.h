@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "histogram.h"
+#include "sample.h"
 #include "smaps.h"
 #include "vmstat.h"
 
