@@ -15,8 +15,6 @@
 
 #include "ctx.h"
 #include "forkcow.h"
-#include "sink.h"
-#include "sysinfo.h"
 #include "units.h"
 #include "workload.h"
 
@@ -211,8 +209,7 @@ static volatile uint64_t forkcow_sink_sum;
 static int forkcow_validate(const void *p, char *err, size_t len)
 {
 	const struct forkcow_params *f = p;
-	uint64_t avail = hb_mem_available();
-	char why[512], a[32], b[32];
+	char why[512];
 
 	if (f->value_size > f->size) {
 		snprintf(err, len, "parameter 'value_size' must be at most 'size' (%llu)",
@@ -223,24 +220,33 @@ static int forkcow_validate(const void *p, char *err, size_t len)
 		snprintf(err, len, "parameter 'sink': %s", why);
 		return -EINVAL;
 	}
-	if (!f->allow_overcommit && avail && 2 * f->size > avail / 10 * 9) {
-		hb_format_size(2 * f->size, a, sizeof(a));
-		hb_format_size(avail >> 20 << 20, b, sizeof(b));
-		snprintf(err, len, "parameter 'size': the worst case of a snapshot copies every "
-			 "page, so a cell needs 2 x size = %s, but MemAvailable is %s (at most 90%% "
-			 "of it may be used); use a smaller size, or -p allow_overcommit=1 to run "
-			 "anyway", a, b);
-		return -EINVAL;
-	}
 	return 0;
 }
 
-/* Worst case: every page copied once (the hugetlb pool is reserved for it too). */
+/* Worst case: every page copied once (the hugetlb pool is reserved for it too). The fit
+ * check refuses a cell whose worst case does not fit, unless allow_overcommit says not to
+ * count the copies. */
 static uint64_t forkcow_memory_needed(const void *p)
 {
 	const struct forkcow_params *f = p;
 
 	return f->allow_overcommit ? f->size : 2 * f->size;
+}
+
+static void forkcow_fit_hint(const void *p, char *buf, size_t len)
+{
+	const struct forkcow_params *f = p;
+	char a[32];
+
+	if (f->allow_overcommit) {
+		snprintf(buf, len, "parameter 'size': even the dataset alone does not fit; use a "
+			 "smaller size");
+		return;
+	}
+	hb_format_size(2 * f->size, a, sizeof(a));
+	snprintf(buf, len, "parameter 'size': the worst case of a snapshot copies every page, so "
+		 "a cell needs 2 x size = %s; use a smaller size, or -p allow_overcommit=1 to run "
+		 "anyway", a);
 }
 
 static int forkcow_setup(struct hb_ctx *ctx, const void *p, void **state)
@@ -501,6 +507,7 @@ const struct hb_workload hb_workload_forkcow = {
 	.params_size = sizeof(struct forkcow_params),
 	.validate = forkcow_validate,
 	.memory_needed = forkcow_memory_needed,
+	.fit_hint = forkcow_fit_hint,
 	.setup = forkcow_setup,
 	.run = forkcow_run,
 	.teardown = forkcow_teardown,

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "histogram.h"
 #include "sample.h"
+#include "sink.h"
 #include "smaps.h"
 #include "vmstat.h"
 
