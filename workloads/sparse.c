@@ -171,16 +171,6 @@ static size_t sparse_expand(const void *p, void *out, size_t max)
 	return n;
 }
 
-/* splitmix64: small, seedable, good enough to shuffle. */
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 void hb_sparse_link(char *base, uint64_t n, uint64_t spacing, int random, uint64_t seed)
 {
 	uint64_t st = seed;
@@ -191,7 +181,7 @@ void hb_sparse_link(char *base, uint64_t n, uint64_t spacing, int random, uint64
 		SLOT(i) = random ? i : (i + 1) % n;
 	/* Sattolo: swapping only with j < i makes i -> SLOT(i) one cycle through all n. */
 	for (uint64_t i = n - 1; random && i > 0; i--) {
-		uint64_t j = (uint64_t)(((unsigned __int128)rng_next(&st) * i) >> 64);
+		uint64_t j = (uint64_t)(((unsigned __int128)hb_splitmix64(&st) * i) >> 64);
 		uint64_t t = SLOT(i);
 
 		SLOT(i) = SLOT(j);

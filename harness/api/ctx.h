@@ -8,10 +8,10 @@
 
 #include "clock.h"
 #include "histogram.h"
+#include "memtypes.h"
+#include "rng.h"
 #include "sample.h"
 #include "sink.h"
-#include "smaps.h"
-#include "vmstat.h"
 
 struct hb_ctx;
 

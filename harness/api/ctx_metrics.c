@@ -32,19 +32,19 @@ void hb_metric_text(struct hb_ctx *ctx, const char *name, const char *value, con
 
 void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h)
 {
-	static const struct {
-		const char *suffix;
-		double p;
-	} pcts[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 }, { "max", 100 } };
 	char name[96];
 
 	snprintf(name, sizeof(name), "%s_count", prefix);
 	hb_metric(ctx, name, (double)h->count, "ops", NULL);
 	if (!h->count)
 		return;
-	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
-		snprintf(name, sizeof(name), "%s_%s_us", prefix, pcts[i].suffix);
-		hb_metric(ctx, name, (double)hb_hist_percentile(h, pcts[i].p) / 1000.0, "us", NULL);
+	for (size_t i = 0; i < HB_HIST_NPCTS; i++) {
+		const struct hb_hist_pct *pc = &hb_hist_pcts[i];
+
+		if (pc->extra)
+			continue;
+		snprintf(name, sizeof(name), "%s_%s_us", prefix, pc->name);
+		hb_metric(ctx, name, (double)hb_hist_percentile(h, pc->p) / 1000.0, "us", NULL);
 	}
 }
 
