@@ -44,8 +44,7 @@ int hb_sampler_stats(const struct hb_sampler *s, double per, struct hb_stats *st
 	return rc;
 }
 
-void hb_sampler_report(struct hb_ctx *ctx, const struct hb_sampler *s, double per,
-		       const char *note)
+void hb_sampler_report(struct hb_ctx *ctx, const struct hb_sampler *s, double per, const char *note)
 {
 	struct hb_stats st;
 	char name[96];

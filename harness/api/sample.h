@@ -17,9 +17,9 @@ struct hb_ctx;
 struct hb_sampler {
 	const char *name; /* the metric; the sampler adds _min and _max */
 	const char *unit;
-	uint64_t warmup;  /* the first samples, not reported */
-	uint64_t cap, n;  /* warmup + samples; taken so far */
-	uint64_t *ns;	  /* each sample's time */
+	uint64_t warmup; /* the first samples, not reported */
+	uint64_t cap, n; /* warmup + samples; taken so far */
+	uint64_t *ns;	 /* each sample's time */
 	uint64_t t0;
 };
 

@@ -50,7 +50,8 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 	case HB_MSG_GAUGE:
 		for (unsigned g = 0; g < MAX_GAUGES; g++) {
 			if (g == s->ngauges) {
-				snprintf(s->gauge_names[g], sizeof(s->gauge_names[g]), "%s", m.name);
+				snprintf(s->gauge_names[g], sizeof(s->gauge_names[g]), "%s",
+					 m.name);
 				s->ngauges++;
 			}
 			if (!strcmp(s->gauge_names[g], m.name)) {

@@ -34,21 +34,24 @@ int hb_fit_cell(const struct hb_workload *w, const void *params, const char *par
 	}
 	if (bk->kind == HB_BK_HUGETLB) {
 		uint64_t pages = hb_backing_pool_pages(bk, need);
-		uint64_t can = av->hugetlb_free + (av->root ? av->mem_available / bk->page_size : 0);
+		uint64_t can =
+		    av->hugetlb_free + (av->root ? av->mem_available / bk->page_size : 0);
 
 		if (pages <= can)
 			return 0;
-		n = snprintf(why, len, "%s %s needs %llu hugetlb pages of %llu KiB for %s; the pool "
-			     "can give at most %llu here (free %llu, MemAvailable %s)", w->name,
-			     bk->name, (unsigned long long)pages,
+		n = snprintf(why, len,
+			     "%s %s needs %llu hugetlb pages of %llu KiB for %s; the pool "
+			     "can give at most %llu here (free %llu, MemAvailable %s)",
+			     w->name, bk->name, (unsigned long long)pages,
 			     (unsigned long long)(bk->page_size >> 10), a, (unsigned long long)can,
 			     (unsigned long long)av->hugetlb_free, b);
 	} else {
 		if (fits_available(need, av->mem_available))
 			return 0;
-		n = snprintf(why, len, "%s %s: a cell needs %s but MemAvailable is %s (at most 90%% "
-			     "of it may be used); parameters: %s", w->name, bk->name, a, b,
-			     params_text ? params_text : "");
+		n = snprintf(why, len,
+			     "%s %s: a cell needs %s but MemAvailable is %s (at most 90%% "
+			     "of it may be used); parameters: %s",
+			     w->name, bk->name, a, b, params_text ? params_text : "");
 	}
 	if (n >= 0 && (size_t)n < len)
 		snprintf(why + n, len - (size_t)n, "%s", hint);
@@ -67,7 +70,7 @@ static uint64_t free_hugetlb_pages(uint64_t page_size)
 
 int hb_matrix_check_fit(const struct hb_matrix *m)
 {
-	struct hb_fit_avail av = { .mem_available = hb_mem_available(), .root = geteuid() == 0 };
+	struct hb_fit_avail av = {.mem_available = hb_mem_available(), .root = geteuid() == 0};
 	char why[1024];
 
 	for (size_t i = 0; i < m->n; i++) {
@@ -77,8 +80,8 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 		for (int j = 0; j < e->nbackings; j++) {
 			const struct hb_backing *bk = &e->backings[j];
 
-			av.hugetlb_free = bk->kind == HB_BK_HUGETLB ?
-						  free_hugetlb_pages(bk->page_size) : 0;
+			av.hugetlb_free =
+			    bk->kind == HB_BK_HUGETLB ? free_hugetlb_pages(bk->page_size) : 0;
 			if (hb_fit_cell(e->w, e->params, e->params_text, bk, need, &av, why,
 					sizeof(why))) {
 				hb_err("%s", why);

@@ -10,7 +10,8 @@
 
 _Static_assert(HB_MSG_LINE_MAX <= PIPE_BUF, "a message must reach the parent in one write()");
 _Static_assert(2 + HB_MSG_NAME_MAX + 1 + HB_MSG_VALUE_MAX + 1 + HB_MSG_UNIT_MAX + 1 +
-			       HB_MSG_NOTE_MAX + 1 < HB_MSG_LINE_MAX,
+		       HB_MSG_NOTE_MAX + 1 <
+		   HB_MSG_LINE_MAX,
 	       "the longest message fits in a line");
 
 /* A field, cleaned: tabs separate the fields and a newline ends the line. */

@@ -17,10 +17,10 @@ enum hb_msg_kind {
 };
 
 /* Longest field each side keeps (bytes, without the terminating NUL); longer ones are cut. */
-#define HB_MSG_NAME_MAX 159 /* counter metrics are "pmu:<libpfm4 event>" */
+#define HB_MSG_NAME_MAX	 159 /* counter metrics are "pmu:<libpfm4 event>" */
 #define HB_MSG_VALUE_MAX 127
-#define HB_MSG_UNIT_MAX 31
-#define HB_MSG_NOTE_MAX 511
+#define HB_MSG_UNIT_MAX	 31
+#define HB_MSG_NOTE_MAX	 511
 /* One encoded line with its newline fits in this (and is below PIPE_BUF, 4096 on Linux). */
 #define HB_MSG_LINE_MAX 1024
 

@@ -18,8 +18,8 @@ static void hint(const void *params, char *buf, size_t len)
 	snprintf(buf, len, "parameter 'size': use a smaller size (%s)", (const char *)params);
 }
 
-static const struct hb_workload plain = { .name = "plain" };
-static const struct hb_workload hinted = { .name = "hinted", .fit_hint = hint };
+static const struct hb_workload plain = {.name = "plain"};
+static const struct hb_workload hinted = {.name = "hinted", .fit_hint = hint};
 
 static struct hb_backing backing(const char *name)
 {
@@ -34,15 +34,15 @@ static struct hb_backing backing(const char *name)
 static void test_fit_available(void **state)
 {
 	struct hb_backing b = backing("4k");
-	struct hb_fit_avail av = { .mem_available = 10 * GIB };
+	struct hb_fit_avail av = {.mem_available = 10 * GIB};
 	char why[1024];
 
 	(void)state;
 	assert_int_equal(hb_fit_cell(&plain, NULL, "size=9G", &b, 9 * GIB, &av, why, sizeof(why)),
 			 0);
-	assert_int_equal(hb_fit_cell(&plain, NULL, "size=9G", &b, 9 * GIB + 4096, &av, why,
-				     sizeof(why)),
-			 -ENOMEM);
+	assert_int_equal(
+	    hb_fit_cell(&plain, NULL, "size=9G", &b, 9 * GIB + 4096, &av, why, sizeof(why)),
+	    -ENOMEM);
 	assert_non_null(strstr(why, "plain 4k: a cell needs"));
 	assert_non_null(strstr(why, "MemAvailable is 10G (at most 90% of it may be used)"));
 	assert_non_null(strstr(why, "parameters: size=9G"));
@@ -55,12 +55,11 @@ static void test_fit_available(void **state)
 static void test_fit_hint(void **state)
 {
 	struct hb_backing b = backing("thp");
-	struct hb_fit_avail av = { .mem_available = 1 * GIB };
+	struct hb_fit_avail av = {.mem_available = 1 * GIB};
 	char why[1024];
 
 	(void)state;
-	assert_int_equal(hb_fit_cell(&hinted, "x=1", "size=2G", &b, 2 * GIB, &av, why,
-				     sizeof(why)),
+	assert_int_equal(hb_fit_cell(&hinted, "x=1", "size=2G", &b, 2 * GIB, &av, why, sizeof(why)),
 			 -ENOMEM);
 	assert_non_null(strstr(why, "hinted thp: a cell needs 2G"));
 	assert_non_null(strstr(why, "parameters: size=2G; parameter 'size': use a smaller size "
@@ -75,7 +74,7 @@ static void test_fit_hint(void **state)
 static void test_fit_hugetlb(void **state)
 {
 	struct hb_backing b = backing("hugetlb-2m");
-	struct hb_fit_avail av = { .mem_available = 0, .hugetlb_free = 512 };
+	struct hb_fit_avail av = {.mem_available = 0, .hugetlb_free = 512};
 	char why[1024];
 
 	(void)state;
@@ -97,7 +96,7 @@ static void test_fit_forkcow(void **state)
 {
 	const struct hb_workload *w = hb_workload_find("forkcow");
 	struct hb_backing b = backing("4k");
-	struct hb_fit_avail av = { .mem_available = 10 * GIB };
+	struct hb_fit_avail av = {.mem_available = 10 * GIB};
 	char why[1024], err[256];
 	void *p;
 
@@ -107,26 +106,23 @@ static void test_fit_forkcow(void **state)
 	assert_non_null(p);
 	assert_int_equal(hb_params_defaults(w->params, p, err, sizeof(err)), 0);
 	assert_int_equal(hb_params_set(w->params, p, "size", "5G", err, sizeof(err)), 0);
-	assert_int_equal(hb_fit_cell(w, p, "size=5G", &b, w->memory_needed(p), &av, why,
-				     sizeof(why)),
-			 -ENOMEM);
+	assert_int_equal(
+	    hb_fit_cell(w, p, "size=5G", &b, w->memory_needed(p), &av, why, sizeof(why)), -ENOMEM);
 	assert_non_null(strstr(why, "2 x size = 10G"));
 	assert_non_null(strstr(why, "allow_overcommit=1"));
-	assert_int_equal(hb_params_set(w->params, p, "allow_overcommit", "1", err, sizeof(err)),
-			 0);
-	assert_int_equal(hb_fit_cell(w, p, "size=5G", &b, w->memory_needed(p), &av, why,
-				     sizeof(why)),
-			 0);
+	assert_int_equal(hb_params_set(w->params, p, "allow_overcommit", "1", err, sizeof(err)), 0);
+	assert_int_equal(
+	    hb_fit_cell(w, p, "size=5G", &b, w->memory_needed(p), &av, why, sizeof(why)), 0);
 	free(p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fit_available),
-		cmocka_unit_test(test_fit_hint),
-		cmocka_unit_test(test_fit_hugetlb),
-		cmocka_unit_test(test_fit_forkcow),
+	    cmocka_unit_test(test_fit_available),
+	    cmocka_unit_test(test_fit_hint),
+	    cmocka_unit_test(test_fit_hugetlb),
+	    cmocka_unit_test(test_fit_forkcow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

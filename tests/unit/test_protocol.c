@@ -33,8 +33,11 @@ static void test_round_trip_every_kind(void **state)
 	struct hb_msg d;
 
 	(void)state;
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "ns_per_touch", .num = 1.5,
-				     .unit = "ns", .note = "median over passes" },
+	round_trip(&(struct hb_msg){.kind = HB_MSG_METRIC,
+				    .name = "ns_per_touch",
+				    .num = 1.5,
+				    .unit = "ns",
+				    .note = "median over passes"},
 		   line, &d);
 	assert_string_equal(d.name, "ns_per_touch");
 	assert_string_equal(d.value, "1.5");
@@ -44,29 +47,29 @@ static void test_round_trip_every_kind(void **state)
 	assert_string_equal(d.note, "median over passes");
 
 	/* A text value; NULL unit and note travel as empty fields. */
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "counters",
-				     .value = "unavailable" },
-		   line, &d);
+	round_trip(
+	    &(struct hb_msg){.kind = HB_MSG_METRIC, .name = "counters", .value = "unavailable"},
+	    line, &d);
 	assert_string_equal(d.value, "unavailable");
 	assert_false(d.numeric);
 	assert_string_equal(d.unit, "");
 	assert_string_equal(d.note, "");
 
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_GAUGE, .name = "live_bytes", .num = 4096 },
-		   line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_GAUGE, .name = "live_bytes", .num = 4096}, line,
+		   &d);
 	assert_string_equal(d.name, "live_bytes");
 	assert_true(d.num == 4096);
 
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_PHASE, .name = "walk" }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_PHASE, .name = "walk"}, line, &d);
 	assert_string_equal(d.name, "walk");
 	/* The end of a phase is a phase without a name. */
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_PHASE, .name = "" }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_PHASE, .name = ""}, line, &d);
 	assert_string_equal(d.name, "");
 
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_FALLBACK, .note = "asked for thp pages" },
-		   line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_FALLBACK, .note = "asked for thp pages"}, line,
+		   &d);
 	assert_string_equal(d.note, "asked for thp pages");
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_ERROR, .note = "run failed: No memory" }, line,
+	round_trip(&(struct hb_msg){.kind = HB_MSG_ERROR, .note = "run failed: No memory"}, line,
 		   &d);
 	assert_string_equal(d.note, "run failed: No memory");
 }
@@ -77,20 +80,24 @@ static void test_wire_format(void **state)
 	char line[HB_MSG_LINE_MAX];
 
 	(void)state;
-	hb_msg_encode(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "a", .num = 2,
-					.unit = "ms", .note = NULL },
-		      line, sizeof(line));
+	hb_msg_encode(
+	    &(struct hb_msg){
+		.kind = HB_MSG_METRIC, .name = "a", .num = 2, .unit = "ms", .note = NULL},
+	    line, sizeof(line));
 	assert_string_equal(line, "M\ta\t2\tms\t\n");
-	hb_msg_encode(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "pmu:x", .value = "unavailable",
-					.unit = "events", .note = "why" },
+	hb_msg_encode(&(struct hb_msg){.kind = HB_MSG_METRIC,
+				       .name = "pmu:x",
+				       .value = "unavailable",
+				       .unit = "events",
+				       .note = "why"},
 		      line, sizeof(line));
 	assert_string_equal(line, "M\tpmu:x\tunavailable\tevents\twhy\n");
-	hb_msg_encode(&(struct hb_msg){ .kind = HB_MSG_GAUGE, .name = "ops", .num = 0.25 }, line,
+	hb_msg_encode(&(struct hb_msg){.kind = HB_MSG_GAUGE, .name = "ops", .num = 0.25}, line,
 		      sizeof(line));
 	assert_string_equal(line, "G\tops\t0.25\n");
-	hb_msg_encode(&(struct hb_msg){ .kind = HB_MSG_PHASE, .name = "" }, line, sizeof(line));
+	hb_msg_encode(&(struct hb_msg){.kind = HB_MSG_PHASE, .name = ""}, line, sizeof(line));
 	assert_string_equal(line, "P\t\n");
-	hb_msg_encode(&(struct hb_msg){ .kind = HB_MSG_ERROR, .note = "x" }, line, sizeof(line));
+	hb_msg_encode(&(struct hb_msg){.kind = HB_MSG_ERROR, .note = "x"}, line, sizeof(line));
 	assert_string_equal(line, "E\tx\n");
 }
 
@@ -101,10 +108,14 @@ static void test_numbers_10g(void **state)
 		double v;
 		const char *text;
 	} cases[] = {
-		{ 1234.56789012345, "1234.56789" }, { 0.1, "0.1" },
-		{ 1e20, "1e+20" },		    { 123456789012.0, "1.23456789e+11" },
-		{ 262144, "262144" },		    { -3.5e-7, "-3.5e-07" },
-		{ 0, "0" },			    { 4294967296.0, "4294967296" },
+	    {1234.56789012345, "1234.56789"},
+	    {0.1, "0.1"},
+	    {1e20, "1e+20"},
+	    {123456789012.0, "1.23456789e+11"},
+	    {262144, "262144"},
+	    {-3.5e-7, "-3.5e-07"},
+	    {0, "0"},
+	    {4294967296.0, "4294967296"},
 	};
 	char line[HB_MSG_LINE_MAX], want[64];
 	struct hb_msg d;
@@ -113,16 +124,17 @@ static void test_numbers_10g(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(want, sizeof(want), "%.10g", cases[i].v);
 		assert_string_equal(want, cases[i].text);
-		round_trip(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "v", .num = cases[i].v,
-					     .unit = "x" },
-			   line, &d);
+		round_trip(
+		    &(struct hb_msg){
+			.kind = HB_MSG_METRIC, .name = "v", .num = cases[i].v, .unit = "x"},
+		    line, &d);
 		assert_string_equal(d.value, cases[i].text);
 		assert_true(d.numeric);
-		round_trip(&(struct hb_msg){ .kind = HB_MSG_GAUGE, .name = "g", .num = cases[i].v },
+		round_trip(&(struct hb_msg){.kind = HB_MSG_GAUGE, .name = "g", .num = cases[i].v},
 			   line, &d);
 		assert_string_equal(d.value, cases[i].text);
 	}
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "v", .num = NAN, .unit = "x" },
+	round_trip(&(struct hb_msg){.kind = HB_MSG_METRIC, .name = "v", .num = NAN, .unit = "x"},
 		   line, &d);
 	assert_string_equal(d.value, "nan");
 }
@@ -134,18 +146,21 @@ static void test_tabs_and_newlines(void **state)
 	struct hb_msg d;
 
 	(void)state;
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = "a\tb", .value = "v\nw",
-				     .unit = "u\r", .note = "one\ttwo\nthree\r\nfour" },
+	round_trip(&(struct hb_msg){.kind = HB_MSG_METRIC,
+				    .name = "a\tb",
+				    .value = "v\nw",
+				    .unit = "u\r",
+				    .note = "one\ttwo\nthree\r\nfour"},
 		   line, &d);
 	assert_string_equal(d.name, "a b");
 	assert_string_equal(d.value, "v w");
 	assert_string_equal(d.unit, "u ");
 	assert_string_equal(d.note, "one two three  four");
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_PHASE, .name = "x\ty" }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_PHASE, .name = "x\ty"}, line, &d);
 	assert_string_equal(d.name, "x y");
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_ERROR, .note = "a\tb\nc" }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_ERROR, .note = "a\tb\nc"}, line, &d);
 	assert_string_equal(d.note, "a b c");
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_GAUGE, .name = "g\n", .num = 1 }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_GAUGE, .name = "g\n", .num = 1}, line, &d);
 	assert_string_equal(d.name, "g ");
 }
 
@@ -158,16 +173,17 @@ static void test_long_fields(void **state)
 	(void)state;
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_METRIC, .name = big, .value = big,
-				     .unit = big, .note = big },
-		   line, &d);
+	round_trip(
+	    &(struct hb_msg){
+		.kind = HB_MSG_METRIC, .name = big, .value = big, .unit = big, .note = big},
+	    line, &d);
 	assert_int_equal(strlen(d.name), HB_MSG_NAME_MAX);
 	assert_int_equal(strlen(d.value), HB_MSG_VALUE_MAX);
 	assert_int_equal(strlen(d.unit), HB_MSG_UNIT_MAX);
 	assert_int_equal(strlen(d.note), HB_MSG_NOTE_MAX);
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_FALLBACK, .note = big }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_FALLBACK, .note = big}, line, &d);
 	assert_int_equal(strlen(d.note), HB_MSG_NOTE_MAX);
-	round_trip(&(struct hb_msg){ .kind = HB_MSG_PHASE, .name = big }, line, &d);
+	round_trip(&(struct hb_msg){.kind = HB_MSG_PHASE, .name = big}, line, &d);
 	assert_int_equal(strlen(d.name), HB_MSG_NAME_MAX);
 	assert_true(HB_MSG_LINE_MAX <= PIPE_BUF);
 }
@@ -177,10 +193,9 @@ static void test_encode_errors(void **state)
 	char line[HB_MSG_LINE_MAX];
 
 	(void)state;
-	assert_int_equal(hb_msg_encode(&(struct hb_msg){ .kind = 'X', .note = "x" }, line,
-				       sizeof(line)),
-			 -EINVAL);
-	assert_int_equal(hb_msg_encode(&(struct hb_msg){ .kind = HB_MSG_ERROR, .note = "x" }, line,
+	assert_int_equal(
+	    hb_msg_encode(&(struct hb_msg){.kind = 'X', .note = "x"}, line, sizeof(line)), -EINVAL);
+	assert_int_equal(hb_msg_encode(&(struct hb_msg){.kind = HB_MSG_ERROR, .note = "x"}, line,
 				       HB_MSG_LINE_MAX - 1),
 			 -ENOSPC);
 }
@@ -189,26 +204,26 @@ static void test_encode_errors(void **state)
 static void test_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"X\tfoo",
-		"MM\ta\t1\tu\tn",
-		"M",
-		"M\ta\t1\tu",		/* a field short */
-		"M\ta\t1\tu\tn\textra", /* a field too many */
-		"M\t\t1\tu\tn",		/* no name */
-		"G\tg",
-		"G\tg\tabc",
-		"G\tg\t12abc",
-		"G\tg\t",
-		"G\t\t1",
-		"G\tg\t1\t2",
-		"P",
-		"P\ta\tb",
-		"F",
-		"F\ta\tb",
-		"E",
-		"E\ta\tb",
-		"m\ta\t1\tu\tn",
+	    "",
+	    "X\tfoo",
+	    "MM\ta\t1\tu\tn",
+	    "M",
+	    "M\ta\t1\tu",	    /* a field short */
+	    "M\ta\t1\tu\tn\textra", /* a field too many */
+	    "M\t\t1\tu\tn",	    /* no name */
+	    "G\tg",
+	    "G\tg\tabc",
+	    "G\tg\t12abc",
+	    "G\tg\t",
+	    "G\t\t1",
+	    "G\tg\t1\t2",
+	    "P",
+	    "P\ta\tb",
+	    "F",
+	    "F\ta\tb",
+	    "E",
+	    "E\ta\tb",
+	    "m\ta\t1\tu\tn",
 	};
 	char line[64];
 	struct hb_msg d;
@@ -236,11 +251,13 @@ static void test_write_pipe(void **state)
 
 	(void)state;
 	assert_int_equal(pipe(fd), 0);
-	assert_int_equal(hb_msg_write(fd[1], &(struct hb_msg){ .kind = HB_MSG_METRIC,
-							       .name = "rss_kib", .num = 266096,
-							       .unit = "KiB", .note = "smaps" }),
+	assert_int_equal(hb_msg_write(fd[1], &(struct hb_msg){.kind = HB_MSG_METRIC,
+							      .name = "rss_kib",
+							      .num = 266096,
+							      .unit = "KiB",
+							      .note = "smaps"}),
 			 0);
-	assert_int_equal(hb_msg_write(fd[1], &(struct hb_msg){ .kind = 'Z' }), -EINVAL);
+	assert_int_equal(hb_msg_write(fd[1], &(struct hb_msg){.kind = 'Z'}), -EINVAL);
 	close(fd[1]);
 	r = read(fd[0], buf, sizeof(buf) - 1);
 	close(fd[0]);
@@ -251,20 +268,20 @@ static void test_write_pipe(void **state)
 	*nl = 0;
 	assert_int_equal(hb_msg_decode(buf, &d), 0);
 	assert_true(d.num == 266096);
-	assert_int_equal(hb_msg_write(-1, &(struct hb_msg){ .kind = HB_MSG_ERROR }), -EBADF);
+	assert_int_equal(hb_msg_write(-1, &(struct hb_msg){.kind = HB_MSG_ERROR}), -EBADF);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip_every_kind),
-		cmocka_unit_test(test_wire_format),
-		cmocka_unit_test(test_numbers_10g),
-		cmocka_unit_test(test_tabs_and_newlines),
-		cmocka_unit_test(test_long_fields),
-		cmocka_unit_test(test_encode_errors),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_write_pipe),
+	    cmocka_unit_test(test_round_trip_every_kind),
+	    cmocka_unit_test(test_wire_format),
+	    cmocka_unit_test(test_numbers_10g),
+	    cmocka_unit_test(test_tabs_and_newlines),
+	    cmocka_unit_test(test_long_fields),
+	    cmocka_unit_test(test_encode_errors),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_write_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

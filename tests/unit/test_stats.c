@@ -12,8 +12,8 @@
 
 static void test_stats_odd_even(void **state)
 {
-	double odd[] = { 5, 1, 4, 2, 3 }, even[] = { 40, 10, 30, 20 }, one[] = { 7 };
-	double two[] = { 2, 1 };
+	double odd[] = {5, 1, 4, 2, 3}, even[] = {40, 10, 30, 20}, one[] = {7};
+	double two[] = {2, 1};
 	struct hb_stats st;
 
 	(void)state;
@@ -34,8 +34,8 @@ static void test_stats_odd_even(void **state)
 
 static void test_stats_empty(void **state)
 {
-	double v[1] = { 3 };
-	struct hb_stats st = { .n = 9, .med = 1 };
+	double v[1] = {3};
+	struct hb_stats st = {.n = 9, .med = 1};
 
 	(void)state;
 	assert_int_equal(hb_stats_of(v, 0, &st), -EINVAL);
@@ -45,7 +45,7 @@ static void test_stats_empty(void **state)
 
 static void test_stats_negative_duplicates(void **state)
 {
-	double v[] = { -1, 3, -1, 3, 0, 3 };
+	double v[] = {-1, 3, -1, 3, 0, 3};
 	struct hb_stats st;
 
 	(void)state;
@@ -56,7 +56,7 @@ static void test_stats_negative_duplicates(void **state)
 /* The warm-up samples are dropped and each sample is divided by its operations. */
 static void test_sampler_stats(void **state)
 {
-	static const uint64_t ns[] = { 1000000, 400, 100, 300, 200 };
+	static const uint64_t ns[] = {1000000, 400, 100, 300, 200};
 	struct hb_sampler s;
 	struct hb_stats st;
 
@@ -88,7 +88,7 @@ static void test_sampler_stats(void **state)
 /* begin/end take the clock around the work, and samples beyond the room are not kept. */
 static void test_sampler_clock(void **state)
 {
-	struct timespec ts = { 0, 2000000 };
+	struct timespec ts = {0, 2000000};
 	struct hb_sampler s;
 	struct hb_stats st;
 
@@ -121,12 +121,12 @@ static void test_rng_splitmix64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stats_odd_even),
-		cmocka_unit_test(test_stats_empty),
-		cmocka_unit_test(test_stats_negative_duplicates),
-		cmocka_unit_test(test_sampler_stats),
-		cmocka_unit_test(test_sampler_clock),
-		cmocka_unit_test(test_rng_splitmix64),
+	    cmocka_unit_test(test_stats_odd_even),
+	    cmocka_unit_test(test_stats_empty),
+	    cmocka_unit_test(test_stats_negative_duplicates),
+	    cmocka_unit_test(test_sampler_stats),
+	    cmocka_unit_test(test_sampler_clock),
+	    cmocka_unit_test(test_rng_splitmix64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
