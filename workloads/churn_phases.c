@@ -26,11 +26,7 @@ struct churn {
 
 static inline uint64_t rnd(struct churn *s)
 {
-	uint64_t z = (s->rng += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return hb_splitmix64(&s->rng);
 }
 
 static inline uint64_t below(struct churn *s, uint64_t n)

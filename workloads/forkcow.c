@@ -15,8 +15,6 @@
 
 #include "ctx.h"
 #include "forkcow.h"
-#include "sink.h"
-#include "sysinfo.h"
 #include "units.h"
 #include "workload.h"
 
@@ -93,15 +91,6 @@ static const struct hb_param forkcow_params_table[] = {
 
 /* ---- the pure parts (forkcow.h) ---- */
 
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* A prime: (rank * ZIPF_SPREAD + a random offset) mod nslots scatters the hot ranks over
  * the whole dataset (one-to-one unless nslots is a multiple of it). */
 #define ZIPF_SPREAD 2654435761ull
@@ -117,7 +106,7 @@ void fc_picker_init(struct fc_picker *p, int dist, uint64_t nslots, double zipf_
 	p->hot_slots = p->nslots * hot_pct / 100;
 	if (!p->hot_slots)
 		p->hot_slots = 1;
-	p->zipf_off = splitmix64(&p->rng) % p->nslots;
+	p->zipf_off = hb_splitmix64(&p->rng) % p->nslots;
 	if (fabs(zipf_s - 1.0) > 1e-9)
 		p->zipf_top = pow((double)p->nslots + 1.0, 1.0 - zipf_s) - 1.0;
 }
@@ -125,7 +114,7 @@ void fc_picker_init(struct fc_picker *p, int dist, uint64_t nslots, double zipf_
 /* Zipf by inverting the continuous density x^-s over [1, n + 1): rank 0 is the hottest. */
 static uint64_t zipf_rank(struct fc_picker *p)
 {
-	double u = (double)(splitmix64(&p->rng) >> 11) * 0x1p-53, x;
+	double u = (double)(hb_splitmix64(&p->rng) >> 11) * 0x1p-53, x;
 	uint64_t r;
 
 	if (p->zipf_top == 0.0)
@@ -152,9 +141,9 @@ uint64_t fc_pick(struct fc_picker *p)
 			p->seq = 0;
 		return r;
 	case FC_HOTSET:
-		return splitmix64(&p->rng) % p->hot_slots;
+		return hb_splitmix64(&p->rng) % p->hot_slots;
 	default:
-		return splitmix64(&p->rng) % p->nslots;
+		return hb_splitmix64(&p->rng) % p->nslots;
 	}
 }
 
@@ -211,8 +200,7 @@ static volatile uint64_t forkcow_sink_sum;
 static int forkcow_validate(const void *p, char *err, size_t len)
 {
 	const struct forkcow_params *f = p;
-	uint64_t avail = hb_mem_available();
-	char why[512], a[32], b[32];
+	char why[512];
 
 	if (f->value_size > f->size) {
 		snprintf(err, len, "parameter 'value_size' must be at most 'size' (%llu)",
@@ -223,24 +211,33 @@ static int forkcow_validate(const void *p, char *err, size_t len)
 		snprintf(err, len, "parameter 'sink': %s", why);
 		return -EINVAL;
 	}
-	if (!f->allow_overcommit && avail && 2 * f->size > avail / 10 * 9) {
-		hb_format_size(2 * f->size, a, sizeof(a));
-		hb_format_size(avail >> 20 << 20, b, sizeof(b));
-		snprintf(err, len, "parameter 'size': the worst case of a snapshot copies every "
-			 "page, so a cell needs 2 x size = %s, but MemAvailable is %s (at most 90%% "
-			 "of it may be used); use a smaller size, or -p allow_overcommit=1 to run "
-			 "anyway", a, b);
-		return -EINVAL;
-	}
 	return 0;
 }
 
-/* Worst case: every page copied once (the hugetlb pool is reserved for it too). */
+/* Worst case: every page copied once (the hugetlb pool is reserved for it too). The fit
+ * check refuses a cell whose worst case does not fit, unless allow_overcommit says not to
+ * count the copies. */
 static uint64_t forkcow_memory_needed(const void *p)
 {
 	const struct forkcow_params *f = p;
 
 	return f->allow_overcommit ? f->size : 2 * f->size;
+}
+
+static void forkcow_fit_hint(const void *p, char *buf, size_t len)
+{
+	const struct forkcow_params *f = p;
+	char a[32];
+
+	if (f->allow_overcommit) {
+		snprintf(buf, len, "parameter 'size': even the dataset alone does not fit; use a "
+			 "smaller size");
+		return;
+	}
+	hb_format_size(2 * f->size, a, sizeof(a));
+	snprintf(buf, len, "parameter 'size': the worst case of a snapshot copies every page, so "
+		 "a cell needs 2 x size = %s; use a smaller size, or -p allow_overcommit=1 to run "
+		 "anyway", a);
 }
 
 static int forkcow_setup(struct hb_ctx *ctx, const void *p, void **state)
@@ -354,18 +351,16 @@ static struct phase_result write_phase(const struct forkcow_params *f, struct fo
 static void phase_metrics(struct hb_ctx *ctx, const char *phase, const struct hb_hist *h,
 			  struct phase_result r)
 {
-	static const struct {
-		const char *name;
-		double p;
-	} pcts[] = { { "p50", 50 },	 { "p90", 90 },	     { "p99", 99 },
-		     { "p999", 99.9 }, { "p9999", 99.99 }, { "max", 100 } };
 	char name[64];
 
-	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
-		snprintf(name, sizeof(name), "write_%s_us_%s", pcts[i].name, phase);
+	/* Every write is recorded, so even p99.99 (the table's extra) stands on many. */
+	for (size_t i = 0; i < HB_HIST_NPCTS; i++) {
+		const struct hb_hist_pct *pc = &hb_hist_pcts[i];
+
+		snprintf(name, sizeof(name), "write_%s_us_%s", pc->name, phase);
 		if (h->count)
-			hb_metric(ctx, name, (double)hb_hist_percentile(h, pcts[i].p) / 1000.0,
-				  "us", "one write of value_size bytes, every write recorded");
+			hb_metric(ctx, name, (double)hb_hist_percentile(h, pc->p) / 1000.0, "us",
+				  "one write of value_size bytes, every write recorded");
 		else
 			hb_metric_text(ctx, name, "unavailable", "no write in this phase");
 	}
@@ -501,6 +496,7 @@ const struct hb_workload hb_workload_forkcow = {
 	.params_size = sizeof(struct forkcow_params),
 	.validate = forkcow_validate,
 	.memory_needed = forkcow_memory_needed,
+	.fit_hint = forkcow_fit_hint,
 	.setup = forkcow_setup,
 	.run = forkcow_run,
 	.teardown = forkcow_teardown,

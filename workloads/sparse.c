@@ -12,12 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backing.h"
 #include "ctx.h"
-#include "knee.h"
-#include "results.h"
 #include "sparse.h"
-#include "sysinfo.h"
 #include "units.h"
 #include "workload.h"
 
@@ -175,16 +171,6 @@ static size_t sparse_expand(const void *p, void *out, size_t max)
 	return n;
 }
 
-/* splitmix64: small, seedable, good enough to shuffle. */
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 void hb_sparse_link(char *base, uint64_t n, uint64_t spacing, int random, uint64_t seed)
 {
 	uint64_t st = seed;
@@ -195,7 +181,7 @@ void hb_sparse_link(char *base, uint64_t n, uint64_t spacing, int random, uint64
 		SLOT(i) = random ? i : (i + 1) % n;
 	/* Sattolo: swapping only with j < i makes i -> SLOT(i) one cycle through all n. */
 	for (uint64_t i = n - 1; random && i > 0; i--) {
-		uint64_t j = (uint64_t)(((unsigned __int128)rng_next(&st) * i) >> 64);
+		uint64_t j = (uint64_t)(((unsigned __int128)hb_splitmix64(&st) * i) >> 64);
 		uint64_t t = SLOT(i);
 
 		SLOT(i) = SLOT(j);
@@ -258,13 +244,6 @@ static int sparse_setup(struct hb_ctx *ctx, const void *p, void **state)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static volatile void *sparse_sink;
 
 static int sparse_run(struct hb_ctx *ctx, const void *p, void *state)
@@ -274,12 +253,14 @@ static int sparse_run(struct hb_ctx *ctx, const void *p, void *state)
 	void *(*chase)(void *, uint64_t) = s->writes ? hb_sparse_chase_write : hb_sparse_chase;
 	uint64_t hops = s->loads, resident, useful_b = st->nodes * s->node_size;
 	const uint64_t nsamp = s->samples + 1;
-	double *ns = calloc(nsamp, sizeof(*ns));
+	struct hb_sampler smp;
 	void *cur = st->heap;
 	char note[160];
+	/* Sample 0 is discarded: it pays for whatever the calibration left behind. */
+	int rc = hb_sampler_init(&smp, "ns_per_access", "ns", 1, s->samples);
 
-	if (!ns)
-		return -ENOMEM;
+	if (rc)
+		return rc;
 	/* A lap (at least 4096 hops) warms caches and TLBs; then hops per sample are
 	 * calibrated until a trial lasts an eighth of a sample. */
 	hb_phase_begin(ctx, "warmup");
@@ -298,22 +279,17 @@ static int sparse_run(struct hb_ctx *ctx, const void *p, void *state)
 
 	hb_phase_begin(ctx, "chase");
 	for (uint64_t i = 0; i < nsamp; i++) {
-		uint64_t t0 = hb_now_ns();
-
+		hb_sample_begin(&smp);
 		cur = chase(cur, hops);
-		ns[i] = (double)(hb_now_ns() - t0) / (double)hops;
+		hb_sample_end(&smp);
 	}
 	hb_phase_end(ctx);
 	hb_count_accesses(ctx, nsamp * hops);
 	sparse_sink = cur;
 
-	/* Sample 0 is discarded: it pays for whatever the calibration left behind. */
-	qsort(ns + 1, s->samples, sizeof(*ns), cmp_double);
 	snprintf(note, sizeof(note), "median of %llu samples of %llu hops (first sample "
 		 "discarded)", (unsigned long long)s->samples, (unsigned long long)hops);
-	hb_metric(ctx, "ns_per_access", ns[1 + (s->samples - 1) / 2], "ns", note);
-	hb_metric(ctx, "ns_per_access_min", ns[1], "ns", NULL);
-	hb_metric(ctx, "ns_per_access_max", ns[s->samples], "ns", NULL);
+	hb_sampler_report(ctx, &smp, (double)hops, note);
 	hb_metric(ctx, "hops_per_sample", (double)hops, "hops", NULL);
 	hb_metric(ctx, "nodes", (double)st->nodes, "nodes", NULL);
 	hb_metric(ctx, "useful_kib", (double)useful_b / 1024, "KiB", "nodes x node_size");
@@ -323,7 +299,7 @@ static int sparse_run(struct hb_ctx *ctx, const void *p, void *state)
 		hb_metric(ctx, "bloat_ratio", (double)resident * 1024 / (double)useful_b, "x",
 			  "heap_resident_kib / useful_kib");
 	}
-	free(ns);
+	hb_sampler_free(&smp);
 	return 0;
 }
 

@@ -85,45 +85,35 @@ static int touch_setup(struct hb_ctx *ctx, const void *p, void **state)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int touch_run(struct hb_ctx *ctx, const void *p, void *state)
 {
 	const struct touch_params *t = p;
 	struct touch_state *s = state;
 	const uint64_t step = t->stride / 8, n = t->size / 8;
 	uint64_t touches = (n + step - 1) / step, sum = 0;
-	double *ns = calloc(t->passes, sizeof(*ns));
+	struct hb_sampler smp;
+	/* Pass 0 warms the caches and TLBs (and, with populate=walk, faults): not reported. */
+	int rc = hb_sampler_init(&smp, "ns_per_touch", "ns", 1, t->passes - 1);
 
-	if (!ns)
-		return -ENOMEM;
+	if (rc)
+		return rc;
 	hb_phase_begin(ctx, "walk");
 	for (uint64_t pass = 0; pass < t->passes; pass++) {
-		uint64_t t0 = hb_now_ns();
-
+		hb_sample_begin(&smp);
 		if (pass == 0 && t->populate == POPULATE_WALK)
 			for (uint64_t i = 0; i < n; i += step)
 				s->mem[i] = i;
 		else
 			for (uint64_t i = 0; i < n; i += step)
 				sum += s->mem[i];
-		ns[pass] = (double)(hb_now_ns() - t0) / (double)touches;
+		hb_sample_end(&smp);
 	}
 	hb_phase_end(ctx);
 	hb_count_accesses(ctx, touches * t->passes);
-	/* Pass 0 warmed the caches and TLBs: report the rest. */
-	qsort(ns + 1, t->passes - 1, sizeof(*ns), cmp_double);
-	hb_metric(ctx, "ns_per_touch", ns[1 + (t->passes - 1) / 2], "ns",
-		  "median over passes after the first");
-	hb_metric(ctx, "ns_per_touch_min", ns[1], "ns", NULL);
+	hb_sampler_report(ctx, &smp, (double)touches, "median over passes after the first");
 	hb_metric(ctx, "touches_per_pass", (double)touches, "touches", NULL);
 	touch_sink = sum; /* keeps the loads from being optimised away */
-	free(ns);
+	hb_sampler_free(&smp);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /*
  * What the harness hands a workload inside the cell's child process. Everything a workload
- * needs from the outside world goes through these calls.
+ * needs from the outside world goes through these calls and the API headers included here
+ * (clock, histograms, memory figures, the rng, the sampler, the snapshot sink); a workload
+ * needs nothing else of the harness but workload.h, params.h and units.h.
  */
 #ifndef HB_CTX_H
 #define HB_CTX_H
@@ -8,8 +10,10 @@
 
 #include "clock.h"
 #include "histogram.h"
-#include "smaps.h"
-#include "vmstat.h"
+#include "memtypes.h"
+#include "rng.h"
+#include "sample.h"
+#include "sink.h"
 
 struct hb_ctx;
 

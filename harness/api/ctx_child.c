@@ -3,36 +3,20 @@
  * setup, and streams every figure to the parent (one line per write on a pipe), so a child
  * that crashes halfway still leaves what it had measured.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "ctx_impl.h"
-#include "smaps.h"
 
 /* One counter row; value NULL: unavailable, the note says why. */
 static void counter_row(void *arg, const char *metric, const double *value, const char *unit,
 			const char *note)
 {
-	struct hb_ctx *ctx = arg;
-	char t[512];
-
-	if (value)
-		hb_ctx_send(ctx, "M\t%s\t%.10g\t%s\t%s", metric, *value, unit,
-			  hb_ctx_clean(note, t, sizeof(t)));
-	else
-		hb_ctx_send(ctx, "M\t%s\tunavailable\t%s\t%s", metric, unit,
-			  hb_ctx_clean(note, t, sizeof(t)));
+	hb_ctx_send(arg, &(struct hb_msg){ .kind = HB_MSG_METRIC, .name = metric,
+					   .value = value ? NULL : "unavailable",
+					   .num = value ? *value : 0, .unit = unit, .note = note });
 }
 
 /* Opened before setup so that opening costs nothing inside a phase; counting starts only
@@ -71,7 +55,10 @@ static void counters_finish(struct hb_ctx *ctx)
 
 static void send_error(struct hb_ctx *ctx, const char *what, int rc)
 {
-	hb_ctx_send(ctx, "E\t%s: %s", what, strerror(rc < 0 ? -rc : rc));
+	char why[HB_MSG_NOTE_MAX + 1];
+
+	snprintf(why, sizeof(why), "%s: %s", what, strerror(rc < 0 ? -rc : rc));
+	hb_ctx_send(ctx, &(struct hb_msg){ .kind = HB_MSG_ERROR, .note = why });
 }
 
 int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, int cgroup_version)

@@ -11,6 +11,7 @@
 #include "cgroup.h"
 #include "counters.h"
 #include "ctx.h"
+#include "protocol.h"
 
 #define MAX_REGIONS 64
 #define MAX_GAUGES 8
@@ -44,11 +45,9 @@ struct hb_ctx {
 	struct hb_cow_child *cow; /* a live hb_cow_fork child, killed if the workload leaves it */
 };
 
-/* One line, one write() to the parent (lines under PIPE_BUF stay whole). */
-void hb_ctx_send(struct hb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* s with tabs turned into spaces (tabs separate the fields of a line). */
-const char *hb_ctx_clean(const char *s, char *buf, size_t len);
-/* A metric whose value is text ("unavailable"), name and value taken as they are. */
+/* One message to the parent (protocol.h): one line, one write(), so it arrives whole. */
+void hb_ctx_send(struct hb_ctx *ctx, const struct hb_msg *m);
+/* A metric whose value is text ("unavailable"): hb_metric_text, for the harness's own rows. */
 void hb_ctx_metric_text(struct hb_ctx *ctx, const char *name, const char *value, const char *note);
 /* rss_kib[_suffix] and charged_kib[_suffix] rows now. */
 void hb_ctx_memory_metrics(struct hb_ctx *ctx, const char *suffix);

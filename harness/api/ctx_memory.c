@@ -15,6 +15,7 @@
 
 #include "ctx_impl.h"
 #include "smaps.h"
+#include "vmstat.h"
 
 static int resident_kib(uint64_t *kib)
 {

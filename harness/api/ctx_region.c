@@ -150,6 +150,6 @@ void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 	if (b->wants_huge && pct < 50) {
 		snprintf(note, sizeof(note), "asked for %s pages, got %.1f%% coverage", b->name,
 			 pct);
-		hb_ctx_send(ctx, "F\t%s", note);
+		hb_ctx_send(ctx, &(struct hb_msg){ .kind = HB_MSG_FALLBACK, .note = note });
 	}
 }

@@ -111,3 +111,13 @@ void hb_hist_merge(struct hb_hist *dst, const struct hb_hist *src)
 	if (src->max > dst->max)
 		dst->max = src->max;
 }
+
+/* The names are in every results file since the first run: never rename one. */
+const struct hb_hist_pct hb_hist_pcts[HB_HIST_NPCTS] = {
+	{ "p50", 50, 0 },
+	{ "p90", 90, 0 },
+	{ "p99", 99, 0 },
+	{ "p999", 99.9, 0 },
+	{ "p9999", 99.99, 1 },
+	{ "max", 100, 0 },
+};

@@ -57,6 +57,17 @@ uint64_t hb_hist_bucket_high(unsigned idx);
  * 0 when empty. p=100 gives the exact max. */
 uint64_t hb_hist_percentile(const struct hb_hist *h, double p);
 double hb_hist_mean(const struct hb_hist *h);
+
+/* The percentiles a latency histogram is reported at, in order: <name> goes into the metric
+ * names (hb_metric_hist: <prefix>_<name>_us). The extra ones are not in hb_metric_hist's set:
+ * a workload that records every event asks for them itself (forkcow's p9999). */
+struct hb_hist_pct {
+	const char *name; /* p50, p90, p99, p999, p9999, max */
+	double p;	  /* 0..100; 100 is the exact max */
+	int extra;
+};
+#define HB_HIST_NPCTS 6
+extern const struct hb_hist_pct hb_hist_pcts[HB_HIST_NPCTS];
 void hb_hist_merge(struct hb_hist *dst, const struct hb_hist *src);
 
 #endif

@@ -64,6 +64,9 @@ struct hb_workload {
 	 * to the whole process where it can be (4k: PR_SET_THP_DISABLE for the child) and
 	 * huge-page coverage is reported for the process (huge_coverage_process_pct). */
 	int process_memory;
+	/* Optional: for the fit check's refusal (run/fit.c), how memory_needed follows from the
+	 * parameters and the way out, e.g. "parameter 'size': ...; use a smaller size". */
+	void (*fit_hint)(const void *params, char *buf, size_t len);
 };
 
 /* The registry (workloads/registry.c), NULL-terminated. */

@@ -6,16 +6,7 @@
 #define HB_SMAPS_H
 #include <stdint.h>
 
-struct hb_smaps {
-	uint64_t size_kib;
-	uint64_t rss_kib;
-	uint64_t private_dirty_kib;
-	uint64_t anon_huge_kib;
-	uint64_t private_hugetlb_kib;
-	uint64_t shared_hugetlb_kib;
-	uint64_t kernel_page_kib; /* largest KernelPageSize among the VMAs read; 0 for rollup */
-	unsigned vmas;		  /* VMAs that overlapped the range */
-};
+#include "memtypes.h" /* struct hb_smaps */
 
 /* Sums the VMAs of smaps file "path" that overlap [start, end). Returns 0 (vmas may be 0),
  * or -errno when the file cannot be read, -EINVAL when it does not parse. */

@@ -17,11 +17,12 @@
 #include "clock.h"
 #include "knobs.h"
 #include "log.h"
+#include "protocol.h"
 #include "results.h"
 #include "smaps.h"
 #include "vmstat.h"
 
-/* One message from the child: M(etric), G(auge), P(hase), F(allback), E(rror). */
+/* What the child reported about itself (protocol.h), beside its metric rows. */
 struct child_report {
 	int fallback;
 	char fallback_why[256];
@@ -31,56 +32,46 @@ struct child_report {
 	size_t stderr_len;
 };
 
+/* A line that does not decode is dropped whole: no row is made of half a message. */
 static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_env *env,
 			struct series *s, struct child_report *rep, pid_t pid,
 			const struct hb_cgroup *cg)
 {
-	char *f[5] = { 0 };
-	int n = 0;
+	struct hb_msg m;
 
-	for (char *p = line; n < 5; n++) {
-		f[n] = p;
-		p = strchr(p, '\t');
-		if (!p) {
-			n++;
-			break;
-		}
-		*p++ = 0;
-	}
-	switch (line[0]) {
-	case 'M':
-		if (n < 5)
-			return;
+	if (hb_msg_decode(line, &m))
+		return;
+	switch (m.kind) {
+	case HB_MSG_METRIC:
 		hb_results_add(env->res, cell->w->name, cell->backing.name, cell->params_text,
-			       cell->rep, f[1], f[2], f[3], f[4]);
+			       cell->rep, m.name, m.value, m.unit, m.note);
 		rep->metrics++;
 		break;
-	case 'G':
-		if (n < 3)
-			return;
+	case HB_MSG_GAUGE:
 		for (unsigned g = 0; g < MAX_GAUGES; g++) {
 			if (g == s->ngauges) {
-				snprintf(s->gauge_names[g], sizeof(s->gauge_names[g]), "%s", f[1]);
+				snprintf(s->gauge_names[g], sizeof(s->gauge_names[g]), "%s",
+					 m.name);
 				s->ngauges++;
 			}
-			if (!strcmp(s->gauge_names[g], f[1])) {
-				s->gauges[g] = strtod(f[2], NULL);
+			if (!strcmp(s->gauge_names[g], m.name)) {
+				s->gauges[g] = m.num;
 				break;
 			}
 		}
 		break;
-	case 'P':
+	case HB_MSG_PHASE:
 		/* A sample at every phase change, so a phase shorter than the interval shows. */
 		hb_series_sample(s, pid, cg);
-		snprintf(s->phase, sizeof(s->phase), "%s", n > 1 ? f[1] : "");
+		snprintf(s->phase, sizeof(s->phase), "%s", m.name);
 		hb_series_sample(s, pid, cg);
 		break;
-	case 'F':
+	case HB_MSG_FALLBACK:
 		rep->fallback = 1;
-		snprintf(rep->fallback_why, sizeof(rep->fallback_why), "%s", n > 1 ? f[1] : "");
+		snprintf(rep->fallback_why, sizeof(rep->fallback_why), "%s", m.note);
 		break;
-	case 'E':
-		snprintf(rep->error, sizeof(rep->error), "%s", n > 1 ? f[1] : "");
+	case HB_MSG_ERROR:
+		snprintf(rep->error, sizeof(rep->error), "%s", m.note);
 		break;
 	}
 }
@@ -242,8 +233,10 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 		close(errpipe[0]);
 		dup2(errpipe[1], STDERR_FILENO);
 		rc = hb_cell_exec(cell, cenv, pipefd[1], cg->dir, cg->version);
-		dprintf(pipefd[1], "E\texec of the harness for the cell failed: %s\n",
-			strerror(-rc));
+		snprintf(buf, sizeof(buf), "exec of the harness for the cell failed: %s",
+			 strerror(-rc));
+		(void)hb_msg_write(pipefd[1], &(struct hb_msg){ .kind = HB_MSG_ERROR,
+								.note = buf });
 		_exit(1);
 	}
 	setpgid(pid, pid); /* also here: the group exists before any kill(-pid) */

@@ -126,57 +126,6 @@ void hb_matrix_free(struct hb_matrix *m)
 	m->n = m->cap = 0;
 }
 
-static uint64_t free_hugetlb_pages(uint64_t page_size)
-{
-	char path[160];
-	uint64_t v = 0;
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/free_hugepages",
-		 (unsigned long long)(page_size >> 10));
-	return hb_read_u64(path, &v) ? 0 : v;
-}
-
-/* Refuses before anything is mapped: a cell that cannot fit is bad input, not a crash. */
-int hb_matrix_check_fit(const struct hb_matrix *m)
-{
-	uint64_t avail = hb_mem_available();
-	char a[32], b[32];
-
-	hb_format_size(avail & ~1023ull, b, sizeof(b));
-	for (size_t i = 0; i < m->n; i++) {
-		const struct hb_matrix_entry *e = &m->e[i];
-		uint64_t need = e->w->memory_needed(e->params);
-
-		hb_format_size(need, a, sizeof(a));
-		for (int j = 0; j < e->nbackings; j++) {
-			const struct hb_backing *bk = &e->backings[j];
-
-			if (bk->kind == HB_BK_HUGETLB) {
-				uint64_t pages = hb_backing_pool_pages(bk, need);
-				uint64_t free_pages = free_hugetlb_pages(bk->page_size);
-				uint64_t can = free_pages + (geteuid() == 0 ? avail / bk->page_size : 0);
-
-				if (pages > can) {
-					hb_err("%s %s needs %llu hugetlb pages of %llu KiB for %s; the "
-					       "pool can give at most %llu here (free %llu, "
-					       "MemAvailable %s)", e->w->name, bk->name,
-					       (unsigned long long)pages,
-					       (unsigned long long)(bk->page_size >> 10), a,
-					       (unsigned long long)can,
-					       (unsigned long long)free_pages, b);
-					return -ENOMEM;
-				}
-			} else if (avail && need > avail / 10 * 9) {
-				hb_err("%s %s: a cell needs %s but MemAvailable is %s (at most 90%% of "
-				       "it may be used); parameters: %s", e->w->name, bk->name, a, b,
-				       e->params_text);
-				return -ENOMEM;
-			}
-		}
-	}
-	return 0;
-}
-
 const char *hb_recover_stale_knobs(void)
 {
 	static char report[4096];

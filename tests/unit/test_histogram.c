@@ -425,6 +425,21 @@ static void test_mean(void **state)
 	test_free(h);
 }
 
+/* The percentile table: the metric names every results file has, in rising order, and only
+ * p9999 outside hb_metric_hist's set. */
+static void test_pct_table(void **state)
+{
+	static const char *const names[] = { "p50", "p90", "p99", "p999", "p9999", "max" };
+	static const double ps[] = { 50, 90, 99, 99.9, 99.99, 100 };
+
+	(void)state;
+	for (size_t i = 0; i < HB_HIST_NPCTS; i++) {
+		assert_string_equal(hb_hist_pcts[i].name, names[i]);
+		assert_true(hb_hist_pcts[i].p == ps[i]);
+		assert_int_equal(hb_hist_pcts[i].extra, !strcmp(names[i], "p9999"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_monotonic),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_mean),
+		cmocka_unit_test(test_pct_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
