@@ -80,3 +80,8 @@ for w in $workloads; do
 		{ text($0) }
 		END { if (inchoice) print ".RE" }'
 done
+
+# the pages, one per workload, beside its code
+echo '[SEE ALSO]'
+echo 'README.md in the source tree, and the page of each workload beside its code:'
+echo "$workloads" | sed 's|.*|workloads/&.md|' | paste -sd, - | sed 's/,/, /g; s/$/./'
