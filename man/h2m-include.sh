@@ -1,0 +1,87 @@
+#!/bin/sh
+# The parts of hugebench(1) that come from the built binary, as a help2man include file on
+# stdout: the synopsis (every command's usage line), the options of run and bench, and one
+# subsection per workload with its parameter table (`hugebench WORKLOAD --help`), so the man
+# page cannot drift from --help. Nothing machine-specific goes in (no "available here").
+#
+# usage: man/h2m-include.sh ./hugebench > hugebench-gen.h2m
+set -eu
+HB=${1:?usage: $0 HUGEBENCH_BINARY}
+export LC_ALL=C
+
+# roff: backslashes, minus signs, and a leading . or ' must not be taken as requests
+esc() { sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
+
+# usage_of ARGS...: the usage line of `hugebench ARGS --help`, continuation lines joined
+usage_of() {
+	"$HB" "$@" --help | awk '
+		/^usage: / { sub(/^usage: hugebench */, ""); u = $0; on = 1; next }
+		on && /^  +\[/ { sub(/^ +/, " "); u = u $0; next }
+		{ on = 0 }
+		END { print u }'
+}
+
+workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[^ ]/ { on = 0 } on { print $1 }')
+[ -n "$workloads" ] || { echo "$0: '$HB list' names no workload" >&2; exit 1; }
+
+echo '[SYNOPSIS]'
+for u in "$(usage_of)" "$(usage_of run)" "$(usage_of bench)" "$(usage_of plot)" \
+	'list' 'sysinfo [--json]' 'WORKLOAD --help'; do
+	printf '%s\n' "$u" | esc | sed 's/^/\\fBhugebench\\fR /'
+	echo '.br'
+done
+
+for cmd in run bench; do
+	echo "[$(echo "$cmd" | tr a-z A-Z) OPTIONS]"
+	echo ".nf"
+	"$HB" $cmd --help | sed '/^usage: /,/^[^ []/{/^usage: /d;/^  *\[/d;}' | esc
+	echo ".fi"
+done
+
+echo '[WORKLOADS]'
+cat <<'TEXT'
+Every workload takes its parameters as \fB\-p\fR \fINAME\fR=\fIVALUE\fR
+(\fBhugebench run\fR, or the keys of a bench profile section); sizes take binary
+suffixes (4K, 256M, 1G), durations ns, us, ms, s, m.
+\fBhugebench\fR \fIWORKLOAD\fR \fB\-\-help\fR prints the same table.
+TEXT
+for w in $workloads; do
+	"$HB" "$w" --help >/dev/null || { echo "$0: '$HB $w --help' failed" >&2; exit 1; }
+	echo ".SS $w"
+	"$HB" "$w" --help | awk -v w="$w" '
+		function esc(s) {
+			gsub(/\\/, "\\e", s); gsub(/-/, "\\-", s); sub(/^[.\047]/, "\\&&", s)
+			return s
+		}
+		function text(s) { sub(/^ +/, "", s); print esc(s) }
+		# hb_params_help rows: "  NAME TYPE default D, range R", its help from column
+		# 20, a choice value and its meaning from column 22.
+		NR == 1 { sub("^" w ": ", ""); text($0); next }
+		/^parameters / { on = 1; next }
+		on && /^$/ { exit }
+		!on { next }
+		/^  [^ ]/ {
+			if (inchoice) { print ".RE"; inchoice = 0 }
+			rest = $0; sub(/^ *[^ ]+ +[^ ]+ */, "", rest)
+			sub(/^default ,/, "default none,", rest); sub(/^default $/, "default none", rest)
+			print ".TP"
+			print "\\fB" esc($1) "\\fR=\\fI" esc($2) "\\fR (" esc(rest) ")"
+			next
+		}
+		/^                     [^ ]/ {
+			if (!inchoice) { print ".RS"; inchoice = 1 }
+			line = $0; sub(/^ +/, "", line); val = line; sub(/ .*/, "", val)
+			sub(/^[^ ]+ +/, "", line)
+			print ".TP"
+			print "\\fB" esc(val) "\\fR"
+			text(line)
+			next
+		}
+		{ text($0) }
+		END { if (inchoice) print ".RE" }'
+done
+
+# the pages, one per workload, beside its code
+echo '[SEE ALSO]'
+echo 'README.md in the source tree, and the page of each workload beside its code:'
+echo "$workloads" | sed 's|.*|workloads/&.md|' | paste -sd, - | sed 's/,/, /g; s/$/./'
