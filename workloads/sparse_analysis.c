@@ -11,6 +11,7 @@
 #include "analysis.h"
 #include "knee.h"
 #include "sparse.h"
+#include "stats.h"
 #include "units.h"
 #include "workload.h"
 
@@ -23,13 +24,6 @@ struct point {
 	uint64_t span;
 	char key[1024]; /* every parameter but span: the rows of one sweep share it */
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* The span of a params text and the canonical text of the other parameters, both through the
  * workload's own parameter table. 0, or -errno when the text does not parse. */
@@ -122,14 +116,15 @@ struct curve {
 	int knee; /* index or -errno */
 };
 
-/* Each working set's median over repetitions (the middle value; the mean of the two middle
- * ones for an even count), for one backing and key, sorted by size. */
+/* Each working set's median over repetitions (stats.h, the one rule), for one backing and
+ * key, sorted by size. */
 static void build_curve(const struct point *pts, size_t n, struct curve *c)
 {
 	c->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct point *p = &pts[i];
 		double v[64];
+		struct hb_stats st;
 		size_t nv = 0, k;
 
 		if (strcmp(p->r->backing, c->backing) || strcmp(p->key, c->key))
@@ -142,13 +137,13 @@ static void build_curve(const struct point *pts, size_t n, struct curve *c)
 			if (pts[j].span == p->span && !strcmp(pts[j].r->backing, c->backing) &&
 			    !strcmp(pts[j].key, c->key))
 				v[nv++] = pts[j].r->v;
-		qsort(v, nv, sizeof(*v), cmp_double);
+		hb_stats_of(v, nv, &st);
 		for (k = c->n; k > 0 && c->size[k - 1] > p->span; k--) {
 			c->size[k] = c->size[k - 1];
 			c->ns[k] = c->ns[k - 1];
 		}
 		c->size[k] = p->span;
-		c->ns[k] = nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2;
+		c->ns[k] = st.med;
 		c->n++;
 	}
 }

@@ -5,6 +5,7 @@
 
 #include "rundata.h"
 #include "schema.h"
+#include "stats.h"
 #include "units.h"
 
 /* "cpu.tlb.reach_4k_bytes" */
@@ -112,17 +113,11 @@ void hb_rundata_free(struct hb_rundata *d)
 	d->rows = NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const char *backing,
 		     const char *params, const char *metric, struct hb_stat *st)
 {
 	double v[1024];
+	struct hb_stats s;
 	int n = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -136,13 +131,12 @@ void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const cha
 		v[n++] = r->v;
 		st->unit = r->unit;
 	}
-	if (!n)
+	if (hb_stats_of(v, (size_t)n, &s))
 		return;
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
 	st->n = n;
-	st->min = v[0];
-	st->max = v[n - 1];
-	st->med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	st->min = s.min;
+	st->max = s.max;
+	st->med = s.med;
 }
 
 static size_t distinct(const struct hb_rundata *d, const char *workload, int col,

@@ -1,6 +1,6 @@
 /*
  * The fit check: a cell that cannot fit is refused before anything is mapped, as bad input,
- * not a crash. The one place the "at most 90% of MemAvailable" rule lives; a workload says
+ * not a crash. The one place the MemAvailable share a cell may use is decided; a workload says
  * what it needs (memory_needed) and, optionally, how to get out of a refusal (fit_hint).
  * hb_matrix_check_fit (matrix.h) runs it over every cell of a matrix.
  */
