@@ -149,7 +149,7 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 		for (int j = 0; j < e->nbackings; j++) {
 			const struct hb_backing *bk = &e->backings[j];
 
-			if (bk->kind == HB_BK_HUGETLB) {
+			if (hb_backing_pool_pages(bk, need)) {
 				uint64_t pages = hb_backing_pool_pages(bk, need);
 				uint64_t free_pages = free_hugetlb_pages(bk->page_size);
 				uint64_t can = free_pages + (geteuid() == 0 ? avail / bk->page_size : 0);
