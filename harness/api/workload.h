@@ -62,5 +62,8 @@ struct hb_workload {
 /* The registry (workloads/registry.c), NULL-terminated. */
 extern const struct hb_workload *const hb_workloads[];
 const struct hb_workload *hb_workload_find(const char *name);
+/* Every table of list (NULL-terminated) through hb_params_check_table: 0, or -EINVAL with err
+ * naming the workload and the row. main() runs it on hb_workloads before any command. */
+int hb_workloads_check(const struct hb_workload *const *list, char *err, size_t len);
 
 #endif
