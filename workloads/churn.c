@@ -79,8 +79,9 @@ static const struct hb_param churn_params_table[] = {
 	  .keep = "keep",
 	  .help = "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
 	{ .name = "prefetch", .type = HB_PT_BOOL, P(prefetch), .def = "1",
-	  .help = "1: the churn loop prefetches the next operations' buckets and entries (as Redis 8's "
-		  "batch prefetching); 0: every operation waits for its own misses (as Redis 7)" },
+	  .help = "1: the churn loop prefetches the next operations' buckets and entries (as "
+		  "Redis 8's batch prefetching); 0: every operation waits for its own misses (as "
+		  "Redis 7)" },
 	{ .name = "verify", .type = HB_PT_BOOL, P(verify), .def = "0",
 	  .help = "1: at the end, check every live key is found with its value (slow)" },
 	HB_PARAM_END,

@@ -131,7 +131,8 @@ void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 		/* The backing's huge pages do not show in smaps (mTHP folios): its own fault
 		 * counter over setup proves them instead. */
 		if (!mthp_ok || b->ops->fault_count(b, &after)) {
-			hb_ctx_metric_text(ctx, "huge_coverage_pct", "unavailable", b->ops->no_count);
+			hb_ctx_metric_text(ctx, "huge_coverage_pct", "unavailable",
+					   b->ops->no_count);
 			return;
 		}
 		huge_kib = (after - mthp_before) * (b->page_size >> 10);

@@ -281,8 +281,8 @@ static int put_back_one(const struct hb_knobs *k, const struct hb_knob_saved *s,
 		if (!err && rmdir(full) && errno != ENOENT)
 			err = -errno;
 		if (err)
-			hb_knobs_report_add(report, len, "could not remove %s%s: %s\n", s->path, why,
-				   strerror(-err));
+			hb_knobs_report_add(report, len, "could not remove %s%s: %s\n", s->path,
+					    why, strerror(-err));
 		else if (verbose)
 			hb_knobs_report_add(report, len, "removed %s%s\n", s->path, why);
 		return err;
@@ -291,13 +291,13 @@ static int put_back_one(const struct hb_knobs *k, const struct hb_knob_saved *s,
 	if (err == -ENOENT) {
 		/* A knob that is gone holds no setting of ours: another kernel after a reboot,
 		 * or a cgroup file removed along with its directory. */
-		hb_knobs_report_add(report, len, "not restoring %s to %s%s: it no longer exists\n", s->path,
-			   s->value, why);
+		hb_knobs_report_add(report, len, "not restoring %s to %s%s: it no longer exists\n",
+				    s->path, s->value, why);
 		return 0;
 	}
 	if (err)
-		hb_knobs_report_add(report, len, "could not restore %s to %s%s: %s\n", s->path, s->value,
-			   why, strerror(-err));
+		hb_knobs_report_add(report, len, "could not restore %s to %s%s: %s\n", s->path,
+				    s->value, why, strerror(-err));
 	else if (verbose)
 		hb_knobs_report_add(report, len, "restored %s to %s%s\n", s->path, s->value, why);
 	return err;
@@ -343,9 +343,11 @@ int hb_knobs_put_back(struct hb_knobs *k, char *report, size_t len, long dead_pi
 		err = hb_knobs_state_write(k);
 		if (err)
 			hb_knobs_report_add(report, len, "could not update %s: %s\n", k->state_path,
-				   strerror(-err));
-		hb_knobs_report_add(report, len, "%s still lists what could not be put back; the next "
-			   "hugebench start retries it\n", k->state_path);
+					    strerror(-err));
+		hb_knobs_report_add(report, len,
+				    "%s still lists what could not be put back; the next "
+				    "hugebench start retries it\n",
+				    k->state_path);
 	}
 	hb_knobs_lock_drop(k);
 	k->n = 0;

@@ -347,8 +347,10 @@ int hb_knobs_recover(struct hb_knobs *k, char *report, size_t len)
 	if (!err)
 		err = check_dir(dir);
 	if (err) {
-		hb_knobs_report_add(report, len, "not trusting %s: its directory %s is not ours alone "
-			   "(%s)\n", k->state_path, dir, strerror(-err));
+		hb_knobs_report_add(report, len,
+				    "not trusting %s: its directory %s is not ours alone "
+				    "(%s)\n",
+				    k->state_path, dir, strerror(-err));
 		return err;
 	}
 	fd = lock_take(lpath);
@@ -363,9 +365,10 @@ int hb_knobs_recover(struct hb_knobs *k, char *report, size_t len)
 	}
 	if (err) {
 		hb_knobs_lock_drop(k);
-		hb_knobs_report_add(report, len, "%s is not a valid hugebench state file (%s); check the "
-			   "THP and hugetlb settings, then remove it by hand\n", k->state_path,
-			   strerror(-err));
+		hb_knobs_report_add(report, len,
+				    "%s is not a valid hugebench state file (%s); check the "
+				    "THP and hugetlb settings, then remove it by hand\n",
+				    k->state_path, strerror(-err));
 		return err;
 	}
 	if (k->n == 0) {
