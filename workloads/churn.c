@@ -14,9 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "allocator.h"
 #include "ctx.h"
-#include "knobs.h"
 #include "churn.h"
 #include "workload.h"
 
@@ -25,56 +23,67 @@ static const struct hb_choice limit_at_choices[] = {
 	{ "start", "the limit holds for the whole cell, fill included" },
 	{ NULL, NULL },
 };
-const struct hb_choice churn_keep01_choices[] = {
+static const struct hb_choice keep01_choices[] = {
 	{ "keep", "leave the machine's setting" }, { "0", "off" }, { "1", "on" }, { NULL, NULL },
 };
 
-#define P(f) offsetof(struct churn_params, f)
+#define P(f) .offset = offsetof(struct churn_params, f)
 static const struct hb_param churn_params_table[] = {
-	{ "allocator", HB_PT_STRING, P(allocator), "glibc", NULL, NULL, NULL,
-	  "glibc, jemalloc, tcmalloc, mimalloc, or a preset with its conf: glibc+thp, "
-	  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, mimalloc+thp" },
-	{ "allocator_conf", HB_PT_STRING, P(allocator_conf), "", NULL, NULL, NULL,
-	  "passed through: MALLOC_CONF (jemalloc, e.g. dirty_decay_ms:0,muzzy_decay_ms:0), "
-	  "GLIBC_TUNABLES (glibc, e.g. glibc.malloc.hugetlb=1), NAME=VALUE,... variables "
-	  "(mimalloc MIMALLOC_*, tcmalloc TCMALLOC_*)" },
-	{ "keys", HB_PT_UINT, P(keys), "1000000", "1", "1000000000", NULL,
-	  "live keys at full size" },
-	{ "key_size", HB_PT_UINT, P(key_size), "16", "8", "512", NULL, "bytes per key" },
-	{ "value_size", HB_PT_STRING, P(value_size), "uniform:64-1900", NULL, NULL, NULL,
-	  "bytes per value: N (fixed), fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA "
-	  "(at most 1M)" },
-	{ "get_pct", HB_PT_UINT, P(get_pct), "50", "0", "100", NULL, "GETs in the churn mix, %" },
-	{ "set_pct", HB_PT_UINT, P(set_pct), "25", "0", "100", NULL,
-	  "SETs in the churn mix, %: a new key while under `keys`, else a new value for a "
-	  "random live key" },
-	{ "del_pct", HB_PT_UINT, P(del_pct), "25", "0", "100", NULL,
-	  "DELs of a random live key in the churn mix, %" },
-	{ "ops_rate", HB_PT_UINT, P(ops_rate), "0", "0", "1000000000", NULL,
-	  "churn operations per second; 0: as fast as it can" },
-	{ "churn_time", HB_PT_DURATION, P(churn_time), "5s", "0", "60m", NULL,
-	  "length of the churn phase" },
-	{ "drain_pct", HB_PT_UINT, P(drain_pct), "90", "0", "100", NULL,
-	  "share of the keys deleted in the drain, chosen at random" },
-	{ "idle", HB_PT_DURATION, P(idle), "15s", "0", "60m", NULL,
-	  "wait after the drain so allocators can purge" },
-	{ "refill", HB_PT_UINT, P(refill), "1", "0", "1", NULL, "1: refill to `keys` after idle" },
-	{ "timing", HB_PT_STRING, P(timing), "sample:16", NULL, NULL, NULL,
-	  "per-op latency of the churn phase: off, all, or sample:N (every Nth op)" },
-	{ "limit", HB_PT_SIZE, P(limit), "0", "0", "16T", NULL,
-	  "memory limit of the cell's cgroup (0: none)" },
-	{ "limit_at", HB_PT_ENUM, P(limit_at), "idle", NULL, NULL, limit_at_choices,
-	  "when the limit applies" },
-	{ "max_ptes_none", HB_PT_STRING, P(max_ptes_none), "keep", NULL, NULL, NULL,
-	  "khugepaged/max_ptes_none for the cell: keep, or 0-511" },
-	{ "shrink_underused", HB_PT_ENUM, P(shrink_underused), "keep", NULL, NULL,
-	  churn_keep01_choices,
-	  "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
-	{ "prefetch", HB_PT_UINT, P(prefetch), "1", "0", "1", NULL,
-	  "1: the churn loop prefetches the next operations' buckets and entries (as Redis 8's "
-	  "batch prefetching); 0: every operation waits for its own misses (as Redis 7)" },
-	{ "verify", HB_PT_UINT, P(verify), "0", "0", "1", NULL,
-	  "1: at the end, check every live key is found with its value (slow)" },
+	{ .name = "allocator", .type = HB_PT_STRING, P(allocator), .def = "glibc",
+	  .apply = HB_APPLY_ALLOCATOR,
+	  .help = "glibc, jemalloc, tcmalloc, mimalloc, or a preset with its conf: glibc+thp, "
+		  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, mimalloc+thp" },
+	{ .name = "allocator_conf", .type = HB_PT_STRING, P(allocator_conf), .def = "",
+	  .apply = HB_APPLY_ALLOCATOR_CONF,
+	  .help = "passed through: MALLOC_CONF (jemalloc, e.g. dirty_decay_ms:0,muzzy_decay_ms:0), "
+		  "GLIBC_TUNABLES (glibc, e.g. glibc.malloc.hugetlb=1), NAME=VALUE,... variables "
+		  "(mimalloc MIMALLOC_*, tcmalloc TCMALLOC_*)" },
+	{ .name = "keys", .type = HB_PT_UINT, P(keys), .def = "1000000", .min = "1",
+	  .max = "1000000000", .unit = "keys", .help = "live keys at full size" },
+	{ .name = "key_size", .type = HB_PT_UINT, P(key_size), .def = "16", .min = "8",
+	  .max = "512", .unit = "B", .help = "bytes per key" },
+	{ .name = "value_size", .type = HB_PT_STRING, P(value_size), .def = "uniform:64-1900",
+	  .help = "bytes per value: N (fixed), fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA "
+		  "(at most 1M)" },
+	{ .name = "get_pct", .type = HB_PT_UINT, P(get_pct), .def = "50", .min = "0",
+	  .max = "100", .unit = "%", .help = "GETs in the churn mix, %" },
+	{ .name = "set_pct", .type = HB_PT_UINT, P(set_pct), .def = "25", .min = "0",
+	  .max = "100", .unit = "%",
+	  .help = "SETs in the churn mix, %: a new key while under `keys`, else a new value for a "
+		  "random live key" },
+	{ .name = "del_pct", .type = HB_PT_UINT, P(del_pct), .def = "25", .min = "0",
+	  .max = "100", .unit = "%", .help = "DELs of a random live key in the churn mix, %" },
+	{ .name = "ops_rate", .type = HB_PT_UINT, P(ops_rate), .def = "0", .min = "0",
+	  .max = "1000000000", .unit = "ops/s",
+	  .help = "churn operations per second; 0: as fast as it can" },
+	{ .name = "churn_time", .type = HB_PT_DURATION, P(churn_time), .def = "5s", .min = "0",
+	  .max = "60m", .help = "length of the churn phase" },
+	{ .name = "drain_pct", .type = HB_PT_UINT, P(drain_pct), .def = "90", .min = "0",
+	  .max = "100", .unit = "%",
+	  .help = "share of the keys deleted in the drain, chosen at random" },
+	{ .name = "idle", .type = HB_PT_DURATION, P(idle), .def = "15s", .min = "0",
+	  .max = "60m", .help = "wait after the drain so allocators can purge" },
+	{ .name = "refill", .type = HB_PT_BOOL, P(refill), .def = "1",
+	  .help = "1: refill to `keys` after idle" },
+	{ .name = "timing", .type = HB_PT_STRING, P(timing), .def = "sample:16",
+	  .help = "per-op latency of the churn phase: off, all, or sample:N (every Nth op)" },
+	{ .name = "limit", .type = HB_PT_SIZE, P(limit), .def = "0", .min = "0", .max = "16T",
+	  .help = "memory limit of the cell's cgroup (0: none)" },
+	{ .name = "limit_at", .type = HB_PT_ENUM, P(limit_at), .def = "idle",
+	  .choices = limit_at_choices, .help = "when the limit applies" },
+	{ .name = "max_ptes_none", .type = HB_PT_STRING, P(max_ptes_none), .def = "keep",
+	  .apply = HB_APPLY_KNOB, .knob = "khugepaged/max_ptes_none", .keep = "keep",
+	  .help = "khugepaged/max_ptes_none for the cell: keep, or 0-511" },
+	{ .name = "shrink_underused", .type = HB_PT_ENUM, P(shrink_underused), .def = "keep",
+	  .choices = keep01_choices, .apply = HB_APPLY_KNOB, .knob = "thp/shrink_underused",
+	  .keep = "keep",
+	  .help = "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
+	{ .name = "prefetch", .type = HB_PT_BOOL, P(prefetch), .def = "1",
+	  .help = "1: the churn loop prefetches the next operations' buckets and entries (as "
+		  "Redis 8's batch prefetching); 0: every operation waits for its own misses (as "
+		  "Redis 7)" },
+	{ .name = "verify", .type = HB_PT_BOOL, P(verify), .def = "0",
+	  .help = "1: at the end, check every live key is found with its value (slow)" },
 	HB_PARAM_END,
 };
 #undef P
@@ -137,7 +146,6 @@ static int churn_validate(const void *p, char *err, size_t len)
 	const struct churn_params *c = p;
 	struct dist d;
 	uint64_t every;
-	char *end;
 
 	if (c->get_pct + c->set_pct + c->del_pct != 100) {
 		snprintf(err, len, "parameters 'get_pct', 'set_pct', 'del_pct' must sum to 100 "
@@ -162,21 +170,6 @@ static int churn_validate(const void *p, char *err, size_t len)
 			 "(N >= 1)", c->timing);
 		return -EINVAL;
 	}
-	if (!hb_allocator_preset_find(c->allocator)) {
-		size_t o = (size_t)snprintf(err, len, "parameter 'allocator': unknown '%s'; "
-					    "accepted:", c->allocator);
-
-		for (const struct hb_allocator_preset *a = hb_allocator_presets; a->label; a++)
-			if (o < len)
-				o += (size_t)snprintf(err + o, len - o, " %s", a->label);
-		return -EINVAL;
-	}
-	if (strcmp(c->max_ptes_none, "keep") &&
-	    (strtoul(c->max_ptes_none, &end, 10) > 511 || *end || !*c->max_ptes_none)) {
-		snprintf(err, len, "parameter 'max_ptes_none': '%s'; accepted: keep, 0-511",
-			 c->max_ptes_none);
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -192,58 +185,6 @@ static uint64_t churn_memory_needed(const void *p)
 					     24) * 1.25) + 2 * MAX_VALUE;
 }
 
-static const char *churn_supported(const void *p)
-{
-	static char why[512];
-	const struct churn_params *c = p;
-	const struct hb_allocator_preset *a;
-	char path[512];
-
-	if (!c || !(a = hb_allocator_preset_find(c->allocator)) || !strcmp(a->allocator, "glibc"))
-		return NULL;
-	return hb_allocator_find(a->allocator, path, sizeof(path), why, sizeof(why)) ? why : NULL;
-}
-
-static int knob_for_cell(struct hb_knobs *k, const char *path, const char *value, char *why,
-			 size_t len)
-{
-	char old[64];
-	int rc = hb_knob_read(k, path, old, sizeof(old));
-
-	if (rc) {
-		snprintf(why, len, "%s is absent on this kernel: %s", path, strerror(-rc));
-		return rc;
-	}
-	rc = hb_knob_set(k, path, value);
-	if (rc)
-		snprintf(why, len, "cannot set %s to %s: %s", path, value, strerror(-rc));
-	return rc;
-}
-
-static int churn_prepare(const void *p, struct hb_knobs *k, char *why, size_t len)
-{
-	const struct churn_params *c = p;
-	int rc;
-
-	if (strcmp(c->max_ptes_none, "keep") &&
-	    (rc = knob_for_cell(k, "/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none",
-				c->max_ptes_none, why, len)))
-		return rc;
-	if (c->shrink_underused &&
-	    (rc = knob_for_cell(k, "/sys/kernel/mm/transparent_hugepage/shrink_underused",
-				churn_keep01_choices[c->shrink_underused].name, why, len)))
-		return rc;
-	return 0;
-}
-
-static int churn_child_env(const void *p, struct hb_child_env *env, char *why, size_t len)
-{
-	const struct churn_params *c = p;
-
-	return hb_allocator_env(c->allocator, c->allocator_conf, env, why, len);
-}
-
-
 const struct hb_workload hb_workload_churn = {
 	.name = "churn",
 	.summary = "Redis-like key-value store: fill, churn, drain, idle, refill, under an "
@@ -252,10 +193,7 @@ const struct hb_workload hb_workload_churn = {
 	.params_size = sizeof(struct churn_params),
 	.validate = churn_validate,
 	.memory_needed = churn_memory_needed,
-	.supported = churn_supported,
 	.setup = churn_setup,
 	.run = churn_run,
-	.prepare = churn_prepare,
-	.child_env = churn_child_env,
 	.process_memory = 1,
 };

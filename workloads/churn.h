@@ -35,7 +35,6 @@ struct dist {
 
 int churn_parse_dist(const char *s, struct dist *d);
 int churn_parse_timing(const char *s, uint64_t *every);
-extern const struct hb_choice churn_keep01_choices[];
 
 int churn_setup(struct hb_ctx *ctx, const void *p, void **state);
 int churn_run(struct hb_ctx *ctx, const void *p, void *state);

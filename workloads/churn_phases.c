@@ -9,7 +9,6 @@
 
 #include "churn.h"
 #include "ctx.h"
-#include "allocator.h"
 #include "kvstore.h"
 
 /* The run's state: the store, the ids of live keys (for random picks), the generator. */
@@ -433,7 +432,6 @@ static int verify(struct hb_ctx *ctx, struct churn *s, const struct churn_params
 int churn_run(struct hb_ctx *ctx, const void *p, void *state)
 {
 	const struct churn_params *c = p;
-	const struct hb_allocator_preset *a = hb_allocator_preset_find(c->allocator);
 	struct churn *s = state;
 	struct hb_vmstat v0, v1;
 	struct hb_mem_view full, drained;
@@ -446,7 +444,7 @@ int churn_run(struct hb_ctx *ctx, const void *p, void *state)
 	snprintf(note, sizeof(note), "%s %s (what the process's malloc is, found with dlsym)",
 		 ai.name, ai.version);
 	hb_metric_text(ctx, "allocator_version", ai.version, note);
-	if (strcmp(ai.name, a->allocator))
+	if (strcmp(ai.name, ai.asked))
 		return -ENOEXEC; /* the preload did not take: not the allocator asked for */
 	if ((rc = churn_phase(ctx, s, c)))
 		return rc;

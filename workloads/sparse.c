@@ -57,10 +57,10 @@ static const struct hb_param sparse_params_table[] = {
 	  .def = "5", .min = "1", .max = "1000",
 	  .help = "samples reported (median, min); one more is run first and discarded" },
 	{ .name = "loads", .type = HB_PT_UINT, .offset = offsetof(struct sparse_params, loads),
-	  .def = "0", .min = "0", .max = "1000000000000",
+	  .def = "0", .min = "0", .max = "1000000000000", .unit = "hops",
 	  .help = "hops per sample instead of `duration`; 0: calibrate to `duration`" },
-	{ .name = "writes", .type = HB_PT_UINT, .offset = offsetof(struct sparse_params, writes),
-	  .def = "0", .min = "0", .max = "1",
+	{ .name = "writes", .type = HB_PT_BOOL, .offset = offsetof(struct sparse_params, writes),
+	  .def = "0",
 	  .help = "1: each hop also stores to the node (increments its second word)" },
 	{ .name = "sweep", .type = HB_PT_STRING, .offset = offsetof(struct sparse_params, sweep),
 	  .def = "", .help = "LO..HI: a dense random heap at every working set from LO to HI in "

@@ -77,6 +77,8 @@ void hb_count_accesses(struct hb_ctx *ctx, uint64_t n);
 struct hb_alloc_info {
 	char name[16];
 	char version[48];
+	char asked[16]; /* the allocator the cell's parameters asked for ("" when none): a
+			 * name that differs means the preload did not take */
 	unsigned n;
 	struct {
 		char name[40];

@@ -78,8 +78,8 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 		snprintf(ctx->cg.dir, sizeof(ctx->cg.dir), "%s", cgroup_dir);
 		ctx->cg.version = cgroup_version;
 	}
-	if (cell->backing.kind == HB_BK_MTHP)
-		mthp_ok = hb_mthp_fault_alloc(cell->backing.page_size, &mthp_before) == 0;
+	if (cell->backing.ops->fault_count)
+		mthp_ok = cell->backing.ops->fault_count(&cell->backing, &mthp_before) == 0;
 
 	counters_start(ctx);
 	t0 = hb_now_ns();

@@ -43,9 +43,7 @@ void hb_ctx_memory_metrics(struct hb_ctx *ctx, const char *suffix)
 		return; /* the parent reports once why there is no charged view */
 	if (hb_cgroup_charged_kib(&ctx->cg, &kib) == 0)
 		hb_metric(ctx, name, (double)kib, "KiB",
-			  ctx->cell->backing.kind == HB_BK_HUGETLB ?
-				  "memory cgroup; hugetlb pages are not charged to it" :
-				  "memory cgroup of the cell");
+			  ctx->cell->backing.ops->charged_note ?: "memory cgroup of the cell");
 	else
 		hb_ctx_metric_text(ctx, name, "unavailable", "cannot read the cell's memory cgroup");
 }

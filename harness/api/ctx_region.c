@@ -95,7 +95,7 @@ void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 {
 	const struct hb_backing *b = &ctx->cell->backing;
 	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0, resident_kib = 0;
-	const char *how = "AnonHugePages in /proc/self/smaps";
+	const char *how = b->ops->coverage_how;
 	char note[256];
 
 	for (unsigned i = 0; i < ctx->nregions; i++) {
@@ -125,22 +125,19 @@ void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 			    "touches its memory in the measured phase)");
 		return;
 	}
-	if (b->kind == HB_BK_HUGETLB)
-		how = "Private_Hugetlb + Shared_Hugetlb in /proc/self/smaps";
-	if (b->kind == HB_BK_MTHP) {
+	if (b->ops->fault_count) {
 		uint64_t after;
 
-		/* smaps counts only PMD-sized THP; mTHP folios show in per-size counters,
-		 * which are machine-wide. */
-		if (!mthp_ok || hb_mthp_fault_alloc(b->page_size, &after)) {
+		/* The backing's huge pages do not show in smaps (mTHP folios): its own fault
+		 * counter over setup proves them instead. */
+		if (!mthp_ok || b->ops->fault_count(b, &after)) {
 			hb_ctx_metric_text(ctx, "huge_coverage_pct", "unavailable",
-				    "this kernel has no per-size mTHP stats/anon_fault_alloc");
+					   b->ops->no_count);
 			return;
 		}
 		huge_kib = (after - mthp_before) * (b->page_size >> 10);
 		if (huge_kib > total_kib)
 			huge_kib = total_kib;
-		how = "mTHP stats/anon_fault_alloc delta (machine-wide counter)";
 	}
 	double pct = 100.0 * (double)huge_kib / (double)total_kib;
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocator.h"
+#include "knob_table.h"
 #include "params.h"
 #include "units.h"
 
@@ -21,6 +23,8 @@ static const char *type_name(enum hb_param_type t)
 		return "choice";
 	case HB_PT_STRING:
 		return "string";
+	case HB_PT_BOOL:
+		return "bool";
 	}
 	return "?";
 }
@@ -36,6 +40,8 @@ static const char *type_hint(enum hb_param_type t)
 		return "a whole number";
 	case HB_PT_DOUBLE:
 		return "a number";
+	case HB_PT_BOOL:
+		return "0 or 1 (or yes/no, true/false)";
 	default:
 		return "";
 	}
@@ -69,6 +75,14 @@ int hb_edit_distance(const char *a, const char *b)
 		memcpy(prev, cur, sizeof(int) * (lb + 1));
 	}
 	return prev[lb];
+}
+
+const struct hb_param *hb_params_find_apply(const struct hb_param *t, enum hb_param_apply apply)
+{
+	for (; t->name; t++)
+		if (t->apply == apply)
+			return t;
+	return NULL;
 }
 
 const char *hb_params_suggest(const struct hb_param *t, const char *name)
@@ -130,6 +144,16 @@ static int parse_value(const struct hb_param *p, const char *text, union pvalue 
 	case HB_PT_STRING:
 		v->s = text;
 		return 0;
+	case HB_PT_BOOL:
+		/* The results' params text says 0 or 1 whichever was given. */
+		if (!strcmp(text, "1") || !strcasecmp(text, "yes") || !strcasecmp(text, "true"))
+			v->u = 1;
+		else if (!strcmp(text, "0") || !strcasecmp(text, "no") ||
+			 !strcasecmp(text, "false"))
+			v->u = 0;
+		else
+			return -EINVAL;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -145,7 +169,7 @@ static int in_range(const struct hb_param *p, const union pvalue *v)
 {
 	union pvalue lim;
 
-	if (p->type == HB_PT_ENUM || p->type == HB_PT_STRING)
+	if (p->type == HB_PT_ENUM || p->type == HB_PT_STRING || p->type == HB_PT_BOOL)
 		return 1;
 	if (p->min && (parse_value(p, p->min, &lim) || compare_value(p, v, &lim) < 0))
 		return 0;
@@ -174,6 +198,10 @@ static void range_text(const struct hb_param *p, char *buf, size_t len)
 		snprintf(buf, len, "any text");
 		return;
 	}
+	if (p->type == HB_PT_BOOL) {
+		snprintf(buf, len, "0 or 1");
+		return;
+	}
 	snprintf(buf, len, "%s..%s", p->min ? p->min : "0", p->max ? p->max : "unbounded");
 }
 
@@ -185,6 +213,7 @@ static void store(const struct hb_param *p, void *dst, const union pvalue *v)
 	case HB_PT_SIZE:
 	case HB_PT_DURATION:
 	case HB_PT_UINT:
+	case HB_PT_BOOL:
 		memcpy(f, &v->u, sizeof(uint64_t));
 		break;
 	case HB_PT_DOUBLE:
@@ -196,6 +225,36 @@ static void store(const struct hb_param *p, void *dst, const union pvalue *v)
 	case HB_PT_STRING:
 		memcpy(f, &v->s, sizeof(const char *));
 		break;
+	}
+}
+
+/* A value the row's role cannot take is bad input now, not a skipped cell later. */
+static int apply_check(const struct hb_param *p, const char *value, char *err, size_t errlen)
+{
+	const struct hb_knob_def *d;
+	char accepted[256];
+	size_t off;
+
+	switch (p->apply) {
+	case HB_APPLY_KNOB:
+		d = hb_knob_def_find(p->knob);
+		if (!d || (p->keep && !strcmp(value, p->keep)) || !hb_knob_def_check(d, value))
+			return 0;
+		hb_knob_def_accepted(d, accepted, sizeof(accepted));
+		snprintf(err, errlen, "parameter '%s': '%s'; accepted: %s, %s", p->name, value,
+			 p->keep, accepted);
+		return -EINVAL;
+	case HB_APPLY_ALLOCATOR:
+		if (hb_allocator_preset_find(value))
+			return 0;
+		off = (size_t)snprintf(err, errlen, "parameter '%s': unknown '%s'; accepted:",
+				       p->name, value);
+		for (const struct hb_allocator_preset *a = hb_allocator_presets; a->label; a++)
+			if (off < errlen)
+				off += (size_t)snprintf(err + off, errlen - off, " %s", a->label);
+		return -EINVAL;
+	default:
+		return 0;
 	}
 }
 
@@ -236,6 +295,9 @@ int hb_params_set(const struct hb_param *t, void *dst, const char *name, const c
 			 value, range);
 		return -ERANGE;
 	}
+	rc = apply_check(p, value, err, errlen);
+	if (rc)
+		return rc;
 	store(p, dst, &v);
 	return 0;
 }
@@ -266,6 +328,38 @@ int hb_params_defaults(const struct hb_param *t, void *dst, char *err, size_t er
 	return 0;
 }
 
+static int check_apply(const struct hb_param *p, char *err, size_t errlen)
+{
+	int text = p->type == HB_PT_STRING || p->type == HB_PT_ENUM;
+
+	switch (p->apply) {
+	case HB_APPLY_NONE:
+		if (p->knob || p->keep)
+			break;
+		return 0;
+	case HB_APPLY_KNOB:
+		if (!hb_knob_def_find(p->knob)) {
+			snprintf(err, errlen, "parameter '%s' names knob '%s', which is not in the "
+				 "knob table", p->name, p->knob ? p->knob : "(none)");
+			return -EINVAL;
+		}
+		if (!text || !p->keep) {
+			snprintf(err, errlen, "parameter '%s': a knob parameter is a string or a "
+				 "choice and says which value keeps the knob (.keep)", p->name);
+			return -EINVAL;
+		}
+		return 0;
+	case HB_APPLY_ALLOCATOR:
+	case HB_APPLY_ALLOCATOR_CONF:
+		if (p->type == HB_PT_STRING && !p->knob && !p->keep)
+			return 0;
+		break;
+	}
+	snprintf(err, errlen, "parameter '%s': its role (.apply %d) does not fit its type or "
+		 "fields", p->name, (int)p->apply);
+	return -EINVAL;
+}
+
 int hb_params_check_table(const struct hb_param *t, char *err, size_t errlen)
 {
 	union pvalue v;
@@ -293,6 +387,12 @@ int hb_params_check_table(const struct hb_param *t, char *err, size_t errlen)
 			snprintf(err, errlen, "parameter '%s' has no default", p->name);
 			return -EINVAL;
 		}
+		if (p->type == HB_PT_BOOL && (p->min || p->max)) {
+			snprintf(err, errlen, "parameter '%s' is a bool with a range", p->name);
+			return -EINVAL;
+		}
+		if (check_apply(p, err, errlen))
+			return -EINVAL;
 		if ((p->min && parse_value(p, p->min, &v)) || (p->max && parse_value(p, p->max, &v))) {
 			snprintf(err, errlen, "parameter '%s' has an unparseable range", p->name);
 			return -EINVAL;
@@ -302,6 +402,8 @@ int hb_params_check_table(const struct hb_param *t, char *err, size_t errlen)
 				 "out of its range", p->name, p->def);
 			return -EINVAL;
 		}
+		if (apply_check(p, p->def, err, errlen))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -324,6 +426,7 @@ void hb_param_format_value(const struct hb_param *p, const void *src, char *buf,
 		hb_format_duration(u, buf, len);
 		break;
 	case HB_PT_UINT:
+	case HB_PT_BOOL:
 		memcpy(&u, f, sizeof(u));
 		snprintf(buf, len, "%llu", (unsigned long long)u);
 		break;
@@ -389,8 +492,12 @@ void hb_params_help(const struct hb_param *t, FILE *f)
 
 		range_text(p, range, sizeof(range));
 		fprintf(f, "  %-16s %-8s default %s", p->name, type_name(p->type), p->def);
-		if (p->type != HB_PT_ENUM && p->type != HB_PT_STRING)
+		if (p->type == HB_PT_BOOL)
+			fprintf(f, ", %s", type_hint(p->type));
+		else if (p->type != HB_PT_ENUM && p->type != HB_PT_STRING)
 			fprintf(f, ", range %s", range);
+		if (p->unit)
+			fprintf(f, ", unit %s", p->unit);
 		fprintf(f, "\n  %16s %s\n", "", p->help);
 		for (int i = 0; p->type == HB_PT_ENUM && p->choices[i].name; i++)
 			fprintf(f, "  %16s   %-12s %s\n", "", p->choices[i].name,

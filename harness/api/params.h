@@ -17,6 +17,23 @@ enum hb_param_type {
 	HB_PT_DOUBLE,	/* double, "0.99" */
 	HB_PT_ENUM,	/* int index into choices */
 	HB_PT_STRING,	/* const char *, kept as given (lives as long as argv) */
+	HB_PT_BOOL,	/* uint64_t 0 or 1; takes 0/1, yes/no, true/false; written as 0/1 */
+};
+
+/* What the harness does with a parameter's value besides giving it to the workload (redis's
+ * config rows carry their apply): the workload then needs no machine code of its own. */
+enum hb_param_apply {
+	HB_APPLY_NONE,
+	/* A machine knob for the cell, named by .knob in the knob table (machine/knob_table.c);
+	 * the value .keep leaves the machine's setting. Written through the knobs module before
+	 * the child starts and restored after the cell; a kernel without it skips the cell. The
+	 * value must be text (HB_PT_STRING or HB_PT_ENUM) and is checked against the knob's. */
+	HB_APPLY_KNOB,
+	/* An allocator preset (machine/allocator.h) preloaded into the cell's child; checked
+	 * against the presets, and a missing library skips the cell. HB_PT_STRING. */
+	HB_APPLY_ALLOCATOR,
+	/* The allocator's own settings, passed through with the preset's. HB_PT_STRING. */
+	HB_APPLY_ALLOCATOR_CONF,
 };
 
 struct hb_choice {
@@ -32,18 +49,24 @@ struct hb_param {
 	const char *min, *max;		 /* inclusive range, parsed like user input; NULL: none */
 	const struct hb_choice *choices; /* HB_PT_ENUM: terminated by {NULL} */
 	const char *help;
+	const char *unit; /* of a number, shown in --help ("%", "ops/s"); NULL: none */
+	enum hb_param_apply apply;
+	const char *knob; /* HB_APPLY_KNOB: the knob's name ("khugepaged/max_ptes_none") */
+	const char *keep; /* HB_APPLY_KNOB: the value that leaves the knob as it is ("keep") */
 };
 
 /* Tables end with an entry whose name is NULL. */
 #define HB_PARAM_END { .name = NULL }
 
-/* Checks a table: unique names, a parseable default inside its range, choices for enums.
+/* Checks a table: unique names, a parseable default inside its range, choices for enums, no
+ * range on a bool, a known knob (with its keep value) or allocator role of the right type.
  * Returns 0 or -EINVAL with err naming the bad row. */
 int hb_params_check_table(const struct hb_param *t, char *err, size_t errlen);
 /* Fills dst with every default. */
 int hb_params_defaults(const struct hb_param *t, void *dst, char *err, size_t errlen);
 /* Parses "value" into the field named "name". -ENOENT: no such parameter (err lists what is
- * accepted and a near miss); -EINVAL: not parseable; -ERANGE: outside the range. */
+ * accepted and a near miss); -EINVAL: not parseable, or not a value the row's knob or
+ * allocator role takes; -ERANGE: outside the range. */
 int hb_params_set(const struct hb_param *t, void *dst, const char *name, const char *value,
 		  char *err, size_t errlen);
 /* Same, from "NAME=VALUE". */
@@ -58,7 +81,9 @@ int hb_params_parse(const struct hb_param *t, const char *text, void *dst, char 
 		    char *err, size_t errlen);
 /* One parameter's value as text, e.g. "256M". */
 void hb_param_format_value(const struct hb_param *p, const void *src, char *buf, size_t len);
-/* The table as --help text: name, type, default, range, meaning, choices. */
+/* The first row of t with role apply, or NULL. */
+const struct hb_param *hb_params_find_apply(const struct hb_param *t, enum hb_param_apply apply);
+/* The table as --help text: name, type, default, range and unit, meaning, choices. */
 void hb_params_help(const struct hb_param *t, FILE *f);
 const struct hb_param *hb_params_find(const struct hb_param *t, const char *name);
 /* The accepted name closest to "name" (edit distance <= 2), or NULL. */

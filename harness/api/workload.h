@@ -2,7 +2,8 @@
  * What a workload is (stress-ng's one const info struct, fio's ops): one file in workloads/
  * with one of these and one parameter table, and one line in workloads/registry.c.
  *
- * A workload never touches sysfs, files or the terminal. It runs in the cell's own child
+ * A workload never touches sysfs, files or the terminal: a machine knob or an allocator a
+ * parameter needs is declared in its row (params.h .apply) and the harness applies it. It runs in the cell's own child
  * process and gets from the harness, through struct hb_ctx (ctx.h): memory in the cell's
  * backing, a clock, histograms, phase markers and a metrics sink.
  */
@@ -14,10 +15,12 @@
 #include "params.h"
 
 struct hb_ctx;
-struct hb_knobs;
 struct hb_analysis;
 
-/* Extra environment of a cell's child ("NAME=VALUE" each), e.g. LD_PRELOAD of an allocator. */
+/* Extra environment of a cell's child ("NAME=VALUE" each), e.g. LD_PRELOAD of an allocator,
+ * which the harness builds from the parameter rows (HB_APPLY_ALLOCATOR*, params.h). When it
+ * has any, the forked child execs the harness itself (`hugebench __cell ...`) with it, so that
+ * LD_PRELOAD and start-up tunables apply; the child's stderr goes into the status note. */
 #define HB_CHILD_ENV_MAX 8
 struct hb_child_env {
 	int n;
@@ -51,15 +54,6 @@ struct hb_workload {
 	 * 4k against a huge backing at the same working set) from the run's typed rows and its
 	 * machine record, added with hb_analysis_add (analysis.h). */
 	void (*derive)(struct hb_analysis *a);
-	/* Optional, in the parent before the child starts (after the backing's knobs): machine
-	 * settings the parameters ask for, written only through k so they are restored after
-	 * the cell. 0, or -errno with why (the cell is skipped with it). */
-	int (*prepare)(const void *params, struct hb_knobs *k, char *why, size_t len);
-	/* Optional, in the parent: extra environment for the child. When it fills any, the
-	 * forked child execs the harness itself (`hugebench __cell ...`) with it, so that
-	 * LD_PRELOAD and start-up tunables apply; the child's stderr goes into the status
-	 * note. 0, or -errno with why (the cell is skipped with it). */
-	int (*child_env)(const void *params, struct hb_child_env *env, char *why, size_t len);
 	/* The workload's memory comes from malloc, not hb_region_map: the backing is applied
 	 * to the whole process where it can be (4k: PR_SET_THP_DISABLE for the child) and
 	 * huge-page coverage is reported for the process (huge_coverage_process_pct). */
@@ -72,5 +66,8 @@ struct hb_workload {
 /* The registry (workloads/registry.c), NULL-terminated. */
 extern const struct hb_workload *const hb_workloads[];
 const struct hb_workload *hb_workload_find(const char *name);
+/* Every table of list (NULL-terminated) through hb_params_check_table: 0, or -EINVAL with err
+ * naming the workload and the row. main() runs it on hb_workloads before any command. */
+int hb_workloads_check(const struct hb_workload *const *list, char *err, size_t len);
 
 #endif

@@ -74,7 +74,13 @@ static int cmd_sysinfo(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct hb_workload *w;
+	char err[768];
 
+	/* A bad default, range or knob row is a bug of the build, not of the user's input. */
+	if (hb_workloads_check(hb_workloads, err, sizeof(err))) {
+		hb_err("%s", err);
+		return HB_EXIT_INTERNAL;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return HB_EXIT_USAGE;

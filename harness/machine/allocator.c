@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "allocator.h"
-#include "ctx.h"
+#include "ctx_impl.h"
 
 /* How each allocator takes its settings: one variable with a list, or a variable each. */
 static const struct {
@@ -261,14 +261,29 @@ static void jemalloc_info(mallctl_fn ctl, struct hb_alloc_info *ai)
 	}
 }
 
+/* The allocator the cell's HB_APPLY_ALLOCATOR row names. */
+static void asked(const struct hb_ctx *ctx, struct hb_alloc_info *ai)
+{
+	const struct hb_param *p;
+	const struct hb_allocator_preset *a;
+	char label[256];
+
+	if (!ctx || !ctx->cell || !(p = hb_params_find_apply(ctx->cell->w->params,
+							     HB_APPLY_ALLOCATOR)))
+		return;
+	hb_param_format_value(p, ctx->cell->params, label, sizeof(label));
+	if ((a = hb_allocator_preset_find(label)))
+		snprintf(ai->asked, sizeof(ai->asked), "%s", a->allocator);
+}
+
 int hb_allocator_info(struct hb_ctx *ctx, struct hb_alloc_info *ai)
 {
 	mallctl_fn ctl = (mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl");
 	tc_version_fn tcv = (tc_version_fn)dlsym(RTLD_DEFAULT, "tc_version");
 	mi_version_fn miv = (mi_version_fn)dlsym(RTLD_DEFAULT, "mi_version");
 
-	(void)ctx;
 	memset(ai, 0, sizeof(*ai));
+	asked(ctx, ai);
 	if (ctl) {
 		jemalloc_info(ctl, ai);
 	} else if (tcv) {

@@ -12,9 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "allocator.h"
 #include "cell_impl.h"
 #include "cgroup.h"
 #include "clock.h"
+#include "knob_table.h"
 #include "knobs.h"
 #include "log.h"
 #include "results.h"
@@ -65,6 +67,50 @@ static enum hb_cell_outcome finish(struct hb_cell_env *env, const struct hb_cell
 	return o;
 }
 
+/* The child's environment from the parameter rows: the allocator preset they name, with its
+ * conf. A library that is not installed is -ENOENT with why (the cell is skipped). */
+static int rows_child_env(const struct hb_cell *cell, struct hb_child_env *env, char *why,
+			  size_t len)
+{
+	const struct hb_param *a = hb_params_find_apply(cell->w->params, HB_APPLY_ALLOCATOR);
+	const struct hb_param *c = hb_params_find_apply(cell->w->params, HB_APPLY_ALLOCATOR_CONF);
+	char label[256], conf[256] = "";
+
+	if (!a)
+		return 0;
+	hb_param_format_value(a, cell->params, label, sizeof(label));
+	if (c)
+		hb_param_format_value(c, cell->params, conf, sizeof(conf));
+	return hb_allocator_env(label, conf, env, why, len);
+}
+
+/* The machine knobs the parameter rows name, for this cell only: written through the knobs
+ * module, which restores them in finish() whatever happens after. */
+static int rows_knobs(const struct hb_cell *cell, struct hb_knobs *k, char *why, size_t len)
+{
+	for (const struct hb_param *p = cell->w->params; p->name; p++) {
+		const struct hb_knob_def *d;
+		char value[256];
+		int rc;
+
+		if (p->apply != HB_APPLY_KNOB)
+			continue;
+		hb_param_format_value(p, cell->params, value, sizeof(value));
+		if (!strcmp(value, p->keep))
+			continue;
+		d = hb_knob_def_find(p->knob);
+		if (!d) {
+			snprintf(why, len, "parameter '%s' names an unknown knob '%s'", p->name,
+				 p->knob);
+			return -EINVAL;
+		}
+		rc = hb_knob_def_apply(k, d, value, why, len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env *env)
 {
 	struct series s = { .t0 = hb_now_ns() };
@@ -77,17 +123,18 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 	int have_vm;
 
 	reason = cell->w->supported ? cell->w->supported(cell->params) : NULL;
-	if (!reason)
-		reason = hb_backing_unsupported(&cell->backing, buf, sizeof(buf));
+	if (reason)
+		return finish(env, cell, HB_CELL_SKIPPED, reason);
+	/* Before the backing: an allocator that is not installed is why the cell cannot run. */
+	if (rows_child_env(cell, &cenv, why, sizeof(why)))
+		return finish(env, cell, HB_CELL_SKIPPED, why);
+	reason = hb_backing_unsupported(&cell->backing, buf, sizeof(buf));
 	if (reason)
 		return finish(env, cell, HB_CELL_SKIPPED, reason);
 	if (hb_backing_prepare(&cell->backing, env->knobs, cell->w->memory_needed(cell->params),
 			       why, sizeof(why)))
 		return finish(env, cell, HB_CELL_SKIPPED, why);
-	if (cell->w->prepare && cell->w->prepare(cell->params, env->knobs, why, sizeof(why)))
-		return finish(env, cell, HB_CELL_SKIPPED, why);
-	if (cell->w->child_env &&
-	    cell->w->child_env(cell->params, &cenv, why, sizeof(why)))
+	if (rows_knobs(cell, env->knobs, why, sizeof(why)))
 		return finish(env, cell, HB_CELL_SKIPPED, why);
 
 	if (env->cgroup_parent_dir && *env->cgroup_parent_dir) {

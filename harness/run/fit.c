@@ -32,7 +32,7 @@ int hb_fit_cell(const struct hb_workload *w, const void *params, const char *par
 		if (!hint[2])
 			hint[0] = 0;
 	}
-	if (bk->kind == HB_BK_HUGETLB) {
+	if (bk->ops->pool_pages) { /* a backing with a reserved pool */
 		uint64_t pages = hb_backing_pool_pages(bk, need);
 		uint64_t can =
 		    av->hugetlb_free + (av->root ? av->mem_available / bk->page_size : 0);
@@ -81,7 +81,7 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 			const struct hb_backing *bk = &e->backings[j];
 
 			av.hugetlb_free =
-			    bk->kind == HB_BK_HUGETLB ? free_hugetlb_pages(bk->page_size) : 0;
+			    bk->ops->pool_pages ? free_hugetlb_pages(bk->page_size) : 0;
 			if (hb_fit_cell(e->w, e->params, e->params_text, bk, need, &av, why,
 					sizeof(why))) {
 				hb_err("%s", why);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,12 +176,118 @@ static void test_bad_tables(void **state)
 	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
 }
 
+/* A flag: takes 0/1, yes/no, true/false; always written 0 or 1, so params text is stable. */
+struct fl {
+	uint64_t on, n;
+	const char *alloc;
+};
+
+static const struct hb_param flags[] = {
+	{ .name = "on", .type = HB_PT_BOOL, .offset = offsetof(struct fl, on), .def = "yes",
+	  .help = "a flag" },
+	{ .name = "n", .type = HB_PT_UINT, .offset = offsetof(struct fl, n), .def = "5",
+	  .min = "0", .max = "100", .unit = "%", .help = "a share" },
+	{ .name = "alloc", .type = HB_PT_STRING, .offset = offsetof(struct fl, alloc),
+	  .def = "glibc", .apply = HB_APPLY_ALLOCATOR, .help = "an allocator preset" },
+	HB_PARAM_END,
+};
+
+static void test_bool_and_unit(void **state)
+{
+	struct fl v;
+	char err[512], buf[256];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(&v, 0xff, sizeof(v));
+	assert_int_equal(hb_params_check_table(flags, err, sizeof(err)), 0);
+	assert_int_equal(hb_params_defaults(flags, &v, err, sizeof(err)), 0);
+	assert_int_equal(v.on, 1);
+	static const char *const yes[] = { "1", "yes", "true", "TRUE", "Yes" };
+	static const char *const no[] = { "0", "no", "false", "FALSE", "No" };
+
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(hb_params_set(flags, &v, "on", no[i], err, sizeof(err)), 0);
+		assert_int_equal(v.on, 0);
+		hb_param_format_value(&flags[0], &v, buf, sizeof(buf));
+		assert_string_equal(buf, "0");
+		assert_int_equal(hb_params_set(flags, &v, "on", yes[i], err, sizeof(err)), 0);
+		assert_int_equal(v.on, 1);
+		hb_param_format_value(&flags[0], &v, buf, sizeof(buf));
+		assert_string_equal(buf, "1");
+	}
+	assert_int_equal(hb_params_set(flags, &v, "on", "2", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "parameter 'on'"));
+	assert_non_null(strstr(err, "yes/no"));
+	assert_int_equal(hb_params_set(flags, &v, "on", "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(v.on, 1);
+	assert_int_equal(hb_params_format(flags, &v, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "on=1;n=5;alloc=glibc");
+	/* The allocator role: only presets. */
+	assert_int_equal(hb_params_set(flags, &v, "alloc", "jemalloc+thp", err, sizeof(err)), 0);
+	assert_int_equal(hb_params_set(flags, &v, "alloc", "jemallok", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "parameter 'alloc': unknown 'jemallok'; accepted: glibc"));
+	/* --help shows the type and the unit. */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	hb_params_help(flags, f);
+	fclose(f);
+	assert_non_null(strstr(text, "on               bool     default yes, 0 or 1"));
+	assert_non_null(strstr(text, "range 0..100, unit %"));
+	free(text);
+}
+
+static void test_bad_apply_rows(void **state)
+{
+	char err[256];
+	struct hb_param bad[2];
+
+	(void)state;
+	bad[1] = (struct hb_param)HB_PARAM_END;
+	/* A bool with a range. */
+	bad[0] = flags[0];
+	bad[0].max = "1";
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'on' is a bool with a range"));
+	/* A knob that is not in the knob table. */
+	bad[0] = (struct hb_param){ .name = "k", .type = HB_PT_STRING, .offset = 0, .def = "keep",
+				    .apply = HB_APPLY_KNOB, .knob = "thp/nosuch", .keep = "keep",
+				    .help = "a knob" };
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "knob 'thp/nosuch'"));
+	/* A knob row must say which value keeps the knob, and be text. */
+	bad[0].knob = "thp/defrag";
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), 0);
+	bad[0].keep = NULL;
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	bad[0].keep = "keep";
+	bad[0].type = HB_PT_UINT;
+	bad[0].def = "0";
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	/* A default the knob does not take. */
+	bad[0].type = HB_PT_STRING;
+	bad[0].def = "sometimes";
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	/* An allocator role on a number; a knob name without the role. */
+	bad[0] = flags[1];
+	bad[0].apply = HB_APPLY_ALLOCATOR;
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	bad[0].apply = HB_APPLY_NONE;
+	bad[0].knob = "thp/defrag";
+	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(hb_params_find_apply(flags, HB_APPLY_ALLOCATOR), &flags[2]);
+	assert_null(hb_params_find_apply(flags, HB_APPLY_KNOB));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_set_and_ranges),
 		cmocka_unit_test(test_unknown_suggests), cmocka_unit_test(test_format),
 		cmocka_unit_test(test_bad_tables), cmocka_unit_test(test_parse_inverse),
+		cmocka_unit_test(test_bool_and_unit), cmocka_unit_test(test_bad_apply_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

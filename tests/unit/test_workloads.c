@@ -61,11 +61,32 @@ static void test_touch_validate(void **state)
 	free(p);
 }
 
+static const struct hb_param bad_rows[] = {
+	{ .name = "good", .type = HB_PT_UINT, .offset = 0, .def = "1", .help = "fine" },
+	{ .name = "broken", .type = HB_PT_UINT, .offset = 0, .def = "7", .min = "0", .max = "5",
+	  .help = "its default is out of its range" },
+	HB_PARAM_END,
+};
+
+static const struct hb_workload bad_workload = { .name = "badtable", .params = bad_rows };
+
+static void test_start_up_check(void **state)
+{
+	const struct hb_workload *const list[] = { hb_workloads[0], &bad_workload, NULL };
+	char err[768];
+
+	(void)state;
+	assert_int_equal(hb_workloads_check(hb_workloads, err, sizeof(err)), 0);
+	assert_int_equal(hb_workloads_check(list, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "workload badtable: bad parameter table: parameter 'broken'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_table),
 		cmocka_unit_test(test_touch_validate),
+		cmocka_unit_test(test_start_up_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
