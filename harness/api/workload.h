@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outputs.h"
 #include "params.h"
 
 struct hb_ctx;
@@ -63,6 +64,8 @@ struct hb_workload {
 	 * to the whole process where it can be (4k: PR_SET_THP_DISABLE for the child) and
 	 * huge-page coverage is reported for the process (huge_coverage_process_pct). */
 	int process_memory;
+	/* What the report shows of it (headline figures, charts, the claims it tests). */
+	const struct hb_outputs *outputs;
 };
 
 /* The registry (workloads/registry.c), NULL-terminated. */
