@@ -49,8 +49,12 @@ enum hb_verdict hb_verdict_judge(const struct hb_stat *me, const struct hb_stat 
 	}
 	if (a >= lo && b <= hi)
 		return HB_V_CONFIRMED;
-	if (b < lo || a > hi)
+	if (b < lo || a > hi) {
+		/* Which side matters: "faster than claimed" is not "slower". */
+		snprintf(why, len, "%.3g-%.3gx is %s the claimed range", a, b,
+			 b < lo ? "below" : "above");
 		return HB_V_REFUTED;
+	}
 	if (me->min <= vs->max && vs->min <= me->max)
 		snprintf(why, len, "the ranges overlap");
 	else

@@ -78,6 +78,7 @@ static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workloa
 	size_t ns = hb_run_sets(r, w, c->sets, sets, HB_MAX_LIST), off = 0;
 	size_t nb = hb_rundata_backings(r, w->name, bk, HB_MAX_LIST);
 	enum hb_verdict all = HB_V_NOT_MEASURED;
+	char first[HB_V_MIXED + 1][160] = { "" }; /* the first reason of each verdict */
 	int pairs = 0;
 
 	seen[0] = why[0] = 0;
@@ -116,18 +117,19 @@ static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workloa
 				snprintf(q, sizeof(q), "?");
 			hb_doc_num(rlo, ql, sizeof(ql));
 			hb_doc_num(rhi, qh, sizeof(qh));
-			if (one == HB_V_CANNOT_TELL && !why[0])
-				snprintf(why, len, "%s", reason);
+			if (!first[one][0])
+				snprintf(first[one], sizeof(first[one]), "%s", reason);
 			if (off >= CELL)
 				continue;
 			off += (size_t)snprintf(seen + off, CELL - off,
-						"%s%s%s%s: %s against %s: %sx [%s-%s] (%s%s%s)",
+						"%s%s%s%s: %s against %s: %sx [%s-%s] (%s)",
 						off ? "; " : "", bk[b], *label ? ", " : "", label, a,
-						v, q, ql, qh,
-						hb_verdict_name(one), *reason ? ": " : "", reason);
+						v, q, ql, qh, hb_verdict_name(one));
 		}
 	}
-	if (!pairs)
+	if (pairs)
+		snprintf(why, len, "%s", first[all]);
+	else
 		snprintf(why, len, "needs %s%s%s%s%s", c->needs ? c->needs : c->metric,
 			 c->backings ? " under " : "", c->backings ? c->backings : "",
 			 c->vs_backing ? " and " : "", c->vs_backing ? c->vs_backing : "");
@@ -166,8 +168,7 @@ void hb_verdict_section(struct hb_doc *d, const struct hb_rundata *r)
 			if (!seen[0])
 				snprintf(seen, sizeof(seen), "-");
 			snprintf(verdict, sizeof(verdict), "%s%s%s", hb_verdict_name(v),
-				 (v == HB_V_CANNOT_TELL || v == HB_V_NOT_MEASURED) && *why ? ": " :
-				 "", (v == HB_V_CANNOT_TELL || v == HB_V_NOT_MEASURED) ? why : "");
+				 *why ? ": " : "", why);
 			cells[0] = c->text;
 			cells[1] = fig;
 			cells[2] = seen;

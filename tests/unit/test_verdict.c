@@ -49,6 +49,11 @@ static void test_refuted(void **state)
 	/* faster than the claimed range is outside it too */
 	assert_int_equal(judge(st(3, 50, 49, 51), st(3, 150, 148, 152), 0.70, 0.95, 0, why),
 			 HB_V_REFUTED);
+	assert_non_null(strstr(why, "below the claimed range"));
+	/* slower where faster was claimed */
+	assert_int_equal(judge(st(3, 300, 290, 310), st(3, 150, 148, 152), 0, 0.95, 0, why),
+			 HB_V_REFUTED);
+	assert_non_null(strstr(why, "above the claimed range"));
 	assert_string_equal(hb_verdict_name(HB_V_REFUTED), "refuted");
 }
 
