@@ -185,6 +185,61 @@ static uint64_t churn_memory_needed(const void *p)
 					     24) * 1.25) + 2 * MAX_VALUE;
 }
 
+#include "churn_report.h" /* the report hooks */
+
+/* What the report shows of churn, and the claim it decides; hooks in churn_report.c. */
+static const struct hb_headline churn_headlines[] = {
+	{ "ops_per_sec_churn", "throughput", "ops/s", HB_HIGHER },
+	{ "op_p99_us", "op p99 latency", "us", HB_LOWER },
+	{ "rss_kib_after_drain", "Rss after drain", "KiB", HB_LOWER },
+	{ "charged_kib_after_drain", "charged after drain", "KiB", HB_LOWER },
+	{ "frag_ratio_after_drain", "Rss / live after drain", "ratio", HB_LOWER },
+	{ NULL },
+};
+
+static const struct hb_phase_colour churn_shades[] = {
+	{ "fill", "#dbe9f6" }, { "churn", "#fbe3d6" }, { "drain", "#f6f0c8" },
+	{ "idle", "#e4f1dc" }, { "refill", "#e8def0" }, { NULL, NULL },
+};
+
+static const struct hb_chart_def churn_charts[] = {
+	{ .kind = HB_CHART_SERIES, .name = "churn_memory",
+	  .title = "churn: memory through fill / churn / drain / idle / refill",
+	  .xlabel = "time (s)", .ylabel = "memory (MiB)", .shades = churn_shades,
+	  .lines = { { "live_bytes", 1048576, "live (store)", "lc rgb '#000000' lw 2" },
+		     { "rss_kib", 1024, "Rss", "ls 1" },
+		     { "charged_kib", 1024, "charged (cgroup)", "ls 2 dt 2" },
+		     { "anon_huge_kib", 1024, "AnonHugePages", "ls 3 dt 3" } },
+	  .caption = "First repetition of each cell, sampled every series interval. A charged "
+		     "line far above Rss after the drain is memory the process gave back but the "
+		     "machine did not get (huge pages parked on the deferred-split queue)." },
+	{ .kind = HB_CHART_BARS, .name = "churn_ops", .metric = "ops_per_sec_churn",
+	  .title = "churn: operations per second in the churn phase",
+	  .ylabel = "ops/s (median, min-max over reps)",
+	  .caption = "Throughput of the store under each allocator and backing; higher is "
+		     "better." },
+	{ .kind = HB_CHART_BARS, .name = "churn_p99", .metric = "op_p99_us",
+	  .title = "churn: p99 operation latency", .ylabel = "p99 latency (us)",
+	  .caption = "99th percentile of one operation in the churn phase; lower is better." },
+	{ 0 },
+};
+
+static const struct hb_claim churn_claims[] = {
+	{ .text = "jemalloc + THP keeps memory the process freed",
+	  .metric = "charged_kib_after_drain", .vs_metric = "rss_kib_after_drain",
+	  .backings = "thp-always", .lo = 1.10, .hi = HB_UNBOUNDED,
+	  .sets = hb_churn_jemalloc_sets,
+	  .needs = "churn with a jemalloc allocator under thp-always" },
+	{ NULL },
+};
+
+static const struct hb_outputs churn_outputs = {
+	.headlines = churn_headlines,
+	.label = hb_churn_label,
+	.charts = churn_charts,
+	.claims = churn_claims,
+};
+
 const struct hb_workload hb_workload_churn = {
 	.name = "churn",
 	.summary = "Redis-like key-value store: fill, churn, drain, idle, refill, under an "
@@ -196,4 +251,5 @@ const struct hb_workload hb_workload_churn = {
 	.setup = churn_setup,
 	.run = churn_run,
 	.process_memory = 1,
+	.outputs = &churn_outputs,
 };

@@ -489,6 +489,54 @@ static void forkcow_teardown(struct hb_ctx *ctx, const void *p, void *state)
 	free(s);
 }
 
+/* What the report shows of forkcow, and the claims it decides. */
+static const struct hb_headline forkcow_headlines[] = {
+	{ "fork_ms_per_gib", "fork time per GiB", "ms/GiB", HB_LOWER },
+	{ "copied_kib_per_dirtied_page", "CoW copy per dirtied page", "KiB/page", HB_LOWER },
+	{ "write_p99_us_snapshot", "write p99 during snapshot", "us", HB_LOWER },
+	{ "snapshot_ms", "snapshot time", "ms", HB_LOWER },
+	{ NULL },
+};
+
+static const char *const forkcow_phases[] = { "baseline", "snapshot", "after", NULL };
+
+static const struct hb_chart_def forkcow_charts[] = {
+	{ .kind = HB_CHART_BARS, .name = "forkcow_fork", .metric = "fork_ms_per_gib",
+	  .title = "forkcow: fork() time per GiB of dataset", .ylabel = "ms per GiB (log scale)",
+	  .logy = 1,
+	  .caption = "The fork() call in the parent, mostly copying page tables; lower is "
+		     "better." },
+	{ .kind = HB_CHART_BARS, .name = "forkcow_copied", .metric = "copied_kib_per_dirtied_page",
+	  .title = "forkcow: memory copied per page the parent dirtied during the snapshot",
+	  .ylabel = "KiB copied per dirtied 4 KiB page (log scale)", .logy = 1,
+	  .caption = "Copy-on-write amplification: 4 means only the 4 KiB page was copied, 2048 "
+		     "a whole 2 MiB page." },
+	{ .kind = HB_CHART_PERCENTILES, .name = "forkcow_latency", .metric = "write",
+	  .title = "forkcow: parent write latency before / during / after the snapshot",
+	  .xlabel = "percentile of writes",
+	  .ylabel = "write latency (us, median over reps, log scale)", .phases = forkcow_phases,
+	  .caption = "Every write of the parent timed (histogram); colour: backing, dash: phase "
+		     "(dotted baseline, solid during the snapshot, dashed after)." },
+	{ 0 },
+};
+
+static const struct hb_claim forkcow_claims[] = {
+	{ .text = "fork snapshots copy 512x more under THP",
+	  .metric = "copied_kib_per_dirtied_page", .vs_backing = "4k",
+	  .backings = "thp thp-always", .lo = 256, .hi = HB_UNBOUNDED,
+	  .needs = "forkcow under thp and 4k" },
+	{ .text = "THP makes fork faster", .metric = "fork_ms_per_gib", .vs_backing = "4k",
+	  .backings = "thp thp-always", .lo = 0, .hi = 0.95,
+	  .needs = "forkcow under thp and 4k" },
+	{ NULL },
+};
+
+static const struct hb_outputs forkcow_outputs = {
+	.headlines = forkcow_headlines,
+	.charts = forkcow_charts,
+	.claims = forkcow_claims,
+};
+
 const struct hb_workload hb_workload_forkcow = {
 	.name = "forkcow",
 	.summary = "fork() copy-on-write snapshot while the parent writes (Redis BGSAVE-like)",
@@ -500,4 +548,5 @@ const struct hb_workload hb_workload_forkcow = {
 	.setup = forkcow_setup,
 	.run = forkcow_run,
 	.teardown = forkcow_teardown,
+	.outputs = &forkcow_outputs,
 };

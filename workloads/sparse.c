@@ -312,6 +312,60 @@ static void sparse_teardown(struct hb_ctx *ctx, const void *p, void *state)
 	free(st);
 }
 
+#include "sparse_report.h" /* the report hooks */
+
+/* What the report shows of sparse, and the claims it decides; hooks in sparse_report.c. */
+static const struct hb_headline sparse_headlines[] = {
+	{ "ns_per_access", "chase latency", "ns", HB_LOWER },
+	{ "bloat_ratio", "heap bloat (RSS / useful)", "ratio", HB_LOWER },
+	{ "rss_kib", "resident memory", "KiB", HB_LOWER },
+	{ "translation_pct", "translation share of the 4k latency", "%", HB_NEITHER },
+	{ "tlb_knee_kib", "TLB knee of the sweep", "KiB", HB_NEITHER },
+	{ NULL },
+};
+
+static const struct hb_chart_def sparse_charts[] = {
+	{ .kind = HB_CHART_SWEEP, .name = "sparse_sweep", .metric = "ns_per_access",
+	  .title = "sparse: dense random pointer chase, latency against working set",
+	  .xlabel = "working set (bytes, log scale)",
+	  .ylabel = "ns per access (median, min-max over reps)", .sets = hb_sparse_sweep_sets,
+	  .x_param = "span",
+	  .caption = "Dependent-load chase over a dense heap of growing size (log x). Grey: "
+		     "cache sizes; red: dTLB reach (entries x page size, cpuid). A huge-page "
+		     "line that bends up where the 4K reach is, not its own, means the host "
+		     "backs memory with small pages." },
+	{ .kind = HB_CHART_BARS, .name = "sparse_ns", .metric = "ns_per_access",
+	  .title = "sparse/dense heap: time per pointer hop", .ylabel = "ns per access",
+	  .sets = hb_sparse_table_sets,
+	  .caption = "Random dependent-load chase; lower is better." },
+	{ .kind = HB_CHART_BARS, .name = "sparse_bloat", .metric = "bloat_ratio",
+	  .title = "sparse/dense heap: resident memory per useful byte",
+	  .ylabel = "bloat ratio (RSS / nodes x node size, log scale)", .logy = 1,
+	  .sets = hb_sparse_table_sets,
+	  .caption = "How much memory the heap holds for the bytes it uses; 1 is no waste." },
+	{ 0 },
+};
+
+static const struct hb_claim sparse_claims[] = {
+	{ .text = "THP makes TLB-bound code 5-30% faster", .metric = "ns_per_access",
+	  .vs_backing = "4k", .backings = "thp thp-always hugetlb-* mthp-*", .lo = 0.70,
+	  .hi = 0.95, .sets = hb_sparse_big_dense_sets,
+	  .needs = "a dense random heap of 1G or more (span=1G)" },
+	{ .text = "a sparse heap pays a whole huge page per touched line",
+	  .metric = "bloat_ratio", .vs_backing = "4k", .backings = "thp thp-always hugetlb-2m",
+	  .lo = 256, .hi = HB_UNBOUNDED, .exact = 1, .sets = hb_sparse_per_2m_sets,
+	  .needs = "a sparse heap with one node per 2M (spacing=2M)" },
+	{ NULL },
+};
+
+static const struct hb_outputs sparse_outputs = {
+	.headlines = sparse_headlines,
+	.table_sets = hb_sparse_table_sets,
+	.label = hb_sparse_label,
+	.charts = sparse_charts,
+	.claims = sparse_claims,
+};
+
 const struct hb_workload hb_workload_sparse = {
 	.name = "sparse",
 	.summary = "sparse or dense pointer heap and a dependent-load chase; sweep=4K..4G for "
@@ -325,4 +379,5 @@ const struct hb_workload hb_workload_sparse = {
 	.teardown = sparse_teardown,
 	.expand = sparse_expand,
 	.derive = hb_sparse_derive,
+	.outputs = &sparse_outputs,
 };

@@ -126,6 +126,26 @@ static void touch_teardown(struct hb_ctx *ctx, const void *p, void *state)
 	free(s);
 }
 
+/* What the report shows of touch: its headline figures and its chart. */
+static const struct hb_headline touch_headlines[] = {
+	{ "ns_per_touch", "walk time per touch", "ns", HB_LOWER },
+	{ "populate_ms", "populate time", "ms", HB_LOWER },
+	{ NULL },
+};
+
+static const struct hb_chart_def touch_charts[] = {
+	{ .kind = HB_CHART_BARS, .name = "touch_ns", .metric = "ns_per_touch",
+	  .title = "touch: time per touched page",
+	  .ylabel = "ns per touch (median, min-max over reps)",
+	  .caption = "Walk over the populated region, one load per stride: lower is better." },
+	{ 0 },
+};
+
+static const struct hb_outputs touch_outputs = {
+	.headlines = touch_headlines,
+	.charts = touch_charts,
+};
+
 const struct hb_workload hb_workload_touch = {
 	.name = "touch",
 	.summary = "populate SIZE bytes of the backing, then walk them with a stride",
@@ -136,4 +156,5 @@ const struct hb_workload hb_workload_touch = {
 	.setup = touch_setup,
 	.run = touch_run,
 	.teardown = touch_teardown,
+	.outputs = &touch_outputs,
 };

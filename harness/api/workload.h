@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outputs.h"
 #include "params.h"
 
 struct hb_ctx;
@@ -61,6 +62,8 @@ struct hb_workload {
 	/* Optional: for the fit check's refusal (run/fit.c), how memory_needed follows from the
 	 * parameters and the way out, e.g. "parameter 'size': ...; use a smaller size". */
 	void (*fit_hint)(const void *params, char *buf, size_t len);
+	/* What the report shows of it (headline figures, charts, the claims it tests). */
+	const struct hb_outputs *outputs;
 };
 
 /* The registry (workloads/registry.c), NULL-terminated. */

@@ -16,7 +16,7 @@ struct hb_backing;
 
 /* argv[0] is "run". Returns an exit code. */
 int hb_cmd_run(int argc, char **argv);
-/* argv[0] is "bench" (bench.c) or "plot" (plot.c). Return an exit code. */
+/* argv[0] is "bench" (cmd_bench.c) or "plot" (cmd_plot.c). Return an exit code. */
 int hb_cmd_bench(int argc, char **argv);
 int hb_cmd_plot(int argc, char **argv);
 /* "4k,thp" into out (at most max); the count, or -EINVAL after printing what is accepted. */

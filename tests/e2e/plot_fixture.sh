@@ -35,6 +35,27 @@ grep -q 'malloc cannot be given hugetlbfs pages' "$md" && pass "skipped cell wit
 	fail "skipped cell missing"
 grep -q 'hugebench bench --profile quick --out results-mini' "$md" && pass "reproducing command" ||
 	fail "no reproducing command"
+grep -q '; hypervisor KVM\.$' "$md" && pass "hypervisor named plainly" || fail "raw hypervisor name"
+# A backing with no figure to compare gets no sentence (churn has no hugetlb-2m figures).
+grep -q 'against 4k:\.$' "$md" && fail "empty reading sentence" || pass "no empty reading sentence"
+
+# The folklore verdicts open the report, right after the machine section.
+first=$(grep -m1 -n '^## ' "$md" | cut -d: -f1)
+sed -n "$((first + 1)),\$p" "$md" | grep -m1 '^## ' | grep -q '^## Folklore against this machine' &&
+	pass "verdict table opens the report" || fail "verdict table not after the machine section"
+grep -q '^| claim | figure | this machine | verdict |$' "$md" && pass "verdict table header" ||
+	fail "no verdict table header"
+grep -q '^| THP makes fork faster | .*0.0366x \[0.0351-0.0395\].* | confirmed |$' "$md" &&
+	pass "confirmed claim from the fixture" || fail "fork claim not confirmed"
+grep -q '^| fork snapshots copy 512x more under THP | .* | refuted: .* below the claimed range |$' \
+	"$md" &&
+	pass "refuted claim from the fixture" || fail "CoW claim not refuted"
+grep -q '^| jemalloc + THP keeps memory the process freed | .*thp-always, jemalloc.* | confirmed |$' \
+	"$md" && pass "claim on two figures of one backing" || fail "jemalloc claim not confirmed"
+grep -q '^| THP makes TLB-bound code 5-30% faster | .* | - | not measured in this run: needs a dense random heap of 1G' \
+	"$md" && pass "claim not measured, with what it needs" || fail "no not-measured claim"
+grep -q '<th>verdict</th>' "$TMP/mini/report.html" && pass "verdict table in report.html" ||
+	fail "no verdict table in report.html"
 
 # A workload with no rows gets no charts, and the report says so.
 grep -v '^forkcow,' "$TMP/mini/results.csv" >"$TMP/r.csv" && mv "$TMP/r.csv" "$TMP/mini/results.csv"
@@ -44,6 +65,8 @@ ls "$TMP/mini/plots"/forkcow* >/dev/null 2>&1 && fail "forkcow charts made from 
 	pass "no forkcow charts"
 grep -q 'No figures in this run for: forkcow' "$md" && pass "report names the missing workload" ||
 	fail "missing workload not named"
+grep -q '^| THP makes fork faster | .* | - | not measured in this run: no forkcow figures |$' "$md" &&
+	pass "claims of a workload without rows not measured" || fail "forkcow claim judged from no rows"
 
 # Without the chart templates: the report is still written and says why.
 rm -rf "$TMP/mini/plots"

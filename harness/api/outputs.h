@@ -1,0 +1,130 @@
+/*
+ * What a workload's results say, as data in its own file: the headline figures of its report
+ * table, the charts the harness draws for it (each of a few generic kinds) and the folklore
+ * claims its figures decide. `hugebench plot` and the report loop over the registry and read
+ * these; adding a workload adds no line to harness/report/.
+ *
+ * Hooks get the parameter sets of a run as the text of the results' params column
+ * ("span=1G;node_size=64;..."); when they need a value they read it through the workload's
+ * own parameter table (hb_set_num, hb_set_value below), never by hand.
+ */
+#ifndef HB_OUTPUTS_H
+#define HB_OUTPUTS_H
+#include <math.h>
+#include <stddef.h>
+
+#include "params.h"
+
+/* An open upper bound of a claimed ratio. */
+#define HB_UNBOUNDED HUGE_VAL
+
+/* Which way a figure is better; NEITHER: a property of the run, no winner. */
+enum hb_better {
+	HB_LOWER = -1,
+	HB_NEITHER = 0,
+	HB_HIGHER = 1,
+};
+
+/*
+ * Picks from the parameter sets of a run (sets[0..n), in order of appearance) those a table,
+ * chart or claim uses, into out (at most max, keeping the order). Returns how many.
+ */
+typedef size_t (*hb_sets_fn)(const char *const *sets, size_t n, const char **out, size_t max);
+/* A label for sets[i] among sets[0..n) ("jemalloc dirty_decay_ms:0"): 0, or -ENOENT for the
+ * harness's own (the parameters that tell the set apart, "span=1G"). */
+typedef int (*hb_label_fn)(const char *const *sets, size_t n, size_t i, char *buf, size_t len);
+
+struct hb_headline {
+	const char *metric;
+	const char *label; /* "fork time per GiB" */
+	const char *unit;  /* shown when the rows carry none */
+	enum hb_better better;
+};
+
+enum hb_chart_kind {
+	/* One group per parameter set, a bar per backing: median, min-max error bars. */
+	HB_CHART_BARS = 1,
+	/* x: the size parameter x_param of each set (log x), a line per backing, with the
+	 * caches and the cpuid dTLB reach of meta.json marked. */
+	HB_CHART_SWEEP,
+	/* One chart per parameter set (name_<n>): a curve per backing and phase over the
+	 * percentiles, from metrics <metric>_<pct>_us_<phase>. */
+	HB_CHART_PERCENTILES,
+	/* One panel per cell (backing x parameter set) from the first repetition's
+	 * series/<cell>.csv: the columns as lines over t_s, the phases shaded. */
+	HB_CHART_SERIES,
+};
+
+/* A line of a time-series panel: a column of series/<cell>.csv, divided by div. */
+struct hb_series_line {
+	const char *column;
+	double div;
+	const char *title;
+	const char *style; /* gnuplot line style, "ls 2 dt 2" */
+};
+
+struct hb_phase_colour {
+	const char *phase;
+	const char *colour; /* "#dbe9f6" */
+};
+
+#define HB_SERIES_LINES 8
+
+struct hb_chart_def {
+	enum hb_chart_kind kind;
+	const char *name;    /* file stem in DIR/plots (percentiles: name_<n>) */
+	const char *metric;  /* bars, sweep: the figure; percentiles: the metric prefix */
+	const char *title;   /* above the chart, before the machine line */
+	const char *xlabel;  /* NULL: the kind's own */
+	const char *ylabel;
+	int logy;
+	const char *caption; /* under the chart in the report: how to read it */
+	hb_sets_fn sets;     /* the parameter sets drawn; NULL: every set */
+	/* sweep: the size parameter on x */
+	const char *x_param;
+	/* percentiles: the phases, NULL-terminated */
+	const char *const *phases;
+	/* series: the lines, and the colour of each phase (others grey) */
+	struct hb_series_line lines[HB_SERIES_LINES];
+	const struct hb_phase_colour *shades; /* ends with { NULL } */
+};
+
+/*
+ * A folklore claim and the figure that decides it: the ratio metric / vs_metric (in the vs
+ * backing, or the same backing) must lie in [lo, hi] to confirm it, and outside to refute it.
+ * Both must hold for the whole min-max range over repetitions, else "cannot tell".
+ */
+struct hb_claim {
+	const char *text;	/* the folklore, as people say it */
+	const char *metric;
+	const char *vs_metric;	/* NULL: metric itself, in vs_backing */
+	const char *vs_backing; /* NULL: the same backing (with vs_metric) */
+	const char *backings;	/* backings tested: shell patterns, "thp thp-always hugetlb-*";
+				 * NULL: every backing but vs_backing */
+	double lo, hi;		/* the ratio that confirms; 0 / HB_UNBOUNDED: open */
+	int exact;		/* a figure that repeats exactly: one repetition decides */
+	hb_sets_fn sets;	/* the parameter sets that decide; NULL: every set */
+	const char *needs;	/* what a run needs to decide it ("a dense 1G heap") */
+};
+
+struct hb_outputs {
+	const struct hb_headline *headlines; /* each ends with an entry whose metric is NULL */
+	hb_sets_fn table_sets;		     /* the sets that get a table row; NULL: all */
+	hb_label_fn label;		     /* NULL: the harness's label */
+	const struct hb_chart_def *charts;   /* ends with { 0 } (kind 0) */
+	const struct hb_claim *claims;	     /* ends with an entry whose text is NULL */
+};
+
+/*
+ * A parameter's value in a params text, read through the workload's table t (params_size
+ * bytes of parameter struct): sizes, durations, counts and doubles as a number, an enum as
+ * its index; every parameter not named has its default. 0, or -errno (unknown name, a text
+ * the table does not parse, a string parameter).
+ */
+int hb_set_num(const struct hb_param *t, size_t params_size, const char *set, const char *name,
+	       double *v);
+/* The same as text, formatted as the table formats it ("256M", "random"). */
+int hb_set_value(const struct hb_param *t, size_t params_size, const char *set,
+		 const char *name, char *buf, size_t len);
+
+#endif
