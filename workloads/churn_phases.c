@@ -329,7 +329,7 @@ static void memory_rows(struct hb_ctx *ctx, struct churn *s, const char *suffix,
 		  "the store's key + value bytes (like Redis used_memory's data)");
 	snprintf(name, sizeof(name), "rss_kib_%s", suffix);
 	if (hb_memory_read(ctx, v)) {
-		hb_metric_text(ctx, name, "unavailable", "cannot read /proc/self/smaps_rollup");
+		hb_metric_text(ctx, name, "unavailable", "cannot read " HB_SOURCE_SMAPS_ROLLUP);
 		return;
 	}
 	hb_metric(ctx, name, (double)v->resident_kib, "KiB", "Rss + *_Hugetlb (smaps_rollup)");
@@ -479,7 +479,7 @@ int churn_run(struct hb_ctx *ctx, const void *p, void *state)
 		hb_metric(ctx, "thp_deferred_split_page_after_drain",
 			  (double)(v1.v[HB_VM_THP_DEFERRED_SPLIT_PAGE] -
 				   v0.v[HB_VM_THP_DEFERRED_SPLIT_PAGE]),
-			  "events", "/proc/vmstat delta from the drain to the end of idle "
+			  "events", HB_SOURCE_VMSTAT " delta from the drain to the end of idle "
 			  "(machine-wide)");
 	if (c->limit && c->limit_at == LIMIT_AT_IDLE)
 		hb_memory_limit(ctx, 0);

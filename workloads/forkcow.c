@@ -467,10 +467,10 @@ static int forkcow_run(struct hb_ctx *ctx, const void *p, void *state)
 	if (vm_ok && v0.present[HB_VM_THP_SPLIT_PMD])
 		hb_metric(ctx, "thp_split_pmd", (double)(v1.v[HB_VM_THP_SPLIT_PMD] -
 							 v0.v[HB_VM_THP_SPLIT_PMD]),
-			  "events", "/proc/vmstat delta over the snapshot phase (machine-wide)");
+			  "events", HB_SOURCE_VMSTAT " delta over the snapshot phase (machine-wide)");
 	else
 		hb_metric_text(ctx, "thp_split_pmd", "unavailable",
-			       "no thp_split_pmd in /proc/vmstat here");
+			       "no thp_split_pmd in " HB_SOURCE_VMSTAT " here");
 
 	hb_phase_begin(ctx, "after");
 	r = write_phase(f, s, &s->hist[2], NULL, NULL);

@@ -6,6 +6,11 @@
 #define HB_MEMTYPES_H
 #include <stdint.h>
 
+/* Where these figures come from, for the notes of the rows a workload makes of them: the
+ * names of the kernel's files live here, with the harness, not in the workloads. */
+#define HB_SOURCE_SMAPS_ROLLUP "/proc/self/smaps_rollup"
+#define HB_SOURCE_VMSTAT "/proc/vmstat"
+
 /* One region's (or the process's) smaps figures. hugetlb memory is not in Rss (it is in
  * Private_Hugetlb/Shared_Hugetlb), and THP shows as AnonHugePages. */
 struct hb_smaps {

@@ -4,23 +4,23 @@
  * percentile, so the tail gets as much room as the median.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chart.h"
+#include "histogram.h"
 #include "sets.h"
 
 #define MAX_SETS 8 /* charts per workload: more would bury the report */
 #define MAX_BACKINGS 8
 
-/* The percentiles the histograms report, in the metric names' spelling. */
-static const struct {
-	const char *name;
-	double nines; /* -log10(1 - p): where the percentile sits on the x axis */
-} pcts[] = {
-	{ "p50", 0.30103 }, { "p90", 1 }, { "p99", 2 }, { "p999", 3 }, { "p9999", 4 },
-	{ "max", 5 },
-};
+/* Where a percentile of the histograms' list (histogram.h) sits on the x axis: its "nines",
+ * -log10(1 - p); the max one step past p99.99. */
+static double nines(const struct hb_hist_pct *q)
+{
+	return q->p >= 100 ? 5 : -log10(1 - q->p / 100);
+}
 
 /* Dash per phase, in the order declared: dotted before, solid during, dashed after. */
 static const int dashes[] = { 3, 1, 2, 4, 5, 6 };
@@ -46,16 +46,16 @@ static int one(struct hb_plot *p, const struct hb_workload *w, const struct hb_c
 		     ph++) {
 			int points = 0;
 
-			for (size_t k = 0; k < sizeof(pcts) / sizeof(pcts[0]); k++) {
+			for (size_t k = 0; k < HB_HIST_NPCTS; k++) {
 				char metric[128];
 				struct hb_stat st;
 
 				snprintf(metric, sizeof(metric), "%s_%s_us_%s", c->metric,
-					 pcts[k].name, c->phases[ph]);
+					 hb_hist_pcts[k].name, c->phases[ph]);
 				hb_rundata_stat(p->d, w->name, bk[b], set, metric, &st);
 				if (!st.n || st.med <= 0)
 					continue;
-				fprintf(f, "%g\t%.6g\n", pcts[k].nines, st.med);
+				fprintf(f, "%g\t%.6g\n", nines(&hb_hist_pcts[k]), st.med);
 				points++;
 			}
 			if (!points)

@@ -7,27 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "results.h"
 #include "schema.h"
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 int hb_results_open(struct hb_results *r, const char *dir, char *err, size_t errlen)
 {
@@ -50,7 +32,7 @@ int hb_results_open(struct hb_results *r, const char *dir, char *err, size_t err
 		snprintf(r->dir, sizeof(r->dir), "results/%s-%s", stamp, host);
 	}
 	snprintf(series, sizeof(series), "%s/series", r->dir);
-	rc = mkdir_p(series);
+	rc = hb_mkdir_p(series, 0755);
 	if (rc)
 		snprintf(err, errlen, "cannot create results directory '%s': %s", r->dir,
 			 strerror(-rc));

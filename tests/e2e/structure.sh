@@ -139,9 +139,9 @@ once() {
 # A definition: starts in column 0 (the return type), names the function, is no prototype.
 def_re() { echo "^[A-Za-z_].*(^|[^A-Za-z0-9_])([A-Za-z0-9_]*_)?$1[[:space:]]*\\([^;]*\$"; }
 once mkdir_p "a mkdir_p definition" "$(def_re 'mkdir_?p')"
-# The finaliser's second multiplier is splitmix64's own (the golden-ratio increment also seeds
-# hashes and seeds elsewhere, which are no copies).
-once splitmix64 "splitmix64 (its multiplier 0x94d049bb133111eb)" '0x94d049bb133111eb' -i
+# splitmix64's state step, `+= 0x9e3779b97f4a7c15` (the golden-ratio constant alone also seeds
+# hashes and per-repetition seeds, which are no copies of it).
+once splitmix64 "splitmix64 (its state step += 0x9e3779b97f4a7c15)" '\+=[[:space:]]*0x9e3779b97f4a7c15' -i
 once cmp_double "a cmp_double definition" "$(def_re 'cmp_doubles?')"
 once percentiles "a percentile list (\"p999\")" '"p999"'
 once memavail90 "the 90%-of-MemAvailable rule" '/[[:space:]]*10[[:space:]]*\*[[:space:]]*9([^0-9]|$)|\*[[:space:]]*9[[:space:]]*/[[:space:]]*10([^0-9]|$)|90%.*MemAvailable|MemAvailable.*90%'
