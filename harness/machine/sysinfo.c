@@ -473,8 +473,9 @@ json_t *hb_sysinfo_collect(void)
 	json_object_set_new(json_object_get(o, "topology"), "llc_bytes",
 			    json_integer((json_int_t)hb_llc_bytes()));
 	json_object_set_new(o, "hypervisor",
-			    json_pack("{s:b, s:o}", "present", cpu.hypervisor, "vendor",
-				      cpu.hypervisor ? jstr(cpu.hv_vendor) : json_null()));
+			    json_pack("{s:b, s:o, s:s}", "present", cpu.hypervisor, "vendor",
+				      cpu.hypervisor ? jstr(cpu.hv_vendor) : json_null(), "name",
+				      hb_hypervisor_name(cpu.hypervisor ? cpu.hv_vendor : NULL)));
 	json_object_set_new(o, "perf", perf_json());
 	json_object_set_new(o, "root", json_boolean(geteuid() == 0));
 	json_object_set_new(o, "cgroup", cgroup_json());

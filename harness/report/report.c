@@ -14,25 +14,6 @@
 #include "units.h"
 #include "verdict.h"
 
-/* The cpuid hypervisor vendor strings (leaf 0x40000000) people know by another name. */
-static const struct {
-	const char *cpuid, *name;
-} hypervisors[] = {
-	{ "KVMKVMKVM", "KVM" },		{ "Microsoft Hv", "Hyper-V" },
-	{ "VMwareVMware", "VMware" },	{ "XenVMMXenVMM", "Xen" },
-	{ "TCGTCGTCGTCG", "QEMU (TCG)" }, { "bhyve bhyve ", "bhyve" },
-	{ " lrpepyh  vr", "Parallels" }, { "ACRNACRNACRN", "ACRN" },
-	{ "QNXQVMBSQG", "QNX" },
-};
-
-static const char *hypervisor(const char *vendor)
-{
-	for (size_t i = 0; vendor && i < sizeof(hypervisors) / sizeof(hypervisors[0]); i++)
-		if (!strcmp(vendor, hypervisors[i].cpuid))
-			return hypervisors[i].name;
-	return vendor && *vendor ? vendor : "none";
-}
-
 static void machine(struct hb_doc *d, const struct hb_rundata *r)
 {
 	char line[1024], a[32], b[32];
@@ -42,7 +23,7 @@ static void machine(struct hb_doc *d, const struct hb_rundata *r)
 	hb_doc_h(d, 2, "Machine");
 	snprintf(line, sizeof(line), "%s; host %s; hypervisor %s.", r->machine,
 		 hb_meta_str(r, "hostname", "?"),
-		 hypervisor(hb_meta_str(r, "hypervisor.vendor", NULL)));
+		 r->hypervisor);
 	hb_doc_para(d, line);
 	json_array_foreach(caches, i, c) {
 		const char *type = json_string_value(json_object_get(c, "type"));

@@ -6,6 +6,7 @@
 #include "rundata.h"
 #include "schema.h"
 #include "stats.h"
+#include "sysinfo.h"
 #include "units.h"
 
 /* "cpu.tlb.reach_4k_bytes" */
@@ -45,7 +46,13 @@ static void make_machine(struct hb_rundata *d)
 {
 	char rel[64];
 	const char *r = hb_meta_str(d, "kernel.release", "kernel ?");
-	const char *hv = hb_meta_str(d, "hypervisor.vendor", NULL);
+	const char *hv = hb_meta_str(d, "hypervisor.name", NULL);
+
+	/* Records from before the plain name was kept: the same table. */
+	if (!hv)
+		hv = hb_hypervisor_name(hb_meta_str(d, "hypervisor.vendor", NULL));
+	snprintf(d->hypervisor, sizeof(d->hypervisor), "%s", hv);
+	hv = strcmp(d->hypervisor, "none") ? d->hypervisor : NULL;
 
 	/* "6.18.44-fc-v669" -> "6.18.44": the title has no room for the build tag. */
 	snprintf(rel, sizeof(rel), "%.*s", (int)strcspn(r, "-+ "), r);
@@ -186,32 +193,4 @@ int hb_rundata_has(const struct hb_rundata *d, const char *workload)
 		if (d->rows[i].num && !strcmp(d->rows[i].workload, workload))
 			return 1;
 	return 0;
-}
-
-int hb_param_get(const char *params, const char *key, char *buf, size_t len)
-{
-	size_t kl = strlen(key);
-
-	for (const char *p = params; p && *p;) {
-		size_t n = strcspn(p, ";");
-
-		if (n > kl && !strncmp(p, key, kl) && p[kl] == '=') {
-			snprintf(buf, len, "%.*s", (int)(n - kl - 1), p + kl + 1);
-			return 0;
-		}
-		p += n + (p[n] == ';');
-	}
-	if (len)
-		buf[0] = 0;
-	return -ENOENT;
-}
-
-double hb_param_size(const char *params, const char *key)
-{
-	char buf[64];
-	uint64_t v;
-
-	if (hb_param_get(params, key, buf, sizeof(buf)) || hb_parse_size(buf, &v))
-		return 0;
-	return (double)v;
 }

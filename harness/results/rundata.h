@@ -19,6 +19,7 @@ struct hb_rundata {
 	json_t *meta; /* {} when meta.json is missing or unreadable (with a note) */
 	char meta_note[256];
 	char machine[256]; /* "AMD EPYC, Linux 6.18.44, THP madvise": every chart's title */
+	char hypervisor[64]; /* "KVM", or "none" */
 };
 
 /* Statistics over repetitions of one figure. */
@@ -44,10 +45,6 @@ size_t hb_rundata_params(const struct hb_rundata *d, const char *workload, const
 			 size_t max);
 /* Whether workload has any row with a number (skipped-only workloads have none). */
 int hb_rundata_has(const struct hb_rundata *d, const char *workload);
-/* The value of key in "k=v;k=v" into buf; 0 or -ENOENT. */
-int hb_param_get(const char *params, const char *key, char *buf, size_t len);
-/* The same as a size in bytes ("1G"); 0 when absent or not a size. */
-double hb_param_size(const char *params, const char *key);
 /* meta.json lookups with a default. */
 const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def);
 double hb_meta_num(const struct hb_rundata *d, const char *path, double def);
