@@ -74,7 +74,7 @@ static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct h
 				continue;
 			/* The parameter set where this backing differs most from 4k. */
 			double q = 1, qbest = 1;
-			int sbest = -1, overlap = 0;
+			int sbest = -1, noisy = 0;
 
 			for (size_t s = 0; s < nsets; s++) {
 				struct hb_stat base, me;
@@ -87,8 +87,8 @@ static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct h
 				if (sbest < 0 || fabs(log(q)) > fabs(log(qbest))) {
 					sbest = (int)s;
 					qbest = q;
-					overlap = me.n > 1 && base.n > 1 && me.min <= base.max &&
-						  base.min <= me.max;
+					noisy = me.n < 2 || base.n < 2 ? 1 :
+						me.min <= base.max && base.min <= me.max ? 2 : 0;
 				}
 			}
 			compared += sbest >= 0;
@@ -104,13 +104,13 @@ static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct h
 				off += (size_t)snprintf(line + off, sizeof(line) - off, "%.0f%% %s",
 							fabs(qbest - 1) * 100,
 							qbest < 1 ? "lower" : "higher");
+			/* Better or worse only where the noise allows saying so. */
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " (%s%s%s)",
+						noisy == 2 ? "cannot tell: the ranges overlap" :
+						noisy ? "cannot tell from one repetition" :
 						(qbest < 1) == (k->better == HB_LOWER) ? "better" :
 						"worse", strcmp(lab, "all") ? ", " : "",
 						strcmp(lab, "all") ? lab : "");
-			if (overlap)
-				off += (size_t)snprintf(line + off, sizeof(line) - off,
-							" but the ranges overlap");
 		}
 		if (!compared)
 			continue;
@@ -123,13 +123,18 @@ static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct h
 	}
 }
 
-/* The best backing, with those within 2% of it named too: a 1% lead is no win. */
-static void winner_text(const struct hb_rundata *r, const char *w, const char *const *bk,
-			size_t nb, const char *set, const char *metric, int best, char *buf,
-			size_t len)
+/*
+ * The best backing, with those within 2% of it named too: a 1% lead is no win. A winner is
+ * named only when the noise allows it: its min-max range over repetitions must not overlap
+ * the range of any backing it beats by more than 2%, and one repetition tells nothing of the
+ * noise. Returns 1 when a winner is named.
+ */
+static int winner_text(const struct hb_rundata *r, const char *w, const char *const *bk,
+		       size_t nb, const char *set, const char *metric, int best, char *buf,
+		       size_t len)
 {
 	struct hb_stat a, o;
-	size_t off, close = 0, others = 0;
+	size_t off, close = 0, others = 0, noisy = 0;
 
 	hb_rundata_stat(r, w, bk[best], set, metric, &a);
 	off = (size_t)snprintf(buf, len, "%s", bk[best]);
@@ -143,11 +148,21 @@ static void winner_text(const struct hb_rundata *r, const char *w, const char *c
 		if (a.med != 0 && fabs(o.med - a.med) / fabs(a.med) < 0.02)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", close++ ? ", " :
 						" (within 2%: ", bk[b]);
+		else if (a.n < 2 || o.n < 2 || (o.min <= a.max && a.min <= o.max))
+			noisy++;
 	}
-	if (others && close == others)
+	if (others && close == others) {
 		snprintf(buf, len, "none (all within 2%%)");
-	else if (close && off < len)
+		return 0;
+	}
+	if (noisy) {
+		snprintf(buf, len, "cannot tell (%s)", a.n < 2 ? "one repetition" :
+			 "the ranges overlap");
+		return 0;
+	}
+	if (close && off < len)
 		snprintf(buf + off, len - off, ")");
+	return others > 0;
 }
 
 /* One headline figure of one parameter set: a row, or 0 when no backing has it. */
@@ -189,10 +204,10 @@ static int table_row(struct hb_doc *d, const struct hb_rundata *r, const struct 
 	hb_run_label(w, sets, nsets, s, text[1], sizeof(text[1]));
 	if (k->better == HB_NEITHER)
 		best = -1;
-	if (best >= 0)
-		winner_text(r, w->name, bk, nb, sets[s], k->metric, best, text[nb + 2],
-			    sizeof(text[0]));
-	else
+	if (best >= 0 && !winner_text(r, w->name, bk, nb, sets[s], k->metric, best,
+				       text[nb + 2], sizeof(text[0])))
+		best = -1; /* no winner the noise allows: no ratio of one either */
+	else if (best < 0)
 		snprintf(text[nb + 2], sizeof(text[0]), "-");
 	hb_rundata_stat(r, w->name, "4k", sets[s], k->metric, &base);
 	if (base.n && base.med > 0 && best >= 0)
