@@ -4,12 +4,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "allocator.h"
@@ -20,7 +17,6 @@
 #include "knobs.h"
 #include "log.h"
 #include "results.h"
-#include "smaps.h"
 #include "vmstat.h"
 
 const char *hb_cell_outcome_name(enum hb_cell_outcome o)

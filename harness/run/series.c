@@ -1,25 +1,14 @@
 /* The time series of one cell: series/<id>.csv, sampled by the parent. */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cell_impl.h"
 #include "cgroup.h"
 #include "clock.h"
-#include "knobs.h"
-#include "log.h"
 #include "results.h"
 #include "schema.h"
 #include "smaps.h"
-#include "vmstat.h"
-
-/* The time series of one cell, built in memory and written once at the end. */
 
 /* Raw text: the series rows are built field by field with their commas already in them. */
 static void text_add(char **buf, size_t *len, size_t *cap, const char *text)
