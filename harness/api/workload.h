@@ -1,11 +1,13 @@
 /*
  * What a workload is (stress-ng's one const info struct, fio's ops): one file in workloads/
- * with one of these and one parameter table, and one line in workloads/registry.c.
+ * with one of these, its parameter table and its outputs (outputs.h: headline figures,
+ * charts, folklore claims) as data, and one line in workloads/registry.c.
  *
  * A workload never touches sysfs, files or the terminal: a machine knob or an allocator a
- * parameter needs is declared in its row (params.h .apply) and the harness applies it. It runs in the cell's own child
- * process and gets from the harness, through struct hb_ctx (ctx.h): memory in the cell's
- * backing, a clock, histograms, phase markers and a metrics sink.
+ * parameter needs is declared in its row (params.h .apply) and the harness applies it. It
+ * runs in the cell's own child process and gets from the harness, through struct hb_ctx
+ * (ctx.h): memory in the cell's backing, a clock, a sampler, histograms, phase markers and
+ * a metrics sink.
  */
 #ifndef HB_WORKLOAD_H
 #define HB_WORKLOAD_H
