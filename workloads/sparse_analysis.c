@@ -148,13 +148,29 @@ static void build_curve(const struct point *pts, size_t n, struct curve *c)
 	}
 }
 
+/* The params of a row about a whole sweep: the curve's key, whose sweep parameter (the last
+ * of the table, empty in each expanded point) names the range the curve covers. */
+static void sweep_params(const struct curve *c, char *buf, size_t len)
+{
+	char lo[32], hi[32];
+	size_t k = strlen(c->key);
+
+	hb_format_size(c->size[0], lo, sizeof(lo));
+	hb_format_size(c->size[c->n - 1], hi, sizeof(hi));
+	if (k >= 6 && !strcmp(c->key + k - 6, "sweep="))
+		snprintf(buf, len, "%s%s..%s", c->key, lo, hi);
+	else
+		snprintf(buf, len, "%s", c->key);
+}
+
 static void knee_rows(struct hb_analysis *a, struct curve *c)
 {
 	uint64_t llc = a->machine.llc_bytes;
 	uint64_t ps = hb_analysis_page_size(c->backing), reach;
 	size_t plat = 0;
-	char note[512], s[32], l[32];
+	char note[512], s[32], l[32], params[1100];
 
+	sweep_params(c, params, sizeof(params));
 	c->knee = hb_knee_find(c->size, c->ns, c->n, llc, HB_KNEE_RISE, &plat);
 	if (c->knee >= 0) {
 		hb_format_size(c->size[plat], s, sizeof(s));
@@ -165,7 +181,7 @@ static void knee_rows(struct hb_analysis *a, struct curve *c)
 			 "after the largest step; LLC size unknown");
 		if (llc)
 			snprintf(note + strlen(note), sizeof(note) - strlen(note), "; LLC %s", l);
-		hb_analysis_add(a, c->backing, c->key, 0, "tlb_knee_kib",
+		hb_analysis_add(a, c->backing, params, 0, "tlb_knee_kib",
 				(double)(c->size[c->knee] >> 10), "KiB", note);
 	} else {
 		hb_format_size(c->size[c->n - 1], s, sizeof(s));
@@ -173,17 +189,17 @@ static void knee_rows(struct hb_analysis *a, struct curve *c)
 			 "no knee up to %s: the sweep never rose %.0f%% above the memory plateau "
 			 "(or does not reach 4 x LLC)" : "bad curve up to %s (%.0f)", s,
 			 HB_KNEE_RISE * 100);
-		hb_analysis_add_text(a, c->backing, c->key, 0, "tlb_knee_kib", "unavailable", "KiB",
+		hb_analysis_add_text(a, c->backing, params, 0, "tlb_knee_kib", "unavailable", "KiB",
 				     note);
 	}
 	reach = hb_machine_tlb_reach(&a->machine, ps);
 	if (reach) {
 		hb_format_size(ps, s, sizeof(s));
 		snprintf(note, sizeof(note), "cpuid: largest data TLB's entries x %s pages", s);
-		hb_analysis_add(a, c->backing, c->key, 0, "tlb_reach_kib", (double)(reach >> 10),
+		hb_analysis_add(a, c->backing, params, 0, "tlb_reach_kib", (double)(reach >> 10),
 				"KiB", note);
 	} else {
-		hb_analysis_add_text(a, c->backing, c->key, 0, "tlb_reach_kib", "unavailable", "KiB",
+		hb_analysis_add_text(a, c->backing, params, 0, "tlb_reach_kib", "unavailable", "KiB",
 				     "cpuid does not give TLB entries for this page size");
 	}
 }
@@ -200,7 +216,7 @@ static void effective_translation(struct hb_analysis *a, const struct curve *c, 
 
 	for (size_t k = 0; k < nc; k++) {
 		uint64_t k2, k4 = 0;
-		char note[512], s2[32], s4[32] = "none", sr[32];
+		char note[512], s2[32], s4[32] = "none", sr[32], params[1100];
 
 		if (hb_analysis_page_size(c[k].backing) != (2ull << 20) || c[k].knee < 0)
 			continue;
@@ -219,7 +235,8 @@ static void effective_translation(struct hb_analysis *a, const struct curve *c, 
 			 "own TLB reach (%s), so translation happens in steps smaller than 2 MiB: "
 			 "the effective translation size is 4 KiB; in a VM that means the host backs "
 			 "guest memory with small pages", c[k].backing, s2, s4, r2 ? sr : "unknown");
-		hb_analysis_add_text(a, c[k].backing, c[k].key, 0, "effective_translation_kib", "4",
+		sweep_params(&c[k], params, sizeof(params));
+		hb_analysis_add_text(a, c[k].backing, params, 0, "effective_translation_kib", "4",
 				     "KiB", note);
 	}
 }

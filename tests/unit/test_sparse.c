@@ -229,6 +229,9 @@ static void test_derive(void **state)
 	assert_non_null(row);
 	snprintf(want, sizeof(want), "%llu", (unsigned long long)(step >> 10));
 	assert_string_equal(row->value, want);
+	/* A row about the whole sweep names the range it covers, in the table's format. */
+	assert_non_null(strstr(row->params, ";sweep=4K..32G"));
+	assert_null(strstr(row->params, "span="));
 	row = find_row(&r, "thp", "node_size=64", 0, "tlb_knee_kib");
 	assert_non_null(row);
 	assert_string_equal(row->value, "unavailable");
