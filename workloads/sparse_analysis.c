@@ -60,23 +60,28 @@ static int read_point(const struct hb_workload *w, const struct hb_row *r, struc
 	return rc;
 }
 
-/* The ns_per_access rows with a number, read once. */
+static int is_point(const struct hb_analysis *a, const struct hb_row *r)
+{
+	return r->num && !strcmp(r->workload, a->workload) && !strcmp(r->metric, "ns_per_access");
+}
+
+/* The ns_per_access rows with a number, read once (room for those rows only: a run has tens
+ * of thousands of rows, a few hundred of them points). */
 static size_t read_points(const struct hb_analysis *a, struct point **out)
 {
 	const struct hb_workload *w = hb_workload_find(a->workload);
-	struct point *pts = calloc(a->n ? a->n : 1, sizeof(*pts));
-	size_t n = 0;
+	struct point *pts;
+	size_t n = 0, want = 0;
 
+	for (size_t i = 0; i < a->n; i++)
+		want += is_point(a, &a->rows[i]);
+	pts = calloc(want ? want : 1, sizeof(*pts));
 	*out = pts;
 	if (!pts || !w)
 		return 0;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct hb_row *r = &a->rows[i];
-
-		if (r->num && !strcmp(r->workload, a->workload) &&
-		    !strcmp(r->metric, "ns_per_access") && !read_point(w, r, &pts[n]))
+	for (size_t i = 0; i < a->n && n < want; i++)
+		if (is_point(a, &a->rows[i]) && !read_point(w, &a->rows[i], &pts[n]))
 			n++;
-	}
 	return n;
 }
 
