@@ -491,10 +491,11 @@ static void forkcow_teardown(struct hb_ctx *ctx, const void *p, void *state)
 
 /* What the report shows of forkcow, and the claims it decides. */
 static const struct hb_headline forkcow_headlines[] = {
-	{ "fork_ms_per_gib", "fork time per GiB", "ms/GiB", HB_LOWER },
-	{ "copied_kib_per_dirtied_page", "CoW copy per dirtied page", "KiB/page", HB_LOWER },
-	{ "write_p99_us_snapshot", "write p99 during snapshot", "us", HB_LOWER },
-	{ "snapshot_ms", "snapshot time", "ms", HB_LOWER },
+	{ "fork_ms_per_gib", "fork time per GiB", "ms/GiB", HB_LOWER, HB_KIND_TIME },
+	{ "copied_kib_per_dirtied_page", "CoW copy per dirtied page", "KiB/page", HB_LOWER,
+	  HB_KIND_MEMORY },
+	{ "write_p99_us_snapshot", "write p99 during snapshot", "us", HB_LOWER, HB_KIND_TIME },
+	{ "snapshot_ms", "snapshot time", "ms", HB_LOWER, HB_KIND_TIME },
 	{ NULL },
 };
 

@@ -316,11 +316,11 @@ static void sparse_teardown(struct hb_ctx *ctx, const void *p, void *state)
 
 /* What the report shows of sparse, and the claims it decides; hooks in sparse_report.c. */
 static const struct hb_headline sparse_headlines[] = {
-	{ "ns_per_access", "chase latency", "ns", HB_LOWER },
-	{ "bloat_ratio", "heap bloat (RSS / useful)", "ratio", HB_LOWER },
-	{ "rss_kib", "resident memory", "KiB", HB_LOWER },
-	{ "translation_pct", "translation share of the 4k latency", "%", HB_NEITHER },
-	{ "tlb_knee_kib", "TLB knee of the sweep", "KiB", HB_NEITHER },
+	{ "ns_per_access", "chase latency", "ns", HB_LOWER, HB_KIND_TIME },
+	{ "bloat_ratio", "heap bloat (RSS / useful)", "ratio", HB_LOWER, HB_KIND_MEMORY },
+	{ "rss_kib", "resident memory", "KiB", HB_LOWER, HB_KIND_MEMORY },
+	{ "translation_pct", "translation share of the 4k latency", "%", HB_NEITHER, HB_KIND_SHARE },
+	{ "tlb_knee_kib", "TLB knee of the sweep", "KiB", HB_NEITHER, HB_KIND_COUNT },
 	{ NULL },
 };
 

@@ -128,8 +128,8 @@ static void touch_teardown(struct hb_ctx *ctx, const void *p, void *state)
 
 /* What the report shows of touch: its headline figures and its chart. */
 static const struct hb_headline touch_headlines[] = {
-	{ "ns_per_touch", "walk time per touch", "ns", HB_LOWER },
-	{ "populate_ms", "populate time", "ms", HB_LOWER },
+	{ "ns_per_touch", "walk time per touch", "ns", HB_LOWER, HB_KIND_TIME },
+	{ "populate_ms", "populate time", "ms", HB_LOWER, HB_KIND_TIME },
 	{ NULL },
 };
 

@@ -34,11 +34,26 @@ typedef size_t (*hb_sets_fn)(const char *const *sets, size_t n, const char **out
  * harness's own (the parameters that tell the set apart, "span=1G"). */
 typedef int (*hb_label_fn)(const char *const *sets, size_t n, size_t i, char *buf, size_t len);
 
+/*
+ * What kind of figure a metric is, for `hugebench compare`: how large a change must be before
+ * it counts (a default threshold per kind, compare.h), and whether one repetition can decide.
+ */
+enum hb_metric_kind {
+	HB_KIND_AUTO = 0, /* from the unit: ns/us/ms/s time, .../s rate, KiB/MiB/pages memory */
+	HB_KIND_TIME,	  /* noisy on a shared machine: 5%, and at least 2 repetitions */
+	HB_KIND_RATE,	  /* the same */
+	HB_KIND_MEMORY,	  /* repeats (nearly) exactly: 1%, one repetition decides */
+	HB_KIND_COUNT,	  /* an exact count or position: any change counts */
+	HB_KIND_SHARE,	  /* a share of times (translation %): noisy like a time, but already
+			   * relative, so never divided by a reference backing */
+};
+
 struct hb_headline {
 	const char *metric;
 	const char *label; /* "fork time per GiB" */
 	const char *unit;  /* shown when the rows carry none */
 	enum hb_better better;
+	enum hb_metric_kind kind;
 };
 
 enum hb_chart_kind {

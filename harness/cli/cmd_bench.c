@@ -5,23 +5,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "budget.h"
 #include "log.h"
 #include "matrix.h"
 #include "profile.h"
 #include "commands.h"
+#include "units.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hugebench bench [--profile NAME|FILE] [--out DIR] [--only PATTERN] "
 		"[--quiet]\n"
-		"  --profile NAME|FILE  shipped profile (quick, full) or an INI file "
+		"                       [--budget DURATION --baseline DIR]\n"
+		"  --profile NAME|FILE  shipped profile (quick, full, ci) or an INI file "
 		"(default quick)\n"
 		"  --out DIR            results directory (default results/<UTC time>-<host>)\n"
 		"  --only PATTERN       only the profile sections whose name or workload matches\n"
 		"                       the shell pattern (e.g. 'sparse*')\n"
 		"  --quiet              no progress\n"
-		"The last line on stdout is the results directory; `hugebench plot DIR` charts it.\n");
+		"  --baseline DIR       the baseline --budget asks verdicts against (a results\n"
+		"                       directory or `hugebench baseline` of one)\n"
+		"  --budget DURATION    with --baseline: after the profile's repetitions, more\n"
+		"                       rounds of one repetition for the cells whose verdict against\n"
+		"                       the baseline is still unknown, while the run's total time\n"
+		"                       stays within DURATION (e.g. 4m30s); at most %d in all\n"
+		"The last line on stdout is the results directory; `hugebench plot DIR` charts it.\n",
+		HB_BUDGET_MAX_REPS);
 }
 
 int hb_cmd_bench(int argc, char **argv)
@@ -31,10 +41,13 @@ int hb_cmd_bench(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "budget", required_argument, NULL, 'B' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *profile = "quick", *only = NULL;
+	const char *profile = "quick", *only = NULL, *baseline = NULL, *budget = NULL;
+	static struct hb_budget bu;
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct hb_profile prof = { 0 };
 	struct hb_matrix m;
@@ -42,7 +55,7 @@ int hb_cmd_bench(int argc, char **argv)
 
 	hb_matrix_init(&m);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:o:O:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:O:qB:b:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -56,6 +69,12 @@ int hb_cmd_bench(int argc, char **argv)
 		case 'q':
 			hb_log_quiet = 1;
 			break;
+		case 'B':
+			budget = optarg;
+			break;
+		case 'b':
+			baseline = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return HB_EXIT_OK;
@@ -68,13 +87,26 @@ int hb_cmd_bench(int argc, char **argv)
 		hb_err("bench: unexpected argument '%s'", argv[optind]);
 		return HB_EXIT_USAGE;
 	}
+	if (budget && (hb_parse_duration(budget, &bu.ns) || !bu.ns)) {
+		hb_err("bench: --budget '%s': expected a duration such as 4m30s or 300s", budget);
+		return HB_EXIT_USAGE;
+	}
+	if (!budget != !baseline) {
+		hb_err("bench: --budget and --baseline go together: the verdicts the budget waits for "
+		       "are against a baseline");
+		return HB_EXIT_USAGE;
+	}
+	if (baseline && hb_budget_open(&bu, baseline, err, sizeof(err))) {
+		hb_err("bench: %s", err);
+		return HB_EXIT_USAGE;
+	}
 	if (hb_profile_path(profile, path, sizeof(path))) {
 		hb_err("bench: profile name '%s' is too long", profile);
 		return HB_EXIT_USAGE;
 	}
 	rc = hb_profile_load(path, only, &m, &prof, err, sizeof(err));
 	if (rc == -ENOENT && !strchr(profile, '/'))
-		hb_err("bench: no profile '%s' (%s); shipped: quick, full; or give a file path",
+		hb_err("bench: no profile '%s' (%s); shipped: quick, full, ci; or give a file path",
 		       profile, path);
 	else if (rc)
 		hb_err("bench: %s", err);
@@ -82,6 +114,11 @@ int hb_cmd_bench(int argc, char **argv)
 		rc = rc == -ENOMEM ? HB_EXIT_INTERNAL : HB_EXIT_USAGE;
 		goto out;
 	}
+	for (size_t i = 0; i < prof.nthresholds && i < HB_CMP_MAX_THRESHOLDS; i++)
+		bu.opts.thresholds[bu.opts.nthresholds++] =
+			(struct hb_cmp_threshold){ prof.thresholds[i].metric, prof.thresholds[i].pct, 1 };
+	if (baseline)
+		m.budget = &bu;
 	m.command_kind = "bench";
 	m.profile = path;
 	rc = HB_EXIT_USAGE;
@@ -89,6 +126,7 @@ int hb_cmd_bench(int argc, char **argv)
 		goto out;
 	rc = hb_matrix_run(&m, argc, argv);
 out:
+	hb_budget_close(&bu);
 	hb_matrix_free(&m);
 	hb_profile_free(&prof);
 	return rc;

@@ -12,15 +12,6 @@
 #include "log.h"
 #include "report.h"
 
-/* pngcairo draws smoother text and lines; the libgd png terminal is the fallback. */
-static const char *png_terminal(const char *gnuplot)
-{
-	char cmd[PATH_MAX + 128];
-
-	snprintf(cmd, sizeof(cmd), "'%s' -e 'set terminal pngcairo' >/dev/null 2>&1", gnuplot);
-	return system(cmd) == 0 ? "pngcairo" : "png";
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hugebench plot DIR\n"
@@ -50,36 +41,16 @@ int hb_cmd_plot(int argc, char **argv)
 	}
 	if (d.meta_note[0])
 		hb_err("plot: %s: charts are titled without the machine", d.meta_note);
-	memset(&p, 0, sizeof(p));
-	p.d = &d;
-	snprintf(p.dir, sizeof(p.dir), "%s/plots", argv[1]);
-	if (mkdir(p.dir, 0755) && errno != EEXIST) {
-		hb_err("plot: cannot make %s: %s", p.dir, strerror(errno));
+	snprintf(probe, sizeof(probe), "%s/plots", argv[1]);
+	rc = hb_plot_init(&p, &d, probe);
+	if (rc) {
+		hb_err("plot: cannot make %s: %s", probe, strerror(-rc));
 		rc = HB_EXIT_USAGE;
 		goto out;
-	}
-	hb_data_path("plots", p.tmpl, sizeof(p.tmpl));
-	snprintf(probe, sizeof(probe), "%s/bars.gp", p.tmpl);
-#ifdef GNUPLOT_PATH
-	p.gnuplot = GNUPLOT_PATH;
-	if (access(p.gnuplot, X_OK)) {
-		snprintf(p.why_none, sizeof(p.why_none), "gnuplot (%s) is not there any more: "
-			 "apt-get install gnuplot-nox", GNUPLOT_PATH);
-		p.gnuplot = NULL;
-	}
-#else
-	snprintf(p.why_none, sizeof(p.why_none), "hugebench was built without gnuplot "
-		 "(apt-get install gnuplot-nox, then ./configure && make)");
-#endif
-	if (p.gnuplot && access(probe, R_OK)) {
-		snprintf(p.why_none, sizeof(p.why_none), "the chart templates are missing (%s)",
-			 probe);
-		p.gnuplot = NULL;
 	}
 	if (!p.gnuplot)
 		hb_err("plot: no charts: %s; the report and the gnuplot scripts are still written",
 		       p.why_none);
-	p.png_term = p.gnuplot ? png_terminal(p.gnuplot) : "pngcairo";
 	hb_charts_draw(&p);
 	rc = hb_report_write(&p);
 	if (rc) {

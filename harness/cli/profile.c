@@ -49,6 +49,9 @@ void hb_profile_free(struct hb_profile *p)
 	free(p->strings);
 	p->strings = NULL;
 	p->nstrings = 0;
+	for (size_t i = 0; i < p->nthresholds; i++)
+		free(p->thresholds[i].metric);
+	p->nthresholds = 0;
 }
 
 #ifdef HAVE_INIH
@@ -77,6 +80,7 @@ struct parse {
 	int ns;
 	int reps;
 	uint64_t interval_ns;
+	struct hb_profile *p;
 	char *err;
 	size_t errlen;
 	int failed;
@@ -136,6 +140,25 @@ static int bench_key(struct parse *ps, const char *name, const char *value)
 	return fail(ps, "[bench] has no key '%s'; accepted: reps, series_interval", name);
 }
 
+static int threshold_key(struct parse *ps, const char *name, const char *value)
+{
+	struct hb_profile *p = ps->p;
+	char *end;
+	double pct = strtod(value, &end);
+
+	if (end == value || (*end && strcmp(end, "%")) || !(pct >= 0) || pct > 1e6)
+		return fail(ps, "[thresholds] %s: '%s' is not a percentage (a number >= 0)", name,
+			    value);
+	if (p->nthresholds == sizeof(p->thresholds) / sizeof(p->thresholds[0]))
+		return fail(ps, "[thresholds]: at most %zu metrics",
+			    sizeof(p->thresholds) / sizeof(p->thresholds[0]));
+	p->thresholds[p->nthresholds].metric = strdup(name);
+	if (!p->thresholds[p->nthresholds].metric)
+		return fail(ps, "out of memory");
+	p->thresholds[p->nthresholds++].pct = pct;
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *ps = user;
@@ -147,6 +170,8 @@ static int handler(void *user, const char *section, const char *name, const char
 			    "group's [name]", name);
 	if (!strcmp(section, "bench"))
 		return bench_key(ps, name, value);
+	if (!strcmp(section, "thresholds"))
+		return threshold_key(ps, name, value);
 	if (s && !strcmp(s->name, section) && ps->header_line != s->line)
 		return fail(ps, "section [%s] appears twice (first at line %d)", section, s->line);
 	if (!s || strcmp(s->name, section)) {
@@ -309,7 +334,7 @@ out:
 int hb_profile_load(const char *path, const char *only, struct hb_matrix *m,
 		    struct hb_profile *p, char *err, size_t errlen)
 {
-	struct parse ps = { .path = path, .err = err, .errlen = errlen, .reps = 1 };
+	struct parse ps = { .path = path, .err = err, .errlen = errlen, .reps = 1, .p = p };
 	int rc = 0, line;
 
 	memset(p, 0, sizeof(*p));

@@ -11,6 +11,9 @@
  *   reps = 2                 ; optional: this group's repetitions (default [bench] reps)
  *   span = 1G                ; every other key is a workload parameter
  *
+ *   [thresholds]             ; optional: for `compare --profile` and `bench --budget`
+ *   populate_ms = 100        ; the change in % that counts for a metric (name or pattern)
+ *
  * Errors name the file and line. A section whose workload is not built into this binary
  * becomes skipped rows with the reason, so a profile can list workloads still to come.
  */
@@ -25,6 +28,12 @@ struct hb_profile {
 	size_t nstrings;
 	int sections;	/* cell groups in the file, before --only */
 	int selected;	/* cell groups --only kept */
+	/* [thresholds]: metric name or pattern -> percent, in file order */
+	struct hb_profile_threshold {
+		char *metric;
+		double pct;
+	} thresholds[32];
+	size_t nthresholds;
 };
 
 /* "quick" -> <data dir>/profiles/quick.ini; a name with a '/' or ending in ".ini" is a path.

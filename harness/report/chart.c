@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,6 +26,46 @@ void hb_gp_str(const char *s, char *buf, size_t len)
 	}
 	buf[o++] = '\'';
 	buf[o] = 0;
+}
+
+/* pngcairo draws smoother text and lines; the libgd png terminal is the fallback. */
+static const char *png_terminal(const char *gnuplot)
+{
+	char cmd[PATH_MAX + 128];
+
+	snprintf(cmd, sizeof(cmd), "'%s' -e 'set terminal pngcairo' >/dev/null 2>&1", gnuplot);
+	return system(cmd) == 0 ? "pngcairo" : "png";
+}
+
+int hb_plot_init(struct hb_plot *p, struct hb_rundata *d, const char *plots_dir)
+{
+	char probe[PATH_MAX + 16];
+
+	memset(p, 0, sizeof(*p));
+	p->d = d;
+	snprintf(p->dir, sizeof(p->dir), "%s", plots_dir);
+	if (mkdir(p->dir, 0755) && errno != EEXIST)
+		return -errno;
+	hb_data_path("plots", p->tmpl, sizeof(p->tmpl));
+	snprintf(probe, sizeof(probe), "%s/bars.gp", p->tmpl);
+#ifdef GNUPLOT_PATH
+	p->gnuplot = GNUPLOT_PATH;
+	if (access(p->gnuplot, X_OK)) {
+		snprintf(p->why_none, sizeof(p->why_none), "gnuplot (%s) is not there any more: "
+			 "apt-get install gnuplot-nox", GNUPLOT_PATH);
+		p->gnuplot = NULL;
+	}
+#else
+	snprintf(p->why_none, sizeof(p->why_none), "hugebench was built without gnuplot "
+		 "(apt-get install gnuplot-nox, then ./configure && make)");
+#endif
+	if (p->gnuplot && access(probe, R_OK)) {
+		snprintf(p->why_none, sizeof(p->why_none), "the chart templates are missing (%s)",
+			 probe);
+		p->gnuplot = NULL;
+	}
+	p->png_term = p->gnuplot ? png_terminal(p->gnuplot) : "pngcairo";
+	return 0;
 }
 
 FILE *hb_plot_data(struct hb_plot *p, const char *name)

@@ -33,6 +33,11 @@ struct hb_plot {
 	int ncharts, failed;
 };
 
+/* p for charts into plots_dir (made when missing), with d's machine line in every title:
+ * finds gnuplot and the templates, or says in why_none why there are none. 0, or -errno when
+ * plots_dir cannot be made. */
+int hb_plot_init(struct hb_plot *p, struct hb_rundata *d, const char *plots_dir);
+
 /* DIR/plots/<name> for writing, or NULL after counting a failure. */
 FILE *hb_plot_data(struct hb_plot *p, const char *name);
 /* Writes DIR/plots/<name>.gp (vars, then the template for PNG and for SVG), runs gnuplot on

@@ -9,11 +9,9 @@
 #include "sysinfo.h"
 #include "units.h"
 
-/* "cpu.tlb.reach_4k_bytes" */
-static json_t *meta_get(const struct hb_rundata *d, const char *path)
+json_t *hb_json_path(const json_t *j, const char *path)
 {
 	char key[128];
-	json_t *j = d->meta;
 
 	while (j && *path) {
 		size_t n = strcspn(path, ".");
@@ -25,7 +23,12 @@ static json_t *meta_get(const struct hb_rundata *d, const char *path)
 		j = json_object_get(j, key);
 		path += n + (path[n] == '.');
 	}
-	return j;
+	return (json_t *)j;
+}
+
+static json_t *meta_get(const struct hb_rundata *d, const char *path)
+{
+	return hb_json_path(d->meta, path);
 }
 
 const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def)

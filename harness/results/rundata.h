@@ -45,6 +45,8 @@ size_t hb_rundata_params(const struct hb_rundata *d, const char *workload, const
 			 size_t max);
 /* Whether workload has any row with a number (skipped-only workloads have none). */
 int hb_rundata_has(const struct hb_rundata *d, const char *workload);
+/* The member of j at a dotted path ("cpu.tlb.reach_4k_bytes"), or NULL. */
+json_t *hb_json_path(const json_t *j, const char *path);
 /* meta.json lookups with a default. */
 const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def);
 double hb_meta_num(const struct hb_rundata *d, const char *path, double def);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "allocator.h"
+#include "budget.h"
 #include "cell.h"
 #include "cgroup.h"
 #include "clock.h"
@@ -181,6 +182,93 @@ static int entry_reps(const struct hb_matrix *m, const struct hb_matrix_entry *e
 	return e->reps ? e->reps : m->reps;
 }
 
+/* What the cells of a run share, and its counts. */
+struct run_state {
+	const struct hb_matrix *m;
+	struct hb_cell_env *env;
+	struct progress *prog;
+	int tty, done, total, counts[5];
+	uint64_t t_start;
+	uint64_t *cell_ns; /* the last duration of entry i, backing b: [i * HB_MAX_BACKINGS + b] */
+};
+
+static void run_one(struct run_state *rs, size_t i, int b, int rep)
+{
+	const struct hb_matrix *m = rs->m;
+	const struct hb_matrix_entry *e = &m->e[i];
+	struct hb_cell cell = {
+		.w = e->w,
+		.params = e->params,
+		.params_text = e->params_text,
+		.backing = e->backings[b],
+		.rep = rep,
+		/* Same seed for every backing of a repetition. */
+		.seed = m->seed + (uint64_t)rep * 0x9E3779B97F4A7C15ull,
+		.events = m->events,
+	};
+	uint64_t t0 = hb_now_ns();
+	enum hb_cell_outcome out;
+
+	snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name, cell.backing.name, i + 1,
+		 rep);
+	if (rs->tty) {
+		*rs->prog = (struct progress){ rs->done, rs->total, rs->t_start, 0, &cell,
+					       e->params_text };
+		hb_progress_draw(rs->prog);
+	}
+	out = hb_cell_run(&cell, rs->env);
+	rs->counts[out]++;
+	rs->done++;
+	rs->cell_ns[i * HB_MAX_BACKINGS + (size_t)b] = hb_now_ns() - t0;
+	hb_results_write_csv(rs->env->res);
+	hb_progress_cell_done(rs->tty, rs->done, rs->total, rs->t_start, t0, &cell, e->params_text,
+			      out, rs->env->summary);
+}
+
+/* bench --budget: rounds of one more repetition of every cell still unknown against the
+ * baseline, while the round's expected time (the last duration of each of its cells) fits. */
+static void budget_rounds(struct run_state *rs, int reps_done)
+{
+	const struct hb_matrix *m = rs->m;
+	struct hb_budget *bu = m->budget;
+	size_t cells = m->n * HB_MAX_BACKINGS;
+	unsigned char *want = calloc(cells, 1);
+	int rep = reps_done;
+
+	while (want && !stop_flag && ++rep <= HB_BUDGET_MAX_REPS) {
+		uint64_t cost = 0, used = hb_now_ns() - rs->t_start;
+		int n = hb_budget_unknown(bu, rs->env->res, m, want);
+
+		if (n <= 0) {
+			bu->unknown_left = 0;
+			break;
+		}
+		bu->unknown_left = n;
+		for (size_t c = 0; c < cells; c++)
+			cost += want[c] ? rs->cell_ns[c] : 0;
+		if (used + cost > bu->ns) {
+			hb_info("budget: %d cells still unknown against %s; a round would take about "
+				"%.0f s, %.0f s of the budget are left", n, bu->baseline,
+				cost / 1e9, used > bu->ns ? 0 : (bu->ns - used) / 1e9);
+			break;
+		}
+		hb_info("budget: repetition %d of the %d cells still unknown against %s (about "
+			"%.0f s; %.0f s of the budget left)", rep, n, bu->baseline, cost / 1e9,
+			(bu->ns - used) / 1e9);
+		bu->rounds++;
+		rs->total += n;
+		for (size_t i = 0; i < m->n && !stop_flag; i++)
+			for (int b = 0; b < m->e[i].nbackings && !stop_flag; b++)
+				if (want[i * HB_MAX_BACKINGS + (size_t)b]) {
+					run_one(rs, i, b, rep);
+					bu->extra_cells++;
+				}
+	}
+	if (!want)
+		hb_err("budget: out of memory: no extra repetitions");
+	free(want);
+}
+
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 {
 	struct hb_knobs knobs;
@@ -189,15 +277,17 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	struct hb_cell_env env = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], cgwhy[PATH_MAX + 128], when[32];
-	int rc, counts[5] = { 0 }, total = 0, done = 0, max_reps = 0;
+	int rc, max_reps = 0;
 	const char *recovered;
 	json_t *meta;
-	uint64_t t_start;
-	int tty;
 	struct progress prog = { 0 };
+	struct run_state rs = { .m = m, .env = &env, .prog = &prog };
 
+	rs.cell_ns = calloc(m->n * HB_MAX_BACKINGS + 1, sizeof(*rs.cell_ns));
+	if (!rs.cell_ns)
+		return HB_EXIT_INTERNAL;
 	for (size_t i = 0; i < m->n; i++) {
-		total += m->e[i].nbackings * entry_reps(m, &m->e[i]);
+		rs.total += m->e[i].nbackings * entry_reps(m, &m->e[i]);
 		if (entry_reps(m, &m->e[i]) > max_reps)
 			max_reps = entry_reps(m, &m->e[i]);
 	}
@@ -206,6 +296,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	cgroup_parent(&self, cgwhy, sizeof(cgwhy));
 	if (hb_results_open(&res, m->out, err, sizeof(err))) {
 		hb_err("%s", err);
+		free(rs.cell_ns);
 		return HB_EXIT_USAGE;
 	}
 	meta = hb_run_meta(m, argc, argv, recovered);
@@ -229,57 +320,27 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 
 		hb_results_add(&res, k->workload, k->backing, k->params, 1, "status", "skipped", "",
 			       k->why);
-		counts[HB_CELL_SKIPPED]++;
+		rs.counts[HB_CELL_SKIPPED]++;
 		hb_info("skipped: %s %s: %s", k->workload, k->backing, k->why);
 	}
 	if (m->nskips)
 		hb_results_write_csv(&res);
-	tty = !hb_log_quiet && isatty(STDERR_FILENO);
-	if (tty) {
+	rs.tty = !hb_log_quiet && isatty(STDERR_FILENO);
+	if (rs.tty) {
 		env.tick = hb_progress_draw;
 		env.tick_arg = &prog;
 	}
-	t_start = hb_now_ns();
+	rs.t_start = hb_now_ns();
 	hb_info("hugebench %s: %d cells (%zu parameter sets, %d reps) -> %s", m->command_kind,
-		total, m->n, m->reps, res.dir);
-	for (int rep = 1; rep <= max_reps && !stop_flag; rep++) {
-		for (size_t i = 0; i < m->n && !stop_flag; i++) {
-			const struct hb_matrix_entry *e = &m->e[i];
-
-			if (rep > entry_reps(m, e))
-				continue;
-
-			for (int b = 0; b < e->nbackings && !stop_flag; b++) {
-				struct hb_cell cell = {
-					.w = e->w,
-					.params = e->params,
-					.params_text = e->params_text,
-					.backing = e->backings[b],
-					.rep = rep,
-					/* Same seed for every backing of a repetition. */
-					.seed = m->seed + (uint64_t)rep * 0x9E3779B97F4A7C15ull,
-					.events = m->events,
-				};
-				uint64_t t0 = hb_now_ns();
-				enum hb_cell_outcome out;
-
-				snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name,
-					 cell.backing.name, i + 1, rep);
-				if (tty) {
-					prog = (struct progress){ done, total, t_start, 0, &cell,
-								  e->params_text };
-					hb_progress_draw(&prog);
-				}
-				out = hb_cell_run(&cell, &env);
-				counts[out]++;
-				done++;
-				hb_results_write_csv(&res);
-				hb_progress_cell_done(tty, done, total, t_start, t0, &cell, e->params_text,
-					       out, env.summary);
-			}
-		}
-	}
-	if (tty)
+		rs.total, m->n, m->reps, res.dir);
+	for (int rep = 1; rep <= max_reps && !stop_flag; rep++)
+		for (size_t i = 0; i < m->n && !stop_flag; i++)
+			for (int b = 0; b < m->e[i].nbackings && !stop_flag; b++)
+				if (rep <= entry_reps(m, &m->e[i]))
+					run_one(&rs, i, b, rep);
+	if (m->budget && m->budget->ns && !stop_flag)
+		budget_rounds(&rs, max_reps);
+	if (rs.tty)
 		fprintf(stderr, "\n");
 	if (stop_flag)
 		hb_err("interrupted by signal %d: finished cells are kept in %s", (int)stop_flag,
@@ -290,10 +351,16 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	json_object_set_new(meta, "end", json_string(when));
 	json_object_set_new(meta, "complete", json_boolean(!stop_flag));
 	json_object_set_new(meta, "cells",
-			    json_pack("{s:i,s:i,s:i,s:i,s:i}", "ok", counts[HB_CELL_OK], "fallback",
-				      counts[HB_CELL_FALLBACK], "skipped", counts[HB_CELL_SKIPPED],
-				      "failed", counts[HB_CELL_FAILED], "interrupted",
-				      counts[HB_CELL_INTERRUPTED]));
+			    json_pack("{s:i,s:i,s:i,s:i,s:i}", "ok", rs.counts[HB_CELL_OK],
+				      "fallback", rs.counts[HB_CELL_FALLBACK], "skipped",
+				      rs.counts[HB_CELL_SKIPPED], "failed", rs.counts[HB_CELL_FAILED],
+				      "interrupted", rs.counts[HB_CELL_INTERRUPTED]));
+	if (m->budget && m->budget->ns)
+		json_object_set_new(meta, "budget",
+				    json_pack("{s:f,s:s,s:i,s:i,s:i}", "seconds", m->budget->ns / 1e9,
+					      "baseline", m->budget->baseline, "rounds",
+					      m->budget->rounds, "extra_cells", m->budget->extra_cells,
+					      "unknown_left", m->budget->unknown_left));
 	rc = hb_results_write_csv(&res);
 	if (!rc)
 		rc = hb_results_write_json(&res, "meta.json", meta);
@@ -303,13 +370,14 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	json_decref(meta);
 	hb_knobs_restore(&knobs, NULL, 0);
 	hb_results_free(&res);
+	free(rs.cell_ns);
 	if (rc)
 		return HB_EXIT_INTERNAL;
 	if (stop_flag)
 		return HB_EXIT_INTERRUPTED;
-	if (counts[HB_CELL_FAILED])
+	if (rs.counts[HB_CELL_FAILED])
 		return HB_EXIT_CELL_FAILED;
-	if (counts[HB_CELL_SKIPPED] == total)
+	if (rs.counts[HB_CELL_SKIPPED] == rs.total)
 		return HB_EXIT_NO_RESOURCE;
 	return HB_EXIT_OK;
 }

@@ -12,6 +12,8 @@
 #include "backing.h"
 #include "workload.h"
 
+struct hb_budget;
+
 #define HB_MAX_BACKINGS 16
 
 struct hb_matrix_entry {
@@ -42,6 +44,7 @@ struct hb_matrix {
 	const char *command_kind;    /* "run" or "bench", for meta.json */
 	const char *profile;	     /* bench profile name or path, or NULL */
 	const char *events;	     /* counters (--events), NULL for the default set */
+	struct hb_budget *budget;    /* bench --budget, or NULL */
 };
 
 void hb_matrix_init(struct hb_matrix *m);

@@ -87,7 +87,7 @@ while IFS= read -r f; do
 done < <(find workloads \( -name .deps \) -prune -o -type f ! -name '*.md' ! -name '*.o' \
 	! -name '*.a' ! -name .dirstamp -print | sort)
 
-# --- 3. The generic code (harness/report/, harness/results/) names no workload. A name
+# --- 3. The generic code (harness/report/, results/, compare/) names no workload. A name
 # counts as a word between non-alphanumerics ('_' separates, so plot_sparse and
 # "forkcow_fork" count, "touched" does not); code and strings count, comments do not; a
 # file named after a workload counts.
@@ -98,7 +98,7 @@ names=$( {
 if [ -z "$names" ]; then
 	violation "workloads/registry.c:1" "workload-names: no workload name found (registry or .name = \"...\")"
 fi
-for f in $(sources harness/report harness/results); do
+for f in $(sources harness/report harness/results harness/compare); do
 	for w in $names; do
 		if printf '%s\n' "${f##*/}" | grep -Eq "(^|[^A-Za-z0-9])$w([^A-Za-z0-9]|$)"; then
 			violation "$f:1" "generic-names-workload: the file is named after workload '$w'"

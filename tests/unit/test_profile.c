@@ -58,6 +58,12 @@ static void test_good(void **state)
 	assert_non_null(strstr(m.skips[0].why, "not built into"));
 	assert_non_null(strstr(m.skips[0].why, "good.ini:16"));
 	assert_int_equal(p.sections, 3);
+	/* [thresholds]: in file order, a trailing % allowed; no cell group */
+	assert_int_equal((int)p.nthresholds, 2);
+	assert_string_equal(p.thresholds[0].metric, "populate_ms");
+	assert_true(p.thresholds[0].pct == 100);
+	assert_string_equal(p.thresholds[1].metric, "ns_per_*");
+	assert_true(p.thresholds[1].pct == 50);
 	hb_matrix_free(&m);
 	hb_profile_free(&p);
 }
@@ -103,6 +109,7 @@ static void test_bad(void **state)
 	bad("bad_twice.ini", "bad_twice.ini:5:", "appears twice");
 	bad("bad_validate.ini", "bad_validate.ini:1:", "stride");
 	bad("bad_reps.ini", "bad_reps.ini:4:", "reps");
+	bad("bad_threshold.ini", "bad_threshold.ini:5:", "not a percentage");
 }
 
 static void test_missing(void **state)

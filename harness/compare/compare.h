@@ -1,0 +1,124 @@
+/*
+ * `hugebench compare`: two or more runs, cell by cell and figure by figure, with a verdict only
+ * where the noise allows one. Runs are read through the one typed results model (row.h); each
+ * metric's direction and kind come from its workload's declaration (outputs.h).
+ *
+ * The rule for one figure, base against new (decide.c):
+ *   - a change of the medians within the metric's threshold is `same`;
+ *   - with >= 5 repetitions per side, a two-sided Mann-Whitney U test at alpha 0.01 must also
+ *     reject, else `unknown` (more repetitions might tell; how many is estimated);
+ *   - with fewer, the min-max ranges must not overlap, else `unknown` (needs 5 per side: below
+ *     that no U test can reach 0.01); a time or a rate needs 2 per side even then, since one
+ *     repetition says nothing about its noise;
+ *   - a metric that declares no direction is `changed` instead of better/worse.
+ * So a difference inside the noise is never `worse`.
+ */
+#ifndef HB_COMPARE_H
+#define HB_COMPARE_H
+#include <jansson.h>
+#include <stddef.h>
+
+#include "outputs.h"
+#include "row.h"
+#include "stats.h"
+
+#define HB_CMP_ALPHA 0.01
+#define HB_CMP_MAX_NEW 16
+#define HB_CMP_MAX_THRESHOLDS 32
+
+enum hb_cmp_verdict {
+	HB_CMP_SAME,
+	HB_CMP_BETTER,
+	HB_CMP_WORSE,
+	HB_CMP_CHANGED, /* a significant change of a metric with no direction */
+	HB_CMP_UNKNOWN,
+	HB_CMP_NA,
+};
+
+/* One run: its rows (rundata or results in memory) and what to call it. */
+struct hb_cmp_run {
+	const struct hb_row *rows;
+	size_t n;
+	const char *label; /* "base", a host name */
+	const char *dir;
+	const char *machine; /* one line: CPU, kernel, THP mode */
+	const json_t *meta;  /* its meta.json, or NULL */
+};
+
+struct hb_cmp_threshold {
+	const char *metric; /* a name or shell pattern */
+	double pct;
+	int used;
+};
+
+struct hb_cmp_opts {
+	const char *metrics;	 /* shell pattern of more metrics to compare, or NULL */
+	const char *relative_to; /* a backing: compare ratios to its same repetition, or NULL */
+	struct hb_cmp_threshold thresholds[HB_CMP_MAX_THRESHOLDS];
+	size_t nthresholds;
+};
+
+/* The samples of one figure on one side. */
+struct hb_cmp_side {
+	double v[256];
+	size_t n;
+	struct hb_stats st;
+};
+
+/* One figure of one cell, base against one new run. */
+struct hb_cmp_line {
+	const char *workload, *backing, *metric, *unit;
+	char *params;	  /* canonical, owned */
+	char *set_label;  /* what tells the set apart from the workload's others, owned */
+	size_t new_index; /* which new run */
+	enum hb_better better;
+	enum hb_metric_kind kind;
+	double threshold_pct;
+	struct hb_cmp_side base, new;
+	double change_pct; /* of the medians, new against base; NAN when either is missing */
+	const char *test;  /* "U test", "ranges", "threshold", "" */
+	double p;	   /* the U test's two-sided p; NAN when no U test decided */
+	int overlap;	   /* ranges: 1 when they overlap */
+	enum hb_cmp_verdict verdict;
+	char why[200]; /* unknown: how many repetitions would tell; n/a: what is missing */
+};
+
+struct hb_cmp_result {
+	struct hb_cmp_line *lines;
+	size_t n, cap;
+	size_t count[HB_CMP_NA + 1];
+	size_t cells_common; /* cells in base and at least one new run */
+};
+
+/* "same", "better", "worse", "changed", "unknown", "n/a". */
+const char *hb_cmp_verdict_name(enum hb_cmp_verdict v);
+/* The default threshold of a kind, in percent. */
+double hb_cmp_default_threshold(enum hb_metric_kind kind);
+/* The kind of a metric that declares none, from its unit. */
+enum hb_metric_kind hb_cmp_kind_of_unit(const char *unit);
+
+/*
+ * Decides one line from its two sides, its kind, direction and threshold (decide.c): fills
+ * change_pct, test, p, overlap, verdict and why.
+ */
+void hb_cmp_decide(struct hb_cmp_line *l);
+
+/*
+ * Joins base with each new run on workload, backing and canonical params, and decides every
+ * compared metric of every common cell. Returns 0; -ENOENT when no cell is in common (err says
+ * which keys differ); -EINVAL for a --threshold metric that no run has (err names it);
+ * -ENOMEM.
+ */
+int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, size_t nnew,
+	       struct hb_cmp_opts *o, struct hb_cmp_result *res, char *err, size_t errlen);
+void hb_cmp_result_free(struct hb_cmp_result *res);
+
+/* Whether compare looks at metric of workload without --metrics: a headline the workload
+ * declares, or a figure of the harness's own (huge-page coverage, populate time). */
+int hb_cmp_compared_by_default(const char *workload, const char *metric);
+
+/* "workload=...;backing=...;params" key of a row, with params canonical through the workload's
+ * table (unknown workloads and unparseable params: as written). Returns a malloc'd string. */
+char *hb_cmp_canonical_params(const char *workload, const char *params);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * bench --budget DURATION --baseline DIR: after the profile's repetitions, more rounds of
+ * repetitions, each only for the cells whose verdict against the baseline is still
+ * `unknown` (too few repetitions, or inside the noise), while the time budget lasts. Peers
+ * add runs while a spread is large (Phoronix: over 3%) or on UNKNOWN (Chromium's Pinpoint);
+ * here the question is the verdict itself, asked with compare's own rule and thresholds.
+ */
+#ifndef HB_BUDGET_H
+#define HB_BUDGET_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compare.h"
+#include "rundata.h"
+
+#define HB_BUDGET_MAX_REPS 25 /* no cell gets more repetitions than this in all */
+
+struct hb_results;
+struct hb_matrix;
+
+struct hb_budget {
+	uint64_t ns;	  /* the whole run's time budget; 0: no budget */
+	const char *baseline; /* its directory */
+	struct hb_rundata base;
+	struct hb_cmp_opts opts; /* the profile's thresholds */
+	/* what happened, for meta.json */
+	int rounds, extra_cells, unknown_left;
+};
+
+/* Loads the baseline: 0, or -errno with err naming it. */
+int hb_budget_open(struct hb_budget *b, const char *baseline, char *err, size_t errlen);
+void hb_budget_close(struct hb_budget *b);
+/*
+ * Marks want[i * HB_MAX_BACKINGS + k] for entry i, backing k of m when a figure of that
+ * cell is still `unknown` against the baseline in the rows so far. Returns how many, or
+ * -ENOMEM.
+ */
+int hb_budget_unknown(struct hb_budget *b, const struct hb_results *res,
+		      const struct hb_matrix *m, unsigned char *want);
+
+#endif

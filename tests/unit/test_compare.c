@@ -1,0 +1,216 @@
+/* compare's rule for one figure (decide.c) and its join of two runs (compare.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+static void side(struct hb_cmp_side *s, const double *v, size_t n)
+{
+	double tmp[256];
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->v, v, n * sizeof(*v));
+	memcpy(tmp, v, n * sizeof(*v));
+	s->n = n;
+	if (n)
+		hb_stats_of(tmp, n, &s->st);
+}
+
+static struct hb_cmp_line line(const double *b, size_t nb, const double *n, size_t nn,
+			       enum hb_better better, enum hb_metric_kind kind)
+{
+	struct hb_cmp_line l = { .better = better, .kind = kind };
+
+	l.threshold_pct = hb_cmp_default_threshold(kind);
+	side(&l.base, b, nb);
+	side(&l.new, n, nn);
+	hb_cmp_decide(&l);
+	return l;
+}
+
+static void test_threshold_same(void **state)
+{
+	double b[] = { 100, 101, 99 }, n[] = { 103, 104, 102 };
+	struct hb_cmp_line l = line(b, 3, n, 3, HB_LOWER, HB_KIND_TIME);
+
+	(void)state;
+	/* +3% with ranges apart: inside the 5% of a time, so same */
+	assert_int_equal(l.verdict, HB_CMP_SAME);
+	assert_string_equal(l.test, "threshold");
+	assert_true(fabs(l.change_pct - 3) < 1e-9);
+	/* the same +3% of a memory figure (1%) counts */
+	l = line(b, 3, n, 3, HB_LOWER, HB_KIND_MEMORY);
+	assert_int_equal(l.verdict, HB_CMP_WORSE);
+	assert_string_equal(l.test, "ranges");
+}
+
+static void test_u_test_decides(void **state)
+{
+	double b[] = { 100, 102, 98, 101, 99 }, n[] = { 130, 128, 133, 131, 129 };
+	double mixed[] = { 97, 99, 131, 135, 140 };
+	struct hb_cmp_line l = line(b, 5, n, 5, HB_LOWER, HB_KIND_TIME);
+
+	(void)state;
+	assert_int_equal(l.verdict, HB_CMP_WORSE);
+	assert_string_equal(l.test, "U test");
+	assert_true(fabs(l.p - 2.0 / 252) < 1e-12);
+	/* higher is better: the same change is better */
+	l = line(b, 5, n, 5, HB_HIGHER, HB_KIND_RATE);
+	assert_int_equal(l.verdict, HB_CMP_BETTER);
+	/* a median 30% up, but the new side straddles the base: inside the noise, never worse */
+	l = line(b, 5, mixed, 5, HB_LOWER, HB_KIND_TIME);
+	assert_true(l.change_pct > 5);
+	assert_int_equal(l.verdict, HB_CMP_UNKNOWN);
+	assert_non_null(strstr(l.why, "repetitions per side"));
+	/* no direction declared: changed, not worse */
+	l = line(b, 5, n, 5, HB_NEITHER, HB_KIND_TIME);
+	assert_int_equal(l.verdict, HB_CMP_CHANGED);
+}
+
+static void test_few_reps(void **state)
+{
+	double b[] = { 100, 104, 98 }, n[] = { 130, 128, 133 }, o[] = { 103, 140, 150 };
+	double one_b[] = { 100 }, one_n[] = { 130 };
+	struct hb_cmp_line l = line(b, 3, n, 3, HB_LOWER, HB_KIND_TIME);
+
+	(void)state;
+	assert_int_equal(l.verdict, HB_CMP_WORSE);
+	assert_string_equal(l.test, "ranges");
+	assert_int_equal(l.overlap, 0);
+	l = line(b, 3, o, 3, HB_LOWER, HB_KIND_TIME);
+	assert_int_equal(l.verdict, HB_CMP_UNKNOWN);
+	assert_int_equal(l.overlap, 1);
+	assert_non_null(strstr(l.why, "needs 5 repetitions per side"));
+	/* one repetition of a time tells nothing of its noise */
+	l = line(one_b, 1, one_n, 1, HB_LOWER, HB_KIND_TIME);
+	assert_int_equal(l.verdict, HB_CMP_UNKNOWN);
+	/* ... but a memory figure repeats: one decides */
+	l = line(one_b, 1, one_n, 1, HB_LOWER, HB_KIND_MEMORY);
+	assert_int_equal(l.verdict, HB_CMP_WORSE);
+	/* an exact count: any change counts, none is same */
+	l = line(one_b, 1, one_b, 1, HB_LOWER, HB_KIND_COUNT);
+	assert_int_equal(l.verdict, HB_CMP_SAME);
+	l = line(one_b, 1, one_n, 0, HB_LOWER, HB_KIND_COUNT);
+	assert_int_equal(l.verdict, HB_CMP_NA);
+}
+
+static void test_kind_of_unit(void **state)
+{
+	(void)state;
+	assert_int_equal(hb_cmp_kind_of_unit("ns"), HB_KIND_TIME);
+	assert_int_equal(hb_cmp_kind_of_unit("ms/GiB"), HB_KIND_TIME);
+	assert_int_equal(hb_cmp_kind_of_unit("ops/s"), HB_KIND_RATE);
+	assert_int_equal(hb_cmp_kind_of_unit("KiB"), HB_KIND_MEMORY);
+	assert_int_equal(hb_cmp_kind_of_unit("KiB/page"), HB_KIND_MEMORY);
+	assert_int_equal(hb_cmp_kind_of_unit(""), HB_KIND_COUNT);
+	/* "s" is a time, "samples" is not */
+	assert_int_equal(hb_cmp_kind_of_unit("s"), HB_KIND_TIME);
+	assert_int_equal(hb_cmp_kind_of_unit("samples"), HB_KIND_TIME);
+	assert_true(hb_cmp_default_threshold(HB_KIND_TIME) == 5);
+	assert_true(hb_cmp_default_threshold(HB_KIND_MEMORY) == 1);
+	assert_true(hb_cmp_default_threshold(HB_KIND_COUNT) == 0);
+}
+
+static void test_canonical_params(void **state)
+{
+	char *a = hb_cmp_canonical_params("touch", "size=256M;stride=4K;passes=5");
+	char *b = hb_cmp_canonical_params("touch", "passes=5;size=262144K");
+	char *c = hb_cmp_canonical_params("nosuch", "x=1;y=2");
+
+	(void)state;
+	/* the order and the spelling of a size do not matter; defaults are filled in */
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "size=256M"));
+	/* a workload this build does not know: as written */
+	assert_string_equal(c, "x=1;y=2");
+	free(a);
+	free(b);
+	free(c);
+}
+
+#define ROW(w, b, p, rep, m, val, u) \
+	{ (char *)(w), (char *)(b), (char *)(p), rep, (char *)(m), (char *)#val, (char *)(u), \
+	  (char *)"", 1, val }
+
+/* Two machines, the second everything 2x slower: as ratios to 4k, nothing changed. */
+static void test_join_relative(void **state)
+{
+	static const struct hb_row base[] = {
+		ROW("touch", "4k", "size=256M", 1, "ns_per_touch", 10.0, "ns"),
+		ROW("touch", "4k", "size=256M", 2, "ns_per_touch", 11.0, "ns"),
+		ROW("touch", "thp", "size=256M", 1, "ns_per_touch", 5.0, "ns"),
+		ROW("touch", "thp", "size=256M", 2, "ns_per_touch", 5.5, "ns"),
+		ROW("touch", "hugetlb-2m", "size=256M", 1, "ns_per_touch", 4.0, "ns"),
+	};
+	static const struct hb_row slow[] = {
+		ROW("touch", "4k", "size=256M;stride=4K", 1, "ns_per_touch", 20.0, "ns"),
+		ROW("touch", "4k", "size=256M;stride=4K", 2, "ns_per_touch", 22.0, "ns"),
+		ROW("touch", "thp", "stride=4K;size=256M", 1, "ns_per_touch", 10.0, "ns"),
+		ROW("touch", "thp", "stride=4K;size=256M", 2, "ns_per_touch", 11.0, "ns"),
+	};
+	struct hb_cmp_run b = { base, 5, "a", NULL, NULL, NULL };
+	struct hb_cmp_run n = { slow, 4, "b", NULL, NULL, NULL };
+	struct hb_cmp_opts o = { 0 };
+	struct hb_cmp_result r;
+	char err[512];
+	int seen_thp = 0, seen_na = 0;
+
+	(void)state;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	/* as measured: worse */
+	assert_true(r.count[HB_CMP_WORSE] >= 2);
+	hb_cmp_result_free(&r);
+	o.relative_to = "4k";
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.count[HB_CMP_WORSE], 0);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct hb_cmp_line *l = &r.lines[i];
+
+		assert_string_not_equal(l->backing, "4k"); /* the reference is no line */
+		if (!strcmp(l->backing, "thp")) {
+			seen_thp = 1;
+			assert_int_equal(l->verdict, HB_CMP_SAME);
+			assert_true(l->base.st.med == 0.5 && l->new.st.med == 0.5);
+		} else {
+			/* hugetlb-2m ran only in a: n/a, saying where it is missing */
+			seen_na = 1;
+			assert_int_equal(l->verdict, HB_CMP_NA);
+			assert_non_null(strstr(l->why, "b"));
+		}
+	}
+	assert_true(seen_thp && seen_na);
+	hb_cmp_result_free(&r);
+	/* a threshold for a metric neither run has is bad input */
+	o.thresholds[0] = (struct hb_cmp_threshold){ "no_such_metric", 3, 0 };
+	o.nthresholds = 1;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no_such_metric"));
+	hb_cmp_result_free(&r);
+	/* no cell in common: says which keys each run has */
+	o.nthresholds = 0;
+	n.rows = slow, n.n = 0;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "touch 4k"));
+	hb_cmp_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threshold_same),	cmocka_unit_test(test_u_test_decides),
+		cmocka_unit_test(test_few_reps),	cmocka_unit_test(test_kind_of_unit),
+		cmocka_unit_test(test_canonical_params), cmocka_unit_test(test_join_relative),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
