@@ -1,7 +1,8 @@
 /*
  * compare --out DIR: compare.md and compare.html (the machines, their differences, the verdicts
  * and the table), compare.csv and compare.json, and a chart per headline metric in DIR/plots:
- * bars of base against new per cell, or with several new runs (hosts) one group per run.
+ * bars of base against new per cell, or with several new runs or --relative-to (hosts) one
+ * group per run.
  * Every file is written whole or not at all.
  */
 #include <errno.h>
@@ -59,12 +60,15 @@ static const struct hb_cmp_line *line_of(const struct hb_cmp_result *r, const ch
 	return NULL;
 }
 
-static void put_side(FILE *f, const struct hb_cmp_side *s)
+static void put_side(FILE *f, const struct hb_cmp_side *s, int logy, double *lowest)
 {
-	if (s && s->n)
+	if (s && s->n && (!logy || s->st.min > 0)) {
 		fprintf(f, "\t%.6g\t%.6g\t%.6g", s->st.med, s->st.min, s->st.max);
-	else
+		if (!*lowest || s->st.min < *lowest)
+			*lowest = s->st.min;
+	} else {
 		fprintf(f, "\t?\t?\t?");
+	}
 }
 
 /* run 0 is base, run k+1 the new run k. */
@@ -78,8 +82,17 @@ static const struct hb_cmp_side *side_of(const struct hb_cmp_result *r, const ch
 
 static void cell_label(const struct cell *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%.24s", c->backing, strcmp(c->set, "all") ? " " : "",
+	snprintf(buf, len, "%s%s%.30s", c->backing, strcmp(c->set, "all") ? " " : "",
 		 strcmp(c->set, "all") ? c->set : "");
+}
+
+/* A log axis where the workload draws this metric on one (fork per GiB: 2 to 40). */
+static int logy_of(const struct hb_workload *w, const char *metric)
+{
+	for (const struct hb_chart_def *c = w->outputs->charts; c && c->kind; c++)
+		if (c->kind == HB_CHART_BARS && c->metric && !strcmp(c->metric, metric))
+			return c->logy;
+	return 0;
 }
 
 static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct hb_cmp_run *base,
@@ -89,7 +102,9 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 	struct cell cells[MAX_CELLS];
 	size_t nc = chart_cells(r, w->name, h->metric, cells, MAX_CELLS), nruns = nnew + 1;
 	char name[160], file[200], vars[2048], t[400], y[256], lab[128], title[300];
-	int by_run = nnew > 1; /* hosts: a group per run, a bar per cell */
+	int by_run = nnew > 1 || relative; /* hosts: a group per run, a bar per cell */
+	int logy = logy_of(w, h->metric);
+	double lowest = 0;
 	FILE *f;
 
 	if (!nc)
@@ -115,7 +130,7 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 			cell_label(&cells[g], lab, sizeof(lab)), fprintf(f, "%s", lab);
 		for (size_t s = 0; s < (by_run ? nc : nruns); s++)
 			put_side(f, by_run ? side_of(r, w->name, h->metric, &cells[s], g)
-					   : side_of(r, w->name, h->metric, &cells[g], s));
+					   : side_of(r, w->name, h->metric, &cells[g], s), logy, &lowest);
 		fprintf(f, "\n");
 	}
 	fclose(f);
@@ -123,11 +138,13 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 		 nnew > 1 ? "each run" : news[0].label, base->label,
 		 relative ? " (ratio to the reference backing)" : "");
 	hb_gp_str(title, t, sizeof(t));
-	snprintf(lab, sizeof(lab), "%s (median, min-max)", relative ? "ratio" : h->unit);
+	snprintf(lab, sizeof(lab), "%s (median, min-max%s)", relative ? "ratio" : h->unit,
+		 logy ? ", log scale" : "");
 	hb_gp_str(lab, y, sizeof(y));
+	/* on a log axis a bar at the axis floor would vanish: the floor is a third below */
 	snprintf(vars, sizeof(vars), "datafile = '%s'\nnseries = %zu\nwhat = %s\nylabel = %s\n"
-		 "logy = 0\nngroups = %zu\nymin = 0\nyfmt = '%%g'", file, by_run ? nc : nruns, t, y,
-		 by_run ? nruns : nc);
+		 "logy = %d\nngroups = %zu\nymin = %g\nyfmt = '%%g'", file, by_run ? nc : nruns, t,
+		 y, logy, by_run ? nruns : nc, logy ? lowest / 3 : 0);
 	return hb_plot_chart(p, w->name, name, "bars.gp", vars, 900, 520, h->label);
 }
 

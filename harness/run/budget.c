@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "budget.h"
+#include "mannwhitney.h"
 #include "matrix.h"
 #include "results.h"
 
@@ -34,7 +35,7 @@ int hb_budget_unknown(struct hb_budget *b, const struct hb_results *res,
 	struct hb_cmp_run now = { res->rows, res->n, "this run", res->dir, NULL, NULL };
 	struct hb_cmp_result r;
 	char err[1024];
-	int rc, n = 0;
+	int rc, n = 0, need = hb_mwu_min_n(HB_CMP_ALPHA);
 
 	memset(want, 0, m->n * HB_MAX_BACKINGS);
 	rc = hb_compare(&base, &now, 1, &b->opts, &r, err, sizeof(err));
@@ -45,7 +46,11 @@ int hb_budget_unknown(struct hb_budget *b, const struct hb_results *res,
 	for (size_t i = 0; i < r.n; i++) {
 		const struct hb_cmp_line *l = &r.lines[i];
 
-		if (l->verdict != HB_CMP_UNKNOWN)
+		/* Only where more repetitions of this run can decide: not a figure without a
+		 * direction (never worse), nor one whose baseline has too few for the U test
+		 * (the range rule only gets less likely as this side's range grows). */
+		if (l->verdict != HB_CMP_UNKNOWN || l->better == HB_NEITHER ||
+		    (int)l->base.n < need)
 			continue;
 		for (size_t e = 0; e < m->n; e++) {
 			if (strcmp(m->e[e].w->name, l->workload) ||

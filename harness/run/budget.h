@@ -32,8 +32,9 @@ int hb_budget_open(struct hb_budget *b, const char *baseline, char *err, size_t 
 void hb_budget_close(struct hb_budget *b);
 /*
  * Marks want[i * HB_MAX_BACKINGS + k] for entry i, backing k of m when a figure of that
- * cell is still `unknown` against the baseline in the rows so far. Returns how many, or
- * -ENOMEM.
+ * cell is still `unknown` against the baseline in the rows so far, and more repetitions
+ * could decide it (it has a direction, and the baseline has enough repetitions for the U
+ * test). Returns how many, or -ENOMEM.
  */
 int hb_budget_unknown(struct hb_budget *b, const struct hb_results *res,
 		      const struct hb_matrix *m, unsigned char *want);
