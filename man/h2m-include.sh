@@ -1,6 +1,6 @@
 #!/bin/sh
 # The parts of hugebench(1) that come from the built binary, as a help2man include file on
-# stdout: the synopsis (every command's usage line), the options of run and bench, and one
+# stdout: the synopsis (every command's usage line), the options of run, bench and compare, and one
 # subsection per workload with its parameter table (`hugebench WORKLOAD --help`), so the man
 # page cannot drift from --help. Nothing machine-specific goes in (no "available here").
 #
@@ -26,12 +26,12 @@ workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[^ ]/ { on = 0 } 
 
 echo '[SYNOPSIS]'
 for u in "$(usage_of)" "$(usage_of run)" "$(usage_of bench)" "$(usage_of plot)" \
-	'list' 'sysinfo [--json]' 'WORKLOAD --help'; do
+	"$(usage_of compare)" "$(usage_of baseline)" 'list' 'sysinfo [--json]' 'WORKLOAD --help'; do
 	printf '%s\n' "$u" | esc | sed 's/^/\\fBhugebench\\fR /'
 	echo '.br'
 done
 
-for cmd in run bench; do
+for cmd in run bench compare; do
 	echo "[$(echo "$cmd" | tr a-z A-Z) OPTIONS]"
 	echo ".nf"
 	"$HB" $cmd --help | sed '/^usage: /,/^[^ []/{/^usage: /d;/^  *\[/d;}' | esc
