@@ -75,7 +75,7 @@ static void fill_teardown(struct hb_ctx *ctx, const void *p, void *state)
 }
 
 static const struct hb_headline fill_headlines[] = {
-	{ "ns_per_page", "rewrite time per 4 KiB", "ns", HB_LOWER },
+	{ "ns_per_page", "rewrite time per 4 KiB", "ns", HB_LOWER, HB_KIND_TIME },
 	{ NULL },
 };
 
