@@ -103,6 +103,8 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 	size_t nc = chart_cells(r, w->name, h->metric, cells, MAX_CELLS), nruns = nnew + 1;
 	char name[160], file[200], vars[2048], t[400], y[256], lab[128], title[300];
 	int by_run = nnew > 1 || relative; /* hosts: a group per run, a bar per cell */
+	/* --relative-to divides times and rates only (compare.c) */
+	int ratio = relative && (h->kind == HB_KIND_TIME || h->kind == HB_KIND_RATE);
 	int logy = logy_of(w, h->metric);
 	double lowest = 0;
 	FILE *f;
@@ -136,9 +138,9 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 	fclose(f);
 	snprintf(title, sizeof(title), "%s: %s, %s against %s%s", w->name, h->label,
 		 nnew > 1 ? "each run" : news[0].label, base->label,
-		 relative ? " (ratio to the reference backing)" : "");
+		 ratio ? " (ratio to the reference backing)" : "");
 	hb_gp_str(title, t, sizeof(t));
-	snprintf(lab, sizeof(lab), "%s (median, min-max%s)", relative ? "ratio" : h->unit,
+	snprintf(lab, sizeof(lab), "%s (median, min-max%s)", ratio ? "ratio" : h->unit,
 		 logy ? ", log scale" : "");
 	hb_gp_str(lab, y, sizeof(y));
 	/* on a log axis a bar at the axis floor would vanish: the floor is a third below */

@@ -128,8 +128,6 @@ nocolor = True
 ssh_args = -o ControlMaster=no -o ControlPath=none
 pipelining = True
 EOF
-has_compare=false
-"$HB" compare --help >/dev/null 2>&1 && has_compare=true
 
 # play LOG ARGS...: the playbook, bounded, without the make jobserver of make check.
 play() {
@@ -141,7 +139,7 @@ play() {
 
 # --- 3. The bench on both, one after the other.
 start=$(date +%s)
-play "$TMP/play1.log" -e hb_compare=$has_compare -e "hb_compare_out=$TMP/compare-play"
+play "$TMP/play1.log" -e hb_compare=true -e "hb_compare_out=$TMP/compare-play"
 rc=$?
 if [ $rc = 0 ]; then pass "playbook on cand-a, cand-b (exit 0, $(($(date +%s) - start)) s)"; else
 	fail "playbook: exit $rc"
@@ -174,22 +172,31 @@ left=$(find "$BUILD" -maxdepth 1 -name 'hugebench-ansible*')
 [ -z "$left" ] && [ ! -e "$TMP/hosts/.stage" ] &&
 	pass "no tarball or staging directory left" || fail "tarball or $TMP/hosts/.stage left"
 
-if [ "$has_compare" = true ]; then
-	"$HB" compare --relative-to 4k --out "$TMP/cmp" "$TMP/hosts/cand-a" "$TMP/hosts/cand-b" \
-		>"$TMP/out" 2>&1
-	rc=$?
-	# 0 or 1 (no candidate worse, or some worse) both wrote the report; noise decides which.
-	case $rc in
-	0 | 1) pass "compare cand-a cand-b (exit $rc)" ;;
-	*) fail "compare: exit $rc"; sed 's/^/    /' "$TMP/out" | head ;;
-	esac
-	[ -s "$TMP/cmp/compare.md" ] && [ -s "$TMP/cmp/compare.html" ] &&
-		pass "compare wrote compare.md and compare.html" || fail "compare wrote no report"
-	[ -s "$TMP/compare-play/compare.md" ] && pass "the playbook's compare wrote its report" ||
-		fail "the playbook's compare (hb_compare=true) wrote no $TMP/compare-play/compare.md"
-else
-	echo "note: compare step skipped: \`$HB compare --help\` fails (compare not in this build yet)"
+# --- 5. The hosts side by side, as ratios to each repetition's 4k cell.
+"$HB" compare --relative-to 4k --out "$TMP/cmp" "$TMP/hosts/cand-a" "$TMP/hosts/cand-b" \
+	>"$TMP/out" 2>&1
+rc=$?
+# 0 or 1 (no candidate worse, or some worse) both wrote the report; noise decides which.
+case $rc in
+0 | 1) pass "compare cand-a cand-b (exit $rc)" ;;
+*) fail "compare: exit $rc"; sed 's/^/    /' "$TMP/out" | head ;;
+esac
+grep -Eq '^cand-b against cand-a: (machine differences|same machine settings)' "$TMP/out" &&
+	pass "compare names both hosts and their machine differences" || fail "compare: no machine line"
+grep -Eq '^touch +thp .*ns_per_touch \(ratio\)' "$TMP/out" &&
+	pass "compare: the thp walk as a ratio to 4k" || fail "compare: no thp ratio line"
+[ -s "$TMP/cmp/compare.md" ] && [ -s "$TMP/cmp/compare.html" ] &&
+	pass "compare wrote compare.md and compare.html" || fail "compare wrote no report"
+if command -v gnuplot >/dev/null; then
+	# one group of bars per host: the data file's rows are the hosts
+	dat="$TMP/cmp/plots/compare_touch_ns_per_touch.dat"
+	[ -s "${dat%.dat}.png" ] && [ "$(cut -f1 "$dat" | tail -n +2 | tr '\n' ' ')" = "cand-a cand-b " ] &&
+		pass "side-by-side chart: one group per host" || fail "no per-host chart ($dat)"
 fi
+[ -s "$TMP/compare-play/compare.md" ] && pass "the playbook's compare wrote its report" ||
+	fail "the playbook's compare (hb_compare=true) wrote no $TMP/compare-play/compare.md"
+# HB_KEEP=DIR keeps the hosts' results and the report, to look at.
+[ -n "${HB_KEEP:-}" ] && mkdir -p "$HB_KEEP" && cp -r "$TMP/hosts" "$TMP/cmp" "$HB_KEEP/"
 
 # --- A host whose bench fails (exit 2, bad profile): the other still delivers, the run fails
 # and names it; cleanup removes both work directories; the earlier build is reused.
