@@ -1,0 +1,42 @@
+#!/bin/bash
+# bench --budget --baseline: extra repetitions only for the cells still unknown against the
+# baseline, while the budget lasts; and its bad input.
+. "$(dirname "$0")/lib.sh"
+
+prof() { # prof FILE REPS: two cheap cells that need no machine knob
+	printf '[bench]\nreps = %s\n\n[touch]\nworkload = touch\nbackings = 4k,thp\nsize = 16M\n' \
+		"$2" >"$1"
+}
+prof "$TMP/base.ini" 5
+prof "$TMP/two.ini" 2
+"$HB" bench --profile "$TMP/base.ini" --out "$TMP/base" --quiet >/dev/null 2>&1 ||
+	fail "the baseline run failed"
+
+# Two repetitions cannot decide a time against five (the U test needs 5 a side): the budget
+# adds rounds for exactly those cells, numbered after the profile's repetitions.
+start=$(date +%s)
+expect_exit 0 "bench with a budget" "$HB" bench --profile "$TMP/two.ini" --out "$TMP/new" \
+	--budget 40s --baseline "$TMP/base"
+took=$(($(date +%s) - start))
+[ "$took" -le 45 ] && pass "stayed within the budget ($took s of 40 s, plus the last round)" ||
+	fail "took $took s with a budget of 40 s"
+expect_out "budget: repetition 3 of the [0-9]+ cells still unknown" "says which round runs and why"
+rounds=$(sed -n 's/.*"rounds": *\([0-9]*\).*/\1/p' "$TMP/new/meta.json")
+[ "${rounds:-0}" -ge 1 ] && pass "meta.json records $rounds budget rounds" ||
+	fail "no budget rounds in meta.json"
+grep -q '^touch,4k,[^,]*,3,status,ok' "$TMP/new/results.csv" &&
+	pass "the 4k cell got a third repetition" || fail "no rep 3 of the 4k cell"
+n3=$(grep -c ',3,ns_per_touch,' "$TMP/new/results.csv")
+[ "$n3" -ge 1 ] && pass "extra repetitions carry the figures ($n3 rows of rep 3)" ||
+	fail "rep 3 has no ns_per_touch"
+
+# Bad input: exit 2, nothing run.
+expect_exit 2 "--budget without --baseline" "$HB" bench --profile "$TMP/two.ini" --budget 1m
+expect_out "go together" "says the two go together"
+expect_exit 2 "--budget that is no duration" "$HB" bench --profile "$TMP/two.ini" --budget soon \
+	--baseline "$TMP/base"
+expect_out "--budget 'soon'" "names the bad budget"
+expect_exit 2 "--baseline that is no results directory" "$HB" bench --profile "$TMP/two.ini" \
+	--budget 1m --baseline "$TMP/nosuch"
+expect_out "nosuch" "names the bad baseline"
+done_tests
