@@ -314,70 +314,93 @@ static char *set_label(const struct run_view *b, const char *workload, const cha
 	return strdup(buf);
 }
 
+/* The lines of one cell: bc in base and nc in the new run, either -1 where it is missing. */
+static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc, size_t k,
+		      struct hb_cmp_opts *o, struct hb_cmp_result *res)
+{
+	struct run_view *own = bc >= 0 ? b : nv;
+	long oc = bc >= 0 ? bc : nc;
+	size_t i = own->cell_row[oc], nm = 0;
+	const struct hb_row *f = &own->run->rows[i];
+	const struct hb_workload *w = hb_workload_find(f->workload);
+	const char *metrics[512];
+
+	if (bc >= 0)
+		nm = cell_metrics(b, bc, o, metrics, 512);
+	if (nc >= 0) /* and the new run's own, for n/a on the base side */
+		nm += cell_metrics(nv, nc, o, metrics + nm, 512 - nm);
+	for (size_t m = 0; m < nm; m++) {
+		const struct hb_headline *h = declared(w, metrics[m]);
+		const char *rel;
+		struct hb_cmp_line *l;
+		size_t j;
+		char why_b[200] = "", why_n[200] = "";
+
+		for (j = 0; j < m && strcmp(metrics[j], metrics[m]); j++)
+			;
+		if (j < m)
+			continue; /* already done from the base side */
+		l = line_new(res);
+		if (!l)
+			return -ENOMEM;
+		l->workload = f->workload;
+		l->backing = f->backing;
+		l->metric = metrics[m];
+		l->params = strdup(own->canon[i]);
+		l->set_label = set_label(own, f->workload, own->canon[i]);
+		if (!l->params || !l->set_label)
+			return -ENOMEM;
+		l->new_index = k;
+		l->better = h ? h->better : HB_NEITHER;
+		l->unit = h && h->unit ? h->unit : first_unit(own, oc, l->metric);
+		l->kind = h && h->kind ? h->kind : hb_cmp_kind_of_unit(l->unit);
+		/* Only times and rates scale with the machine's speed: memory and counts
+		 * compare as they are, also with --relative-to. */
+		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE ? o->relative_to : NULL;
+		if (bc >= 0)
+			side_fill(b, rel, bc, l->metric, &l->base, &l->unit, why_b, sizeof(why_b));
+		else
+			snprintf(why_b, sizeof(why_b), "no such cell in %s", b->run->label);
+		if (nc >= 0)
+			side_fill(nv, rel, nc, l->metric, &l->new, &l->unit, why_n, sizeof(why_n));
+		else
+			snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
+		l->threshold_pct = threshold_for(o, l->metric, l->kind);
+		hb_cmp_decide(l);
+		if (l->verdict == HB_CMP_NA)
+			snprintf(l->why, sizeof(l->why), "%s", l->base.n ? why_n : why_b);
+		if (rel)
+			l->unit = "ratio";
+		res->count[l->verdict]++;
+	}
+	return 0;
+}
+
+/* Every cell of base against the new run k, then the new run's cells base lacks. */
 static int compare_one(struct run_view *b, struct run_view *nv, size_t k, struct hb_cmp_opts *o,
 		       struct hb_cmp_result *res, int *common)
 {
-	for (size_t c = 0; c < b->ncells; c++) {
-		size_t i = b->cell_row[c];
-		const struct hb_row *f = &b->run->rows[i];
-		const struct hb_workload *w = hb_workload_find(f->workload);
-		const char *metrics[512];
-		long nc = find_cell(nv, f->workload, f->backing, b->canon[i]);
-		size_t nm;
+	int rc = 0;
+
+	for (size_t c = 0; c < b->ncells && !rc; c++) {
+		const struct hb_row *f = &b->run->rows[b->cell_row[c]];
+		long nc = find_cell(nv, f->workload, f->backing, b->canon[b->cell_row[c]]);
 
 		if (nc >= 0)
 			(*common)++;
 		if (o->relative_to && !strcmp(f->backing, o->relative_to))
 			continue; /* every ratio of the reference is 1 */
-		nm = cell_metrics(b, (long)c, o, metrics, 512);
-		if (nc >= 0) /* and the new run's own, for n/a on the base side */
-			nm += cell_metrics(nv, nc, o, metrics + nm, 512 - nm);
-		for (size_t m = 0; m < nm; m++) {
-			const struct hb_headline *h = declared(w, metrics[m]);
-			const char *rel;
-			struct hb_cmp_line *l;
-			size_t j;
-			char why_b[200] = "", why_n[200] = "";
-
-			for (j = 0; j < m && strcmp(metrics[j], metrics[m]); j++)
-				;
-			if (j < m)
-				continue; /* already done from the base side */
-			l = line_new(res);
-			if (!l)
-				return -ENOMEM;
-			l->workload = f->workload;
-			l->backing = f->backing;
-			l->metric = metrics[m];
-			l->params = strdup(b->canon[i]);
-			l->set_label = set_label(b, f->workload, b->canon[i]);
-			if (!l->params || !l->set_label)
-				return -ENOMEM;
-			l->new_index = k;
-			l->better = h ? h->better : HB_NEITHER;
-			l->unit = h && h->unit ? h->unit : first_unit(b, (long)c, l->metric);
-			l->kind = h && h->kind ? h->kind : hb_cmp_kind_of_unit(l->unit);
-			/* Only times and rates scale with the machine's speed: memory and counts
-			 * compare as they are, also with --relative-to. */
-			rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE ? o->relative_to
-										   : NULL;
-			side_fill(b, rel, (long)c, l->metric, &l->base, &l->unit, why_b,
-				  sizeof(why_b));
-			if (nc >= 0)
-				side_fill(nv, rel, nc, l->metric, &l->new, &l->unit, why_n,
-					  sizeof(why_n));
-			else
-				snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
-			l->threshold_pct = threshold_for(o, l->metric, l->kind);
-			hb_cmp_decide(l);
-			if (l->verdict == HB_CMP_NA)
-				snprintf(l->why, sizeof(l->why), "%s", l->base.n ? why_n : why_b);
-			if (rel)
-				l->unit = "ratio";
-			res->count[l->verdict]++;
-		}
+		rc = cell_lines(b, (long)c, nv, nc, k, o, res);
 	}
-	return 0;
+	for (size_t c = 0; c < nv->ncells && !rc; c++) {
+		const struct hb_row *f = &nv->run->rows[nv->cell_row[c]];
+
+		if (find_cell(b, f->workload, f->backing, nv->canon[nv->cell_row[c]]) >= 0 ||
+		    (o->relative_to && !strcmp(f->backing, o->relative_to)))
+			continue;
+		rc = cell_lines(b, -1, nv, (long)c, k, o, res);
+	}
+	return rc;
 }
 
 int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, size_t nnew,

@@ -58,6 +58,9 @@ grep -v '^forkcow,hugetlb-2m,' "$base/results.csv" >"$TMP/missing/results.csv"
 expect_exit 0 "missing cells are not a regression" "$HB" compare "$base" "$TMP/missing"
 expect_out "n/a +no such cell in missing" "missing cells: n/a, saying where"
 expect_out " [1-9][0-9]* n/a" "missing cells counted as n/a"
+# ... and the other way round: a cell only the new run has is n/a too, not left out.
+expect_exit 0 "cells only in the new run" "$HB" compare "$TMP/missing" "$base"
+expect_out "^forkcow +hugetlb-2m .*n/a +no such cell in missing" "a cell only in NEW: n/a, saying where"
 
 # Nothing comparable: every figure unavailable on one side.
 mkdir -p "$TMP/none"
