@@ -97,6 +97,14 @@ done
 expect_exit 2 "no cell in common" "$HB" compare "$TMP/touch" "$TMP/sparse"
 expect_out "no cell of sparse is in touch: touch has touch 4k" "says which keys differ"
 
+# --metrics adds figures that are no headline; without it they are not compared.
+mini="$HB_FIXTURES/results-mini"
+"$HB" compare "$mini" "$mini" >"$TMP/out" 2>&1
+grep -q ' dirtied_pages ' "$TMP/out" && fail "dirtied_pages compared without --metrics" ||
+	pass "no figure beyond the headlines by default"
+expect_exit 0 "--metrics 'dirtied_*'" "$HB" compare --metrics 'dirtied_*' "$mini" "$mini"
+expect_out "^forkcow +thp .* dirtied_pages .* same" "--metrics adds dirtied_pages, same against itself"
+
 # Formats.
 "$HB" compare --format csv "$base" "$TMP/worse" >"$TMP/csv" 2>/dev/null
 head -1 "$TMP/csv" | grep -q '^new,workload,backing,params,metric,unit,base_n,base_median' &&
