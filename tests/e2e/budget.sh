@@ -9,11 +9,23 @@ prof() { # prof FILE REPS: two cheap cells that need no machine knob
 }
 prof "$TMP/base.ini" 5
 prof "$TMP/two.ini" 2
-"$HB" bench --profile "$TMP/base.ini" --out "$TMP/base" --quiet >/dev/null 2>&1 ||
+"$HB" bench --profile "$TMP/base.ini" --out "$TMP/run" --quiet >/dev/null 2>&1 ||
 	fail "the baseline run failed"
+"$HB" baseline "$TMP/run" "$TMP/base0" >/dev/null || fail "hugebench baseline failed"
+# A baseline whose walk time is spread from 1 ns to 3 us, whatever this machine measures: its
+# range holds any new figure (so two repetitions cannot decide: the ranges overlap) and no U
+# test can tell ~10 ns apart from it either. So the verdict stays unknown, by construction,
+# and the budget must spend rounds on exactly these cells. (Numbers have no note in a
+# baseline, so the last fields of a numeric row are rep, metric, value, unit, note.)
+mkdir -p "$TMP/base"
+cp "$TMP/base0/meta.json" "$TMP/base/"
+awk -F, -v OFS=, 'NR > 1 && $NF == "" && $(NF - 3) == "ns_per_touch" {
+		split("1 2 1000 2000 3000", v, " "); $(NF - 2) = v[$(NF - 4)] }
+	{ print }' "$TMP/base0/results.csv" >"$TMP/base/results.csv"
+grep -q ',5,ns_per_touch,3000,' "$TMP/base/results.csv" || fail "the spread baseline was not written"
 
-# Two repetitions cannot decide a time against five (the U test needs 5 a side): the budget
-# adds rounds for exactly those cells, numbered after the profile's repetitions.
+# Two repetitions cannot decide a time against such a baseline: the budget adds rounds for
+# exactly those cells, numbered after the profile's repetitions.
 start=$(date +%s)
 expect_exit 0 "bench with a budget" "$HB" bench --profile "$TMP/two.ini" --out "$TMP/new" \
 	--budget 40s --baseline "$TMP/base"
