@@ -41,6 +41,13 @@ const struct hb_allocator_preset hb_allocator_presets[] = {
 	  "jemalloc madvise(MADV_NOHUGEPAGE)s every extent" },
 	{ "jemalloc+decay0", "jemalloc", "dirty_decay_ms:0,muzzy_decay_ms:0",
 	  "jemalloc returns freed pages at once (MADV_DONTNEED), as in the seed story" },
+	/* What redis-server 7 sets in its jemalloc at start-up and at run time with its default
+	 * config: only background_thread (jemalloc-bg-thread yes, set_jemalloc_bg_thread() from
+	 * InitServerLast()). Its compile-time options (lg_quantum 3) cannot be set here. */
+	{ "jemalloc+redis", "jemalloc", "background_thread:true",
+	  "jemalloc as redis-server 7 sets it: background purging threads (jemalloc-bg-thread "
+	  "yes), and nothing else; Redis's own build also has an 8-byte quantum, which no conf "
+	  "can give" },
 	{ "tcmalloc", "tcmalloc", "", "gperftools tcmalloc (minimal); it has no huge-page switch" },
 	{ "mimalloc", "mimalloc", "", "mimalloc defaults" },
 	{ "mimalloc+thp", "mimalloc", "MIMALLOC_LARGE_OS_PAGES=1",
