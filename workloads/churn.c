@@ -32,7 +32,8 @@ static const struct hb_param churn_params_table[] = {
 	{ .name = "allocator", .type = HB_PT_STRING, P(allocator), .def = "glibc",
 	  .apply = HB_APPLY_ALLOCATOR,
 	  .help = "glibc, jemalloc, tcmalloc, mimalloc, or a preset with its conf: glibc+thp, "
-		  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, mimalloc+thp" },
+		  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, jemalloc+redis "
+		  "(as redis-server 7 sets it up), mimalloc+thp" },
 	{ .name = "allocator_conf", .type = HB_PT_STRING, P(allocator_conf), .def = "",
 	  .apply = HB_APPLY_ALLOCATOR_CONF,
 	  .help = "passed through: MALLOC_CONF (jemalloc, e.g. dirty_decay_ms:0,muzzy_decay_ms:0), "
