@@ -23,6 +23,8 @@ int hb_cmd_plot(int argc, char **argv);
 int hb_cmd_compare(int argc, char **argv);
 /* argv[0] is "baseline" (cmd_baseline.c). */
 int hb_cmd_baseline(int argc, char **argv);
+/* argv[0] is "calibrate" (cmd_calibrate.c): a run's exit code. */
+int hb_cmd_calibrate(int argc, char **argv);
 /* "4k,thp" into out (at most max); the count, or -EINVAL after printing what is accepted. */
 int hb_parse_backing_list(const char *list, struct hb_backing *out, int max);
 /* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns

@@ -26,6 +26,9 @@ static void usage(FILE *f)
 		"  compare BASE NEW [NEW...] figures of runs side by side, with verdicts the noise\n"
 		"                            allows (compare --help; its own exit status)\n"
 		"  baseline RUN OUT          the rows compare reads, small enough to commit\n"
+		"  calibrate [--out DIR] [--quick]\n"
+		"                            real Redis against its simulator twins, side by side\n"
+		"                            (calibrate --help)\n"
 		"  WORKLOAD --help           the workload's parameters\n"
 		"  --version                 version and git commit\n\n"
 		"exit status: 0 done (skipped and fallback cells are results), 1 internal error,\n"
@@ -112,6 +115,8 @@ int main(int argc, char **argv)
 		return hb_cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "baseline"))
 		return hb_cmd_baseline(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "calibrate"))
+		return hb_cmd_calibrate(argc - 1, argv + 1);
 	w = hb_workload_find(argv[1]);
 	if (w && argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 		char *args[] = { "run", argv[1], "--help", NULL };
@@ -121,8 +126,7 @@ int main(int argc, char **argv)
 	if (w)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
-		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, baseline, "
-		       "WORKLOAD --help, "
-		       "--help, --version", argv[1]);
+		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, "
+		       "baseline, calibrate, WORKLOAD --help, --help, --version", argv[1]);
 	return HB_EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calibration.h"
 #include "report.h"
 #include "sets.h"
 #include "units.h"
@@ -401,6 +402,7 @@ int hb_report_write(const struct hb_plot *p)
 		}
 		workload_section(&d, p, w);
 	}
+	hb_cal_report_hook(&d, p->d); /* a `hugebench calibrate` run: its section */
 	if (nodata[0]) {
 		hb_doc_h(&d, 2, "Workloads with no data");
 		snprintf(line, sizeof(line), "No figures in this run for: %s (not in the profile, "

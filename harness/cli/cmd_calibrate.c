@@ -1,0 +1,443 @@
+/*
+ * `hugebench calibrate`: each real scenario and its simulator twin with matched parameters,
+ * one matrix on 4k and thp-always (repetitions interleaved as in every run), then
+ * calibration.csv and calibration.md/.html (harness/report/calibration.h) in the run
+ * directory. The pairs are a table: the real one, or with HB_CALIBRATE_PAIRS=test stand-ins
+ * made of the simulator workloads, so the tests exercise everything in seconds.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calibration.h"
+#include "commands.h"
+#include "log.h"
+#include "matrix.h"
+
+#define DEFAULT_REPS 2
+#define CAL_BACKINGS "4k,thp-always"
+#define MAX_SIDES 16
+
+/* The dataset of both sides; a pair's parameters name them as {field}. */
+struct cal_sizes {
+	unsigned long long fork_keys, fork_value, write_rate, churn_keys, drain_pct;
+	const char *churn_value, *idle;
+};
+
+/* A couple of minutes in all here (2 reps); --quick: seconds, for tests. */
+static const struct cal_sizes sizes_full = {
+	.fork_keys = 1000000, .fork_value = 500, .write_rate = 20000, .churn_keys = 200000,
+	.drain_pct = 90, .churn_value = "uniform:64-1900", .idle = "15s",
+};
+static const struct cal_sizes sizes_quick = {
+	.fork_keys = 20000, .fork_value = 500, .write_rate = 20000, .churn_keys = 20000,
+	.drain_pct = 90, .churn_value = "uniform:64-1900", .idle = "1s",
+};
+
+/* A figure both sides report; or num / den of two (medians); both: only when both sides have
+ * it (a figure the real system cannot know would only make empty rows). */
+struct cal_metric {
+	const char *name, *num, *den;
+	int both;
+};
+
+struct cal_side {
+	const char *workload, *params;
+};
+
+struct cal_pair {
+	const char *name;
+	struct cal_side real, sim;
+	const struct cal_metric *metrics;
+};
+
+static const struct cal_metric fork_metrics[] = {
+	{ .name = "fork_ms_per_gib" },
+	{ .name = "copied_kib" },
+	{ .name = "copied_kib_per_dirtied_page", .both = 1 },
+	{ .name = "write_p99_us_snapshot" },
+	{ NULL },
+};
+
+static const struct cal_metric churn_metrics[] = {
+	{ .name = "rss_kib_after_drain" },
+	{ .name = "charged_kib_after_drain" },
+	{ .name = "frag_ratio_after_drain" },
+	{ .name = "charged_per_rss_after_drain", .num = "charged_kib_after_drain",
+	  .den = "rss_kib_after_drain" },
+	{ NULL },
+};
+
+/*
+ * fork: the same keys x value size; forkcow's dataset is that many bytes (rounded to MiB),
+ * written at the same rate while the snapshot runs. churn: Redis fills, deletes drain_pct at
+ * random and idles, with no mix of operations in between, so the simulator's churn phase is
+ * next to nothing: 1 ms at 1000 ops/s, one or two operations (churn_time=0, the smallest
+ * allowed, would make its throughput 0/0, a NaN the charts choke on), and the store sees the
+ * same work, fill, drain, idle. No refill, which Redis does not do either (the figures are
+ * taken before it anyway).
+ */
+static const struct cal_pair real_pairs[] = {
+	{ "fork",
+	  { "redis", "scenario=fork;keys={fork_keys};value_size={fork_value};"
+		     "write_rate={write_rate}" },
+	  { "forkcow", "size={fork_size};value_size={fork_value};write_rate={write_rate}" },
+	  fork_metrics },
+	{ "churn",
+	  { "redis", "scenario=churn;keys={churn_keys};value_size={churn_value};"
+		     "drain_pct={drain_pct};idle={idle}" },
+	  { "churn", "allocator=jemalloc+redis;keys={churn_keys};value_size={churn_value};"
+		     "drain_pct={drain_pct};idle={idle};churn_time=1ms;ops_rate=1000;refill=0" },
+	  churn_metrics },
+	{ NULL },
+};
+
+/* Stand-ins: a figure on both sides, one on the real side only, one on the simulated side
+ * only, one both-only that the real side lacks (no row); then churn's memory figures with two
+ * allocators. */
+static const struct cal_metric standin_metrics[] = {
+	{ .name = "populate_ms" },
+	{ .name = "ns_per_touch" },
+	{ .name = "fork_ms_per_gib" },
+	{ .name = "copied_kib_per_dirtied_page", .both = 1 },
+	{ NULL },
+};
+
+static const struct cal_pair test_pairs[] = {
+	{ "fork-standin",
+	  { "touch", "size={fork_size};passes=2" },
+	  { "forkcow", "size={fork_size};value_size={fork_value};phase_time=50ms" },
+	  standin_metrics },
+	{ "churn-standin",
+	  { "churn", "allocator=glibc;keys={churn_keys};value_size={churn_value};"
+		     "drain_pct={drain_pct};idle=0;churn_time=1ms;ops_rate=1000;refill=0" },
+	  { "churn", "allocator=jemalloc;keys={churn_keys};value_size={churn_value};"
+		     "drain_pct={drain_pct};idle=0;churn_time=1ms;ops_rate=1000;refill=0" },
+	  churn_metrics },
+	{ NULL },
+};
+
+/* One side as built into the matrix: its entry, and the text its parameters point into. */
+struct built {
+	const struct hb_workload *w;
+	size_t entry;
+	char *store;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hugebench calibrate [--out DIR] [--reps N] [--quick] [--quiet]\n"
+		"  Runs each real scenario and its simulator twin with matched parameters on\n"
+		"  " CAL_BACKINGS ", interleaved: redis scenario=fork against forkcow with the\n"
+		"  same dataset, redis scenario=churn against churn allocator=jemalloc+redis.\n"
+		"  Then writes DIR/calibration.csv (metric,backing,real,simulated,ratio: medians\n"
+		"  over repetitions, ratio = simulated / real) and DIR/calibration.md + .html\n"
+		"  with a verdict per metric and charts of real against simulated.\n"
+		"  --out DIR   results directory (default results/<UTC time>-calibrate)\n"
+		"  --reps N    repetitions (default %d)\n"
+		"  --quick     tiny datasets (%llu keys): seconds, to see it work, not to judge\n"
+		"  --quiet     no progress\n"
+		"Prints the results directory, then the paths of calibration.csv and .md.\n",
+		DEFAULT_REPS, sizes_quick.fork_keys);
+}
+
+/* {name} of z as text; 0, or -ENOENT for a name it does not have. */
+static int size_value(const struct cal_sizes *z, const char *name, size_t n, char *buf,
+		      size_t len)
+{
+	unsigned long long mib = (z->fork_keys * z->fork_value + (1 << 19)) >> 20;
+
+#define IS(s) (n == strlen(s) && !strncmp(name, s, n))
+	if (IS("fork_keys"))
+		snprintf(buf, len, "%llu", z->fork_keys);
+	else if (IS("fork_value"))
+		snprintf(buf, len, "%llu", z->fork_value);
+	else if (IS("fork_size"))
+		snprintf(buf, len, "%lluM", mib ? mib : 1);
+	else if (IS("write_rate"))
+		snprintf(buf, len, "%llu", z->write_rate);
+	else if (IS("churn_keys"))
+		snprintf(buf, len, "%llu", z->churn_keys);
+	else if (IS("churn_value"))
+		snprintf(buf, len, "%s", z->churn_value);
+	else if (IS("drain_pct"))
+		snprintf(buf, len, "%llu", z->drain_pct);
+	else if (IS("idle"))
+		snprintf(buf, len, "%s", z->idle);
+	else
+		return -ENOENT;
+#undef IS
+	return 0;
+}
+
+/* The parameters with every {name} filled in. 0 or -ENOENT / -ENAMETOOLONG. */
+static int expand(const char *tmpl, const struct cal_sizes *z, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *s = tmpl; *s;) {
+		const char *end = *s == '{' ? strchr(s, '}') : NULL;
+		char v[128];
+
+		if (end) {
+			if (size_value(z, s + 1, (size_t)(end - s - 1), v, sizeof(v)))
+				return -ENOENT;
+			s = end + 1;
+		} else {
+			v[0] = *s++;
+			v[1] = 0;
+		}
+		if (o + strlen(v) >= len)
+			return -ENAMETOOLONG;
+		memcpy(out + o, v, strlen(v) + 1);
+		o += strlen(v);
+	}
+	return 0;
+}
+
+/* Adds one side to the matrix. 0, or an exit code after saying what is wrong. */
+static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct cal_side *s,
+		    const char *role, const struct cal_sizes *z, const struct hb_backing *bk,
+		    int nb, struct built *b)
+{
+	char text[1024], err[1024], label[64];
+	void *params;
+	int rc;
+
+	b->w = hb_workload_find(s->workload);
+	if (!b->w) {
+		hb_err("calibrate: workload '%s' is not built into this hugebench (the %s side of "
+		       "pair '%s'); `hugebench list` shows those that are", s->workload, role,
+		       p->name);
+		return HB_EXIT_USAGE;
+	}
+	if (expand(s->params, z, text, sizeof(text))) {
+		hb_err("calibrate: pair '%s': bad parameter template '%s'", p->name, s->params);
+		return HB_EXIT_INTERNAL;
+	}
+	params = calloc(1, b->w->params_size);
+	if (!params)
+		return HB_EXIT_INTERNAL;
+	rc = hb_params_parse(b->w->params, text, params, &b->store, err, sizeof(err));
+	if (!rc && b->w->validate)
+		rc = b->w->validate(params, err, sizeof(err));
+	if (rc) {
+		hb_err("calibrate: pair '%s', %s side (%s %s): %s", p->name, role, s->workload,
+		       text, err);
+		free(params);
+		return HB_EXIT_USAGE;
+	}
+	snprintf(label, sizeof(label), "calibrate-%s-%s", p->name, role);
+	b->entry = m->n;
+	rc = hb_matrix_add(m, b->w, params, bk, nb, label);
+	free(params);
+	if (rc || m->n != b->entry + 1) {
+		hb_err("calibrate: pair '%s', %s side: cannot build its cells (%s)", p->name, role,
+		       rc ? strerror(-rc) : "it expands to several parameter sets");
+		return HB_EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* The median of metric mt on one side and backing; 0 when that side does not have it. */
+static int side_value(const struct hb_rundata *d, const struct hb_matrix *m,
+		      const struct built *b, const char *backing, const struct cal_metric *mt,
+		      double *v)
+{
+	const char *params = m->e[b->entry].params_text;
+	struct hb_stat a, c;
+
+	hb_rundata_stat(d, b->w->name, backing, params, mt->num ? mt->num : mt->name, &a);
+	if (!a.n)
+		return 0;
+	*v = a.med;
+	if (!mt->den)
+		return 1;
+	hb_rundata_stat(d, b->w->name, backing, params, mt->den, &c);
+	if (!c.n || c.med == 0)
+		return 0;
+	*v = a.med / c.med;
+	return 1;
+}
+
+static int collect(const struct cal_pair *pairs, const struct built *b,
+		   const struct hb_matrix *m, const struct hb_rundata *d,
+		   const struct hb_backing *bk, int nb, struct hb_cal *c)
+{
+	for (size_t i = 0; pairs[i].name; i++) {
+		const struct built *real = &b[2 * i], *sim = &b[2 * i + 1];
+
+		for (const struct cal_metric *mt = pairs[i].metrics; mt->name; mt++) {
+			int any_both = 0;
+			double r, s;
+
+			for (int k = 0; k < nb && mt->both; k++)
+				any_both |= side_value(d, m, real, bk[k].name, mt, &r) &&
+					    side_value(d, m, sim, bk[k].name, mt, &s);
+			if (mt->both && !any_both)
+				continue;
+			for (int k = 0; k < nb; k++) {
+				int hr = side_value(d, m, real, bk[k].name, mt, &r);
+				int hs = side_value(d, m, sim, bk[k].name, mt, &s);
+
+				if (hb_cal_add(c, mt->name, bk[k].name, hr, r, hs, s))
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+/* After the run: the CSV and the report from what the run directory holds. */
+static int write_calibration(const char *dir, const struct cal_pair *pairs,
+			     const struct built *b, const struct hb_matrix *m,
+			     const struct hb_backing *bk, int nb)
+{
+	static struct hb_rundata d;
+	struct hb_cal c = { 0 };
+	char err[PATH_MAX + 256];
+	int rc;
+
+	if (hb_rundata_load(dir, &d, err, sizeof(err))) {
+		hb_err("calibrate: %s", err);
+		return HB_EXIT_INTERNAL;
+	}
+	rc = collect(pairs, b, m, &d, bk, nb, &c);
+	if (!rc)
+		rc = hb_cal_write_csv(&c, dir);
+	if (rc) {
+		hb_err("calibrate: cannot write %s/calibration.csv: %s", dir, strerror(-rc));
+		goto out;
+	}
+	printf("%s/calibration.csv\n", dir);
+	rc = hb_cal_report(&c, &d);
+	if (rc == -EIO)
+		hb_err("calibrate: a chart was not drawn (see %s/plots/gnuplot.log)", dir);
+	else if (rc)
+		hb_err("calibrate: cannot write %s/calibration.md: %s", dir, strerror(-rc));
+	else
+		printf("%s/calibration.md\n", dir);
+out:
+	hb_cal_free(&c);
+	hb_rundata_free(&d);
+	return rc ? HB_EXIT_INTERNAL : HB_EXIT_OK;
+}
+
+static const struct cal_pair *pairs_from_env(void)
+{
+	const char *e = getenv("HB_CALIBRATE_PAIRS");
+
+	if (!e || !*e)
+		return real_pairs;
+	if (!strcmp(e, "test"))
+		return test_pairs;
+	hb_err("calibrate: HB_CALIBRATE_PAIRS='%s'; accepted: test (stand-in pairs for the "
+	       "tests), or unset", e);
+	return NULL;
+}
+
+int hb_cmd_calibrate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "quick", no_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const struct cal_pair *pairs = pairs_from_env();
+	const struct cal_sizes *z = &sizes_full;
+	struct hb_backing bk[HB_MAX_BACKINGS];
+	struct built b[MAX_SIDES] = { 0 };
+	char dir[PATH_MAX], stamp[32], *end;
+	struct hb_matrix m;
+	int c, nb, rc = HB_EXIT_USAGE, run_rc;
+	size_t np = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+	long v;
+
+	if (!pairs)
+		return HB_EXIT_USAGE;
+	hb_matrix_init(&m);
+	m.reps = DEFAULT_REPS;
+	m.command_kind = "calibrate";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:r:kqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			m.out = optarg;
+			break;
+		case 'r':
+			v = strtol(optarg, &end, 10);
+			if (*end || !*optarg || v < 1 || v > 1000) {
+				hb_err("calibrate: --reps '%s' is not a whole number from 1 to "
+				       "1000", optarg);
+				return HB_EXIT_USAGE;
+			}
+			m.reps = (int)v;
+			break;
+		case 'k':
+			z = &sizes_quick;
+			break;
+		case 'q':
+			hb_log_quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return HB_EXIT_OK;
+		default:
+			usage(stderr);
+			return HB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		hb_err("calibrate: unexpected argument '%s'", argv[optind]);
+		return HB_EXIT_USAGE;
+	}
+	nb = hb_parse_backing_list(CAL_BACKINGS, bk, HB_MAX_BACKINGS);
+	if (nb < 0)
+		return HB_EXIT_INTERNAL;
+	for (np = 0; pairs[np].name; np++) {
+		if (2 * np + 2 > MAX_SIDES) {
+			rc = HB_EXIT_INTERNAL;
+			goto out;
+		}
+		rc = add_side(&m, &pairs[np], &pairs[np].real, "real", z, bk, nb, &b[2 * np]);
+		if (!rc)
+			rc = add_side(&m, &pairs[np], &pairs[np].sim, "simulated", z, bk, nb,
+				      &b[2 * np + 1]);
+		if (rc) {
+			np++;
+			goto out;
+		}
+	}
+	if (!m.out) {
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+		snprintf(dir, sizeof(dir), "results/%s-calibrate", stamp);
+		m.out = dir;
+	}
+	rc = HB_EXIT_USAGE;
+	if (hb_matrix_check_fit(&m))
+		goto out;
+	run_rc = hb_matrix_run(&m, argc, argv);
+	/* Nothing was run (the directory could not be made): no calibration either. */
+	if (run_rc == HB_EXIT_USAGE || run_rc == HB_EXIT_INTERNAL) {
+		rc = run_rc;
+		goto out;
+	}
+	/* Also after a failed or interrupted cell: the figures that are there, the rest empty. */
+	rc = write_calibration(m.out, pairs, b, &m, bk, nb);
+	if (rc == HB_EXIT_OK)
+		rc = run_rc;
+out:
+	for (size_t i = 0; i < 2 * np && i < MAX_SIDES; i++)
+		free(b[i].store);
+	hb_matrix_free(&m);
+	return rc;
+}
