@@ -300,8 +300,13 @@ static int churn_phase(struct hb_ctx *ctx, struct churn *s, const struct churn_p
 		if (c->ops_rate)
 			pace(c, t0, n, hb_now_ns());
 	}
-	hb_metric(ctx, "ops_per_sec_churn", (double)n * 1e9 / (double)(now - t0), "ops/s",
-		  "GET/SET/DEL mix of the churn phase, with the per-op timing `timing` asks for");
+	if (n && now > t0)
+		hb_metric(ctx, "ops_per_sec_churn", (double)n * 1e9 / (double)(now - t0), "ops/s",
+			  "GET/SET/DEL mix of the churn phase, with the per-op timing `timing` asks "
+			  "for");
+	else /* churn_time=0: no operation, so no rate (0/0 is no figure) */
+		hb_metric_text(ctx, "ops_per_sec_churn", "unavailable",
+			       "the churn phase ran no operation (churn_time=0)");
 	hb_phase_end(ctx);
 	if (!s->every) {
 		static const char *const names[] = { "op_p50_us", "op_p99_us", "op_p999_us" };

@@ -88,4 +88,10 @@ if [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ]; the
 		pass "oom_killed=1, status ok" || fail "oom: $(grep -E ',(status|oom_killed),' "$c")"
 	grep -q ',memory_failcnt,[1-9]' "$c" && pass "failcnt recorded" || fail "no failcnt"
 fi
+# churn_time=0 runs no operation: no rate, and it says so (0/0 is no figure)
+expect_exit 0 "churn_time=0" "$HB" run churn --backing 4k -p keys=2000 -p churn_time=0 -p idle=0 \
+	--out "$TMP/ct0" --quiet
+[ "$(metric "$TMP/ct0/results.csv" 4k ops_per_sec_churn)" = unavailable ] &&
+	pass "churn_time=0: ops_per_sec_churn unavailable, not nan" ||
+	fail "churn_time=0: ops_per_sec_churn is '$(metric "$TMP/ct0/results.csv" 4k ops_per_sec_churn)'"
 done_tests
