@@ -194,6 +194,8 @@ int redis_fork_run(struct hb_ctx *ctx, const struct redis_params *p, struct redi
 
 	for (int i = 0; i < 3; i++)
 		hb_hist_init(&s->hist[i]);
+	/* used_memory_rss is refreshed in Redis's cron (100 ms): two periods after the fill. */
+	sleep_ns(250000000ull);
 	if (redis_info(ctx, s))
 		return -EIO;
 	if (!redis_info_num(s->info, "used_memory", &v))
