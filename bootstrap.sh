@@ -4,9 +4,11 @@
 # CONFIGURE_FLAGS is passed to ./configure (CI sets --enable-werror).
 set -e
 cd "$(dirname "$0")"
-# The allocators are what the churn workload preloads (found at run time, not linked).
+# The allocators are what the churn workload preloads (found at run time, not linked);
+# redis-server is what the redis workload runs (found at run time, hiredis is its client).
 PKGS="build-essential autoconf automake pkg-config libhwloc-dev libpfm4-dev libjansson-dev
-libinih-dev libcmocka-dev r-mathlib gnuplot-nox help2man man-db procps libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0"
+libinih-dev libcmocka-dev r-mathlib gnuplot-nox help2man man-db procps libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+redis-server redis-tools libhiredis-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -10,7 +10,8 @@
 	X(touch)                                                                                 \
 	X(sparse)                                                                                \
 	X(churn)                                                                                 \
-	X(forkcow)
+	X(forkcow)                                                                               \
+	X(redis)
 
 #define HB_DECLARE(name) extern const struct hb_workload hb_workload_##name;
 #define HB_ENTRY(name) &hb_workload_##name,

@@ -109,6 +109,10 @@ int hb_cow_wait_done(struct hb_cow_child *c);
 int hb_cow_release(struct hb_ctx *ctx, struct hb_cow_child *c);
 void hb_cow_kill(struct hb_ctx *ctx, struct hb_cow_child *c);
 
+/* Why the cell is about to fail, in the workload's words (e.g. a server's own log lines): the
+ * note of the failed cell gets it after the error code setup or run returns. */
+void hb_fail_reason(struct hb_ctx *ctx, const char *text);
+
 /* A seed for this cell's random choices (same for every backing of one repetition). */
 uint64_t hb_seed(const struct hb_ctx *ctx);
 

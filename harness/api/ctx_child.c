@@ -53,11 +53,20 @@ static void counters_finish(struct hb_ctx *ctx)
 	ctx->ctrs = NULL;
 }
 
+void hb_fail_reason(struct hb_ctx *ctx, const char *text)
+{
+	snprintf(ctx->fail_reason, sizeof(ctx->fail_reason), "%s", text);
+}
+
 static void send_error(struct hb_ctx *ctx, const char *what, int rc)
 {
 	char why[HB_MSG_NOTE_MAX + 1];
 
-	snprintf(why, sizeof(why), "%s: %s", what, strerror(rc < 0 ? -rc : rc));
+	/* The workload's own reason says more than the errno text. */
+	if (ctx->fail_reason[0])
+		snprintf(why, sizeof(why), "%s: %s", what, ctx->fail_reason);
+	else
+		snprintf(why, sizeof(why), "%s: %s", what, strerror(rc < 0 ? -rc : rc));
 	hb_ctx_send(ctx, &(struct hb_msg){ .kind = HB_MSG_ERROR, .note = why });
 }
 
@@ -86,6 +95,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	rc = w->setup(ctx, cell->params, &state);
 	if (rc) {
 		send_error(ctx, "setup (populate) failed", rc);
+		hb_ctx_servers_stop(ctx);
 		return 1;
 	}
 	hb_metric(ctx, "populate_ms", (double)(hb_now_ns() - t0) / 1e6, "ms",
@@ -99,6 +109,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 		hb_cow_kill(ctx, ctx->cow);
 	if (rc) {
 		send_error(ctx, "run failed", rc);
+		hb_ctx_servers_stop(ctx);
 		return 1;
 	}
 	if (ctx->accesses)
@@ -107,6 +118,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	counters_finish(ctx);
 	if (w->teardown)
 		w->teardown(ctx, cell->params, state);
+	hb_ctx_servers_stop(ctx);
 	getrusage(RUSAGE_SELF, &ru);
 	hb_metric(ctx, "minflt", (double)ru.ru_minflt, "faults", "whole cell (getrusage)");
 	hb_metric(ctx, "majflt", (double)ru.ru_majflt, "faults", "whole cell (getrusage)");

@@ -4,6 +4,7 @@
  */
 #ifndef HB_CTX_IMPL_H
 #define HB_CTX_IMPL_H
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
 
@@ -16,6 +17,9 @@
 #define MAX_REGIONS 64
 #define MAX_GAUGES 8
 #define GAUGE_FLUSH_NS 50000000ull
+#define HB_CTX_SERVERS 4
+
+struct hb_server;
 
 struct region {
 	char *addr;
@@ -43,6 +47,8 @@ struct hb_ctx {
 	struct rusage ru0;
 	uint64_t minflt_phases, majflt_phases;
 	struct hb_cow_child *cow; /* a live hb_cow_fork child, killed if the workload leaves it */
+	struct hb_server *servers[HB_CTX_SERVERS]; /* hb_server_start's, stopped if left */
+	char fail_reason[400]; /* hb_fail_reason: into the failed cell's note */
 };
 
 /* One message to the parent (protocol.h): one line, one write(), so it arrives whole. */
@@ -53,5 +59,10 @@ void hb_ctx_metric_text(struct hb_ctx *ctx, const char *name, const char *value,
 void hb_ctx_memory_metrics(struct hb_ctx *ctx, const char *suffix);
 /* After setup: huge_coverage_pct of the cell's regions (or of the process). */
 void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok);
+/* Stops every server the workload left running (ctx_server.c). */
+void hb_ctx_servers_stop(struct hb_ctx *ctx);
+/* The smaps_rollup of the process that holds the workload's memory: the first server the
+ * workload runs (server.h), else the cell's own process. Returns path (len >= 48). */
+const char *hb_ctx_rollup_path(struct hb_ctx *ctx, char *path, size_t len);
 
 #endif

@@ -17,10 +17,11 @@
 #include "smaps.h"
 #include "vmstat.h"
 
-static int resident_kib(uint64_t *kib)
+static int resident_kib(struct hb_ctx *ctx, uint64_t *kib)
 {
 	struct hb_smaps s;
-	int rc = hb_smaps_read_rollup("/proc/self/smaps_rollup", &s);
+	char path[48];
+	int rc = hb_smaps_read_rollup(hb_ctx_rollup_path(ctx, path, sizeof(path)), &s);
 
 	if (!rc)
 		*kib = hb_smaps_resident_kib(&s);
@@ -33,9 +34,10 @@ void hb_ctx_memory_metrics(struct hb_ctx *ctx, const char *suffix)
 	uint64_t kib;
 
 	snprintf(name, sizeof(name), "rss_kib%s%s", suffix ? "_" : "", suffix ? suffix : "");
-	if (resident_kib(&kib) == 0)
-		hb_metric(ctx, name, (double)kib, "KiB", "Rss + Private_Hugetlb + Shared_Hugetlb "
-			  "(smaps_rollup)");
+	if (resident_kib(ctx, &kib) == 0)
+		hb_metric(ctx, name, (double)kib, "KiB", ctx->servers[0] ?
+			  "the server's Rss + Private_Hugetlb + Shared_Hugetlb (its smaps_rollup)" :
+			  "Rss + Private_Hugetlb + Shared_Hugetlb (smaps_rollup)");
 	else
 		hb_ctx_metric_text(ctx, name, "unavailable", "cannot read /proc/self/smaps_rollup");
 	snprintf(name, sizeof(name), "charged_kib%s%s", suffix ? "_" : "", suffix ? suffix : "");

@@ -75,8 +75,9 @@ int hb_region_resident_kib(struct hb_ctx *ctx, const void *addr, uint64_t *kib)
 static void process_coverage(struct hb_ctx *ctx)
 {
 	struct hb_smaps s;
+	char path[48];
 
-	if (hb_smaps_read_rollup("/proc/self/smaps_rollup", &s)) {
+	if (hb_smaps_read_rollup(hb_ctx_rollup_path(ctx, path, sizeof(path)), &s)) {
 		hb_ctx_metric_text(ctx, "huge_coverage_process_pct", "unavailable",
 			    "cannot read /proc/self/smaps_rollup");
 		return;
@@ -86,7 +87,10 @@ static void process_coverage(struct hb_ctx *ctx)
 	hb_metric(ctx, "huge_coverage_process_pct",
 		  100.0 * (double)(s.anon_huge_kib + s.private_hugetlb_kib + s.shared_hugetlb_kib) /
 			  (double)hb_smaps_resident_kib(&s),
-		  "%", "whole process after setup: (AnonHugePages + *_Hugetlb) / (Rss + *_Hugetlb) "
+		  "%", ctx->servers[0] ?
+		  "the server process after setup: (AnonHugePages + *_Hugetlb) / (Rss + "
+		  "*_Hugetlb) in its smaps_rollup" :
+		  "whole process after setup: (AnonHugePages + *_Hugetlb) / (Rss + *_Hugetlb) "
 		  "in smaps_rollup; the workload maps no region of its own (memory from malloc)");
 }
 

@@ -43,6 +43,9 @@ struct hb_workload {
 	/* NULL when it can run here, else why not (the reason goes into the results). params
 	 * is NULL when asked in general (`hugebench list`). */
 	const char *(*supported)(const void *params);
+	/* Optional: NULL when the workload can run on the named backing ("hugetlb-2m"), else why
+	 * not (the cell is skipped with it), e.g. a server that cannot use hugetlbfs. */
+	const char *(*backing_unsupported)(const void *params, const char *backing);
 	/* Maps and populates its memory. The harness times this as populate_ms and, after it,
 	 * measures what the backing really gave (huge_coverage_pct, rss_kib, charged_kib). */
 	int (*setup)(struct hb_ctx *ctx, const void *params, void **state);

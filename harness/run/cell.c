@@ -119,6 +119,8 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 	int have_vm;
 
 	reason = cell->w->supported ? cell->w->supported(cell->params) : NULL;
+	if (!reason && cell->w->backing_unsupported)
+		reason = cell->w->backing_unsupported(cell->params, cell->backing.name);
 	if (reason)
 		return finish(env, cell, HB_CELL_SKIPPED, reason);
 	/* Before the backing: an allocator that is not installed is why the cell cannot run. */

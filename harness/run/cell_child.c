@@ -276,7 +276,7 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		describe_exit(status, buf, sizeof(buf));
-		snprintf(why, len, "%.200s%s%.100s%s%.150s", rep.error, rep.error[0] ? "; " : "",
+		snprintf(why, len, "%.300s%s%.60s%s%.120s", rep.error, rep.error[0] ? "; " : "",
 			 buf, rep.stderr_len ? "; child stderr: " : "", rep.stderr_text);
 		return HB_CELL_FAILED;
 	}

@@ -1,0 +1,124 @@
+#!/bin/bash
+# redis: a tiny real scenario of each kind end to end on 4k and thp-always (Redis's own
+# figures, forkcow's and churn's names), hugetlb skipped with the reason, a missing
+# redis-server skipped with the package named, a redis-server that will not start fails the
+# cell with its own log lines, and nothing of it (process, port, temporary directory)
+# survives SIGINT or SIGKILL of the harness in the middle of a cell.
+. "$(dirname "$0")/lib.sh"
+
+command -v redis-server >/dev/null || skip_all "redis-server not installed (apt-get install redis-server)"
+"$HB" run redis --help 2>&1 | grep -q scenario || skip_all "no redis workload in this build"
+
+# A missing redis-server: PATH without it.
+expect_exit 3 "redis without redis-server in PATH (no cell could run)" env PATH=/nonexistent "$HB" run redis \
+	--backing 4k -p keys=100 --out "$TMP/missing"
+c="$TMP/missing/results.csv"
+[ "$(metric "$c" 4k status)" = skipped ] && pass "cell skipped" || fail "status $(metric "$c" 4k status)"
+grep -q "redis-server not installed: apt-get install redis-server" "$c" &&
+	pass "the reason names the package" || fail "reason: $(grep ,status, "$c")"
+
+need_root "run_redis cells (THP modes, memory cgroups)"
+before=$(knob_snapshot)
+
+# No redis-server, no janitor, no directory of ours, no listener of redis-server.
+left_behind() {
+	local what=""
+	pgrep -x redis-server >/dev/null && what="$what redis-server"
+	pgrep -x hb-janitor >/dev/null && what="$what hb-janitor"
+	compgen -G "/tmp/hugebench-redis.*" >/dev/null && what="$what /tmp/hugebench-redis.*"
+	ss -ltnp 2>/dev/null | grep -q '"redis-server"' && what="$what listening-port"
+	echo "$what"
+}
+# wait_clean WHAT: up to 3 s for the janitor.
+wait_clean() {
+	local l
+	for _ in $(seq 30); do l=$(left_behind); [ -z "$l" ] && break; sleep 0.1; done
+	[ -z "$l" ] && pass "$1: nothing left behind" || fail "$1: left behind:$l"
+}
+[ -z "$(left_behind)" ] || skip_all "a redis-server or /tmp/hugebench-redis.* exists already: $(left_behind)"
+
+expect_exit 0 "redis fork, 20k keys" "$HB" run redis --backing 4k,thp-always,hugetlb-2m \
+	-p keys=20000 -p phase_time=200ms --out "$TMP/fork"
+c="$TMP/fork/results.csv"
+for b in 4k thp-always; do
+	[ "$(metric "$c" $b status)" = ok ] && pass "fork $b ok" || fail "fork $b: $(grep "$b,.*,status," "$c")"
+	for m in fork_us fork_ms_per_gib copied_kib bgsave_s used_memory_kib used_memory_rss_kib \
+		mem_fragmentation_ratio write_p99_us_baseline write_p99_us_snapshot write_p99_us_after \
+		rss_kib huge_coverage_process_pct copied_kib_charged; do
+		v=$(metric "$c" $b $m)
+		[ -n "$v" ] && [ "$v" != unavailable ] && pass "fork $b $m = $v" || fail "fork $b: no $m ('$v')"
+	done
+	# 20k x 500 B is ~10 MiB of data in Redis: used_memory says so.
+	awk -v u="$(metric "$c" $b used_memory_kib)" 'BEGIN { exit !(u > 10000 && u < 40000) }' &&
+		pass "fork $b: used_memory of 20k x 500 B" || fail "fork $b: used_memory_kib $(metric "$c" $b used_memory_kib)"
+	[ "$(metric "$c" $b writes_snapshot)" -gt 0 ] 2>/dev/null && pass "fork $b: writes during BGSAVE" ||
+		fail "fork $b: writes_snapshot $(metric "$c" $b writes_snapshot)"
+done
+awk -v p="$(metric "$c" thp-always huge_coverage_process_pct)" 'BEGIN { exit !(p > 0) }' &&
+	pass "thp-always: the server got huge pages (--disable-thp no)" ||
+	fail "thp-always: server huge_coverage_process_pct $(metric "$c" thp-always huge_coverage_process_pct)"
+[ "$(metric "$c" 4k huge_coverage_process_pct)" = 0 ] && pass "4k: no huge page in the server" ||
+	fail "4k: huge_coverage_process_pct $(metric "$c" 4k huge_coverage_process_pct)"
+[ "$(metric "$c" hugetlb-2m status)" = skipped ] && grep -q "Redis cannot use hugetlbfs" "$c" &&
+	pass "hugetlb-2m skipped with the reason" || fail "hugetlb-2m: $(grep hugetlb-2m,.*,status, "$c")"
+wait_clean "after the fork run"
+
+expect_exit 0 "redis churn, 20k keys" "$HB" run redis --backing 4k,thp-always -p scenario=churn \
+	-p keys=20000 -p idle=300ms --out "$TMP/churn"
+c="$TMP/churn/results.csv"
+for b in 4k thp-always; do
+	[ "$(metric "$c" $b status)" = ok ] && pass "churn $b ok" || fail "churn $b: $(grep "$b,.*,status," "$c")"
+	for m in rss_kib_full charged_kib_full frag_ratio_full rss_kib_after_drain \
+		charged_kib_after_drain frag_ratio_after_drain used_memory_kib_after_drain \
+		allocator_resident_kib_after_drain allocator_frag_ratio_after_drain; do
+		v=$(metric "$c" $b $m)
+		[ -n "$v" ] && [ "$v" != unavailable ] && pass "churn $b $m = $v" || fail "churn $b: no $m ('$v')"
+	done
+	# 90% of the keys deleted: Redis's used_memory falls to well under half.
+	awk -v f="$(metric "$c" $b used_memory_kib_full)" -v d="$(metric "$c" $b used_memory_kib_after_drain)" \
+		'BEGIN { exit !(f > 0 && d < f / 2) }' && pass "churn $b: used_memory fell after the drain" ||
+		fail "churn $b: used_memory $(metric "$c" $b used_memory_kib_full) -> $(metric "$c" $b used_memory_kib_after_drain)"
+done
+grep -q '^t_s,.*server_rss_kib' "$TMP"/churn/series/*4k*.csv && pass "series has the server's Rss" ||
+	fail "series lacks server_rss_kib"
+wait_clean "after the churn run"
+
+# A bad option: Redis's own complaint is in the note.
+expect_exit 4 "redis with a bad option (a cell failed)" "$HB" run redis --backing 4k -p keys=100 \
+	-p server_args="--maxmemory-policy nonsense" --out "$TMP/bad"
+c="$TMP/bad/results.csv"
+[ "$(metric "$c" 4k status)" = failed ] && grep ',status,' "$c" | grep -q "FATAL CONFIG\|maxmemory-policy" &&
+	pass "bad option: failed with Redis's log lines" || fail "bad option: $(grep ,status, "$c")"
+wait_clean "after the bad option"
+
+# The port taken (by another listener): Redis's own log lines in the note.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "import socket, time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port)); s.listen(8); time.sleep(30)" &
+holder=$!
+sleep 0.3
+expect_exit 4 "redis on a taken port (a cell failed)" "$HB" run redis --backing 4k -p keys=100 -p port="$port" \
+	--out "$TMP/taken"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+c="$TMP/taken/results.csv"
+[ "$(metric "$c" 4k status)" = failed ] && grep ',status,' "$c" | grep -qi "address already in use\|Could not create server TCP" &&
+	pass "taken port: failed with Redis's log lines" || fail "taken port: $(grep ,status, "$c")"
+wait_clean "after the taken port"
+
+# SIGINT and SIGKILL of the harness in the middle of a cell (the idle phase).
+for sig in INT KILL; do
+	"$HB" run redis --backing 4k -p scenario=churn -p keys=20000 -p idle=60s --out "$TMP/sig$sig" \
+		>"$TMP/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do grep -q ',drain_ms,' "$TMP/sig$sig/results.csv" 2>/dev/null && break
+		pgrep -x redis-server >/dev/null && compgen -G "/tmp/hugebench-redis.*" >/dev/null && sleep 0.5 && break
+		sleep 0.1; done
+	pgrep -x redis-server >/dev/null && pass "SIG$sig: redis-server running" || fail "SIG$sig: no redis-server seen"
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	[ $sig = INT ] && { [ $rc = 130 ] && pass "SIGINT: exit 130" || fail "SIGINT: exit $rc"; }
+	wait_clean "SIG$sig of the harness"
+done
+
+[ "$(knob_snapshot)" = "$before" ] && pass "knobs restored" || fail "knobs changed: $(knob_snapshot)"
+done_tests
