@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calibration.h"
 #include "commands.h"
@@ -46,6 +47,9 @@ struct cal_metric {
 
 struct cal_side {
 	const char *workload, *params;
+	/* Run after the real sides, per backing, with {snap_sink_rate} and {snap_write_rate}
+	 * taken from the real side's figures on that backing (see real_pairs). */
+	int after_real;
 };
 
 struct cal_pair {
@@ -77,8 +81,14 @@ static const struct cal_metric churn_metrics[] = {
 };
 
 /*
- * fork: the same keys x value size; forkcow's dataset is that many bytes (rounded to MiB),
- * written at the same rate while the snapshot runs. churn: Redis fills, deletes drain_pct at
+ * fork: the same keys x value size; forkcow's dataset is that many bytes (rounded to MiB).
+ * How much a snapshot copies depends on how long it lasts and how fast the parent writes
+ * meanwhile. Redis's child serializes its RDB for seconds and its client's writes are bound
+ * by round trips; forkcow's child would read and sink the same bytes in a fraction of that.
+ * So the simulated fork runs second, per backing, with the snapshot's length and the write
+ * rate the real one had: its sink takes the dataset at size / Redis's snapshot time, and its
+ * parent writes at the rate Redis's client reached during the snapshot. What is then compared
+ * is what the simulator predicts from those: fork time and copy-on-write. churn: Redis fills, deletes drain_pct at
  * random and idles, with no mix of operations in between, so the simulator has no churn
  * phase (churn_time=0: its throughput is then unavailable, not a figure) and the store sees
  * the same work, fill, drain, idle. No refill, which Redis does not do either (the figures
@@ -87,14 +97,15 @@ static const struct cal_metric churn_metrics[] = {
 static const struct cal_pair real_pairs[] = {
 	{ "fork",
 	  { "redis", "scenario=fork;keys={fork_keys};value_size={fork_value};"
-		     "write_rate={write_rate}" },
-	  { "forkcow", "size={fork_size};value_size={fork_value};write_rate={write_rate}" },
+		     "write_rate={write_rate}", 0 },
+	  { "forkcow", "size={fork_size};value_size={fork_value};write_rate={snap_write_rate};"
+		       "snapshot=read;sink={snap_sink};sink_rate={snap_sink_rate}", 1 },
 	  fork_metrics },
 	{ "churn",
 	  { "redis", "scenario=churn;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle={idle}" },
+		     "drain_pct={drain_pct};idle={idle}", 0 },
 	  { "churn", "allocator=jemalloc+redis;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle={idle};churn_time=0;refill=0" },
+		     "drain_pct={drain_pct};idle={idle};churn_time=0;refill=0", 0 },
 	  churn_metrics },
 	{ NULL },
 };
@@ -112,23 +123,27 @@ static const struct cal_metric standin_metrics[] = {
 
 static const struct cal_pair test_pairs[] = {
 	{ "fork-standin",
-	  { "touch", "size={fork_size};passes=2" },
-	  { "forkcow", "size={fork_size};value_size={fork_value};phase_time=50ms" },
+	  { "touch", "size={fork_size};passes=2", 0 },
+	  { "forkcow", "size={fork_size};value_size={fork_value};phase_time=50ms", 0 },
 	  standin_metrics },
 	{ "churn-standin",
 	  { "churn", "allocator=glibc;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle=0;churn_time=0;refill=0" },
+		     "drain_pct={drain_pct};idle=0;churn_time=0;refill=0", 0 },
 	  { "churn", "allocator=jemalloc;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle=0;churn_time=0;refill=0" },
+		     "drain_pct={drain_pct};idle=0;churn_time=0;refill=0", 0 },
 	  churn_metrics },
 	{ NULL },
 };
 
-/* One side as built into the matrix: its entry, and the text its parameters point into. */
+/* One side as built: its matrix and entry per backing (a second-stage side has one entry per
+ * backing), the run its rows are in, and the texts its parameters point into. */
 struct built {
 	const struct hb_workload *w;
-	size_t entry;
-	char *store;
+	const struct hb_matrix *m;
+	const struct hb_rundata *d;
+	size_t entry[HB_MAX_BACKINGS];
+	int built[HB_MAX_BACKINGS];
+	char *store[HB_MAX_BACKINGS];
 };
 
 static void usage(FILE *f)
@@ -149,11 +164,24 @@ static void usage(FILE *f)
 		DEFAULT_REPS, sizes_quick.fork_keys);
 }
 
-/* {name} of z as text; 0, or -ENOENT for a name it does not have. */
-static int size_value(const struct cal_sizes *z, const char *name, size_t n, char *buf,
-		      size_t len)
+/* What a second-stage side takes from the real side's figures on its backing. */
+struct derived {
+	unsigned long long sink_rate, write_rate;
+	char sink[128];
+};
+
+static unsigned long long fork_mib(const struct cal_sizes *z)
 {
 	unsigned long long mib = (z->fork_keys * z->fork_value + (1 << 19)) >> 20;
+
+	return mib ? mib : 1;
+}
+
+/* {name} of z (or of dv) as text; 0, or -ENOENT for a name it does not have. */
+static int size_value(const struct cal_sizes *z, const struct derived *dv, const char *name,
+		      size_t n, char *buf, size_t len)
+{
+	unsigned long long mib = fork_mib(z);
 
 #define IS(s) (n == strlen(s) && !strncmp(name, s, n))
 	if (IS("fork_keys"))
@@ -172,6 +200,12 @@ static int size_value(const struct cal_sizes *z, const char *name, size_t n, cha
 		snprintf(buf, len, "%llu", z->drain_pct);
 	else if (IS("idle"))
 		snprintf(buf, len, "%s", z->idle);
+	else if (dv && IS("snap_sink_rate"))
+		snprintf(buf, len, "%llu", dv->sink_rate);
+	else if (dv && IS("snap_write_rate"))
+		snprintf(buf, len, "%llu", dv->write_rate);
+	else if (dv && IS("snap_sink"))
+		snprintf(buf, len, "%s", dv->sink);
 	else
 		return -ENOENT;
 #undef IS
@@ -179,7 +213,8 @@ static int size_value(const struct cal_sizes *z, const char *name, size_t n, cha
 }
 
 /* The parameters with every {name} filled in. 0 or -ENOENT / -ENAMETOOLONG. */
-static int expand(const char *tmpl, const struct cal_sizes *z, char *out, size_t len)
+static int expand(const char *tmpl, const struct cal_sizes *z, const struct derived *dv,
+		  char *out, size_t len)
 {
 	size_t o = 0;
 
@@ -188,7 +223,7 @@ static int expand(const char *tmpl, const struct cal_sizes *z, char *out, size_t
 		char v[128];
 
 		if (end) {
-			if (size_value(z, s + 1, (size_t)(end - s - 1), v, sizeof(v)))
+			if (size_value(z, dv, s + 1, (size_t)(end - s - 1), v, sizeof(v)))
 				return -ENOENT;
 			s = end + 1;
 		} else {
@@ -203,12 +238,14 @@ static int expand(const char *tmpl, const struct cal_sizes *z, char *out, size_t
 	return 0;
 }
 
-/* Adds one side to the matrix. 0, or an exit code after saying what is wrong. */
+/* Adds one side to m: on every backing (k < 0), or on backing k alone with dv. 0, or an exit
+ * code after saying what is wrong. */
 static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct cal_side *s,
 		    const char *role, const struct cal_sizes *z, const struct hb_backing *bk,
-		    int nb, struct built *b)
+		    int nb, int k, const struct derived *dv, struct built *b)
 {
 	char text[1024], err[1024], label[64];
+	int slot = k < 0 ? 0 : k;
 	void *params;
 	int rc;
 
@@ -219,14 +256,16 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct 
 		       p->name);
 		return HB_EXIT_USAGE;
 	}
-	if (expand(s->params, z, text, sizeof(text))) {
+	if (k < 0 && s->after_real)
+		return 0; /* built after the real sides have run */
+	if (expand(s->params, z, dv, text, sizeof(text))) {
 		hb_err("calibrate: pair '%s': bad parameter template '%s'", p->name, s->params);
 		return HB_EXIT_INTERNAL;
 	}
 	params = calloc(1, b->w->params_size);
 	if (!params)
 		return HB_EXIT_INTERNAL;
-	rc = hb_params_parse(b->w->params, text, params, &b->store, err, sizeof(err));
+	rc = hb_params_parse(b->w->params, text, params, &b->store[slot], err, sizeof(err));
 	if (!rc && b->w->validate)
 		rc = b->w->validate(params, err, sizeof(err));
 	if (rc) {
@@ -236,10 +275,15 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct 
 		return HB_EXIT_USAGE;
 	}
 	snprintf(label, sizeof(label), "calibrate-%s-%s", p->name, role);
-	b->entry = m->n;
-	rc = hb_matrix_add(m, b->w, params, bk, nb, label);
+	b->m = m;
+	for (int i = 0; i < nb; i++)
+		if (k < 0 || i == k) {
+			b->entry[i] = m->n;
+			b->built[i] = 1;
+		}
+	rc = hb_matrix_add(m, b->w, params, k < 0 ? bk : &bk[k], k < 0 ? nb : 1, label);
 	free(params);
-	if (rc || m->n != b->entry + 1) {
+	if (rc || m->n != b->entry[slot] + 1) {
 		hb_err("calibrate: pair '%s', %s side: cannot build its cells (%s)", p->name, role,
 		       rc ? strerror(-rc) : "it expands to several parameter sets");
 		return HB_EXIT_INTERNAL;
@@ -247,21 +291,23 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct 
 	return 0;
 }
 
-/* The median of metric mt on one side and backing; 0 when that side does not have it. */
-static int side_value(const struct hb_rundata *d, const struct hb_matrix *m,
-		      const struct built *b, const char *backing, const struct cal_metric *mt,
-		      double *v)
+/* The median of metric mt on side b, backing k; 0 when that side does not have it. */
+static int side_value(const struct built *b, int k, const char *backing,
+		      const struct cal_metric *mt, double *v)
 {
-	const char *params = m->e[b->entry].params_text;
+	const char *params;
 	struct hb_stat a, c;
 
-	hb_rundata_stat(d, b->w->name, backing, params, mt->num ? mt->num : mt->name, &a);
+	if (!b->built[k] || !b->d)
+		return 0;
+	params = b->m->e[b->entry[k]].params_text;
+	hb_rundata_stat(b->d, b->w->name, backing, params, mt->num ? mt->num : mt->name, &a);
 	if (!a.n)
 		return 0;
 	*v = a.med;
 	if (!mt->den)
 		return 1;
-	hb_rundata_stat(d, b->w->name, backing, params, mt->den, &c);
+	hb_rundata_stat(b->d, b->w->name, backing, params, mt->den, &c);
 	if (!c.n || c.med == 0)
 		return 0;
 	*v = a.med / c.med;
@@ -269,7 +315,6 @@ static int side_value(const struct hb_rundata *d, const struct hb_matrix *m,
 }
 
 static int collect(const struct cal_pair *pairs, const struct built *b,
-		   const struct hb_matrix *m, const struct hb_rundata *d,
 		   const struct hb_backing *bk, int nb, struct hb_cal *c)
 {
 	for (size_t i = 0; pairs[i].name; i++) {
@@ -280,13 +325,13 @@ static int collect(const struct cal_pair *pairs, const struct built *b,
 			double r, s;
 
 			for (int k = 0; k < nb && mt->both; k++)
-				any_both |= side_value(d, m, real, bk[k].name, mt, &r) &&
-					    side_value(d, m, sim, bk[k].name, mt, &s);
+				any_both |= side_value(real, k, bk[k].name, mt, &r) &&
+					    side_value(sim, k, bk[k].name, mt, &s);
 			if (mt->both && !any_both)
 				continue;
 			for (int k = 0; k < nb; k++) {
-				int hr = side_value(d, m, real, bk[k].name, mt, &r);
-				int hs = side_value(d, m, sim, bk[k].name, mt, &s);
+				int hr = side_value(real, k, bk[k].name, mt, &r);
+				int hs = side_value(sim, k, bk[k].name, mt, &s);
 
 				if (hb_cal_add(c, mt->name, bk[k].name, hr, r, hs, s))
 					return -ENOMEM;
@@ -296,21 +341,14 @@ static int collect(const struct cal_pair *pairs, const struct built *b,
 	return 0;
 }
 
-/* After the run: the CSV and the report from what the run directory holds. */
-static int write_calibration(const char *dir, const struct cal_pair *pairs,
-			     const struct built *b, const struct hb_matrix *m,
-			     const struct hb_backing *bk, int nb)
+/* After the runs: the CSV and the report from what the run directories hold. */
+static int write_calibration(const char *dir, const struct cal_pair *pairs, struct built *b,
+			     struct hb_rundata *d, const struct hb_backing *bk, int nb)
 {
-	static struct hb_rundata d;
 	struct hb_cal c = { 0 };
-	char err[PATH_MAX + 256];
 	int rc;
 
-	if (hb_rundata_load(dir, &d, err, sizeof(err))) {
-		hb_err("calibrate: %s", err);
-		return HB_EXIT_INTERNAL;
-	}
-	rc = collect(pairs, b, m, &d, bk, nb, &c);
+	rc = collect(pairs, b, bk, nb, &c);
 	if (!rc)
 		rc = hb_cal_write_csv(&c, dir);
 	if (rc) {
@@ -318,7 +356,7 @@ static int write_calibration(const char *dir, const struct cal_pair *pairs,
 		goto out;
 	}
 	printf("%s/calibration.csv\n", dir);
-	rc = hb_cal_report(&c, &d);
+	rc = hb_cal_report(&c, d);
 	if (rc == -EIO)
 		hb_err("calibrate: a chart was not drawn (see %s/plots/gnuplot.log)", dir);
 	else if (rc)
@@ -327,8 +365,51 @@ static int write_calibration(const char *dir, const struct cal_pair *pairs,
 		printf("%s/calibration.md\n", dir);
 out:
 	hb_cal_free(&c);
-	hb_rundata_free(&d);
 	return rc ? HB_EXIT_INTERNAL : HB_EXIT_OK;
+}
+
+/*
+ * The second stage: every after_real side, one entry per backing, with what the real side
+ * measured there. A backing the real side has no snapshot figures for gets no cell (its row
+ * stays empty, never a guess).
+ */
+static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, struct built *b,
+			const struct cal_sizes *z, const struct hb_backing *bk, int nb,
+			const struct hb_rundata *d1)
+{
+	int rc = 0;
+
+	for (size_t i = 0; pairs[i].name && !rc; i++) {
+		const struct built *real = &b[2 * i];
+
+		if (!pairs[i].sim.after_real)
+			continue;
+		for (int k = 0; k < nb && !rc; k++) {
+			const char *params = real->m->e[real->entry[k]].params_text;
+			struct hb_stat t, w;
+			struct derived dv;
+
+			hb_rundata_stat(d1, real->w->name, bk[k].name, params, "during_snapshot_ms",
+					&t);
+			hb_rundata_stat(d1, real->w->name, bk[k].name, params,
+					"writes_per_sec_snapshot", &w);
+			if (!t.n || !w.n || t.med <= 0 || w.med < 1) {
+				hb_info("calibrate: pair '%s' on %s: the real side has no snapshot "
+					"figures, so no simulated cell", pairs[i].name, bk[k].name);
+				continue;
+			}
+			dv.sink_rate = (unsigned long long)((double)(fork_mib(z) << 20) * 1000 /
+							    t.med);
+			dv.write_rate = (unsigned long long)(w.med + 0.5);
+			/* a new file beside Redis's own dump: created, unlinked at once, written
+			 * through its descriptor (forkcow's sink) */
+			snprintf(dv.sink, sizeof(dv.sink), "/tmp/hugebench-calibrate-%d-%d.sink",
+				 (int)getpid(), k);
+			rc = add_side(m2, &pairs[i], &pairs[i].sim, "simulated", z, bk, nb, k, &dv,
+				      &b[2 * i + 1]);
+		}
+	}
+	return rc;
 }
 
 static const struct cal_pair *pairs_from_env(void)
@@ -357,9 +438,11 @@ int hb_cmd_calibrate(int argc, char **argv)
 	const struct cal_pair *pairs = pairs_from_env();
 	const struct cal_sizes *z = &sizes_full;
 	struct hb_backing bk[HB_MAX_BACKINGS];
-	struct built b[MAX_SIDES] = { 0 };
-	char dir[PATH_MAX], stamp[32], *end;
-	struct hb_matrix m;
+	static struct built b[MAX_SIDES];
+	static struct hb_rundata d1, d2;
+	char dir[PATH_MAX], dir2[PATH_MAX + 16], stamp[32], *end, err[PATH_MAX + 256];
+	struct hb_matrix m, m2;
+	int loaded1 = 0, loaded2 = 0;
 	int c, nb, rc = HB_EXIT_USAGE, run_rc;
 	size_t np = 0;
 	time_t now = time(NULL);
@@ -369,6 +452,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 	if (!pairs)
 		return HB_EXIT_USAGE;
 	hb_matrix_init(&m);
+	hb_matrix_init(&m2);
 	m.reps = DEFAULT_REPS;
 	m.command_kind = "calibrate";
 	optind = 1;
@@ -412,10 +496,11 @@ int hb_cmd_calibrate(int argc, char **argv)
 			rc = HB_EXIT_INTERNAL;
 			goto out;
 		}
-		rc = add_side(&m, &pairs[np], &pairs[np].real, "real", z, bk, nb, &b[2 * np]);
+		rc = add_side(&m, &pairs[np], &pairs[np].real, "real", z, bk, nb, -1, NULL,
+			      &b[2 * np]);
 		if (!rc)
-			rc = add_side(&m, &pairs[np], &pairs[np].sim, "simulated", z, bk, nb,
-				      &b[2 * np + 1]);
+			rc = add_side(&m, &pairs[np], &pairs[np].sim, "simulated", z, bk, nb, -1,
+				      NULL, &b[2 * np + 1]);
 		if (rc) {
 			np++;
 			goto out;
@@ -435,13 +520,60 @@ int hb_cmd_calibrate(int argc, char **argv)
 		rc = run_rc;
 		goto out;
 	}
+	if (hb_rundata_load(m.out, &d1, err, sizeof(err))) {
+		hb_err("calibrate: %s", err);
+		rc = HB_EXIT_INTERNAL;
+		goto out;
+	}
+	loaded1 = 1;
+	for (size_t i = 0; i < 2 * np; i++)
+		b[i].d = &d1;
+	/* The second stage (sides that take the real side's snapshot figures), into
+	 * DIR/simulated, unless the first was interrupted. */
+	hb_matrix_init(&m2);
+	m2.reps = m.reps;
+	m2.command_kind = "calibrate";
+	snprintf(dir2, sizeof(dir2), "%s/simulated", m.out);
+	m2.out = dir2;
+	if (run_rc != HB_EXIT_INTERRUPTED) {
+		rc = build_second(&m2, pairs, b, z, bk, nb, &d1);
+		if (rc)
+			goto out;
+	}
+	if (m2.n) {
+		int rc2;
+
+		if (hb_matrix_check_fit(&m2)) {
+			rc = HB_EXIT_USAGE;
+			goto out;
+		}
+		rc2 = hb_matrix_run(&m2, argc, argv);
+		if (rc2 != HB_EXIT_OK && run_rc == HB_EXIT_OK)
+			run_rc = rc2;
+		if (rc2 != HB_EXIT_USAGE && rc2 != HB_EXIT_INTERNAL &&
+		    !hb_rundata_load(dir2, &d2, err, sizeof(err))) {
+			loaded2 = 1;
+			for (size_t i = 0; pairs[i].name; i++)
+				if (pairs[i].sim.after_real)
+					b[2 * i + 1].d = &d2;
+		}
+	}
+	for (size_t i = 0; pairs[i].name; i++)
+		if (pairs[i].sim.after_real && !loaded2)
+			b[2 * i + 1].d = NULL; /* its cells did not run: empty, not the real's */
 	/* Also after a failed or interrupted cell: the figures that are there, the rest empty. */
-	rc = write_calibration(m.out, pairs, b, &m, bk, nb);
+	rc = write_calibration(m.out, pairs, b, &d1, bk, nb);
 	if (rc == HB_EXIT_OK)
 		rc = run_rc;
 out:
 	for (size_t i = 0; i < 2 * np && i < MAX_SIDES; i++)
-		free(b[i].store);
+		for (int k = 0; k < HB_MAX_BACKINGS; k++)
+			free(b[i].store[k]);
+	if (loaded1)
+		hb_rundata_free(&d1);
+	if (loaded2)
+		hb_rundata_free(&d2);
 	hb_matrix_free(&m);
+	hb_matrix_free(&m2);
 	return rc;
 }
