@@ -178,6 +178,9 @@ static int save_metrics(struct hb_ctx *ctx, struct redis_state *s, const struct 
 			  (double)(w->charged_peak_kib - charged0_kib) : 0, "KiB",
 			  "charged view: largest growth of the cell's memory cgroup during the save "
 			  "(the child's copies, and the page cache of the RDB file it writes)");
+	else
+		hb_metric_text(ctx, "copied_kib_charged", "unavailable",
+			       "no charged reading during the save (the cell has no memory cgroup)");
 	if (!redis_info_num(s->info, "mem_fragmentation_ratio", &v))
 		hb_metric(ctx, "mem_fragmentation_ratio", v, "", "Redis INFO, after the save");
 	return 0;

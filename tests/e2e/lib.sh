@@ -31,6 +31,10 @@ expect_out() {
 		fail "$2: output lacks /$1/"; sed 's/^/    /' "$TMP/out" | head -20; fi
 }
 
+# Whether cells get a memory cgroup here (v1 memory controller or v2): without one (a chroot
+# with /sys bound but not its cgroup mounts) charged figures are `unavailable`, with why.
+have_memcg() { [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ]; }
+
 # The machine knobs hugebench may touch, as one line, to compare before and after.
 knob_snapshot() {
 	local f
