@@ -351,24 +351,9 @@ static struct phase_result write_phase(const struct forkcow_params *f, struct fo
 static void phase_metrics(struct hb_ctx *ctx, const char *phase, const struct hb_hist *h,
 			  struct phase_result r)
 {
-	char name[64];
-
 	/* Every write is recorded, so even p99.99 (the table's extra) stands on many. */
-	for (size_t i = 0; i < HB_HIST_NPCTS; i++) {
-		const struct hb_hist_pct *pc = &hb_hist_pcts[i];
-
-		snprintf(name, sizeof(name), "write_%s_us_%s", pc->name, phase);
-		if (h->count)
-			hb_metric(ctx, name, (double)hb_hist_percentile(h, pc->p) / 1000.0, "us",
-				  "one write of value_size bytes, every write recorded");
-		else
-			hb_metric_text(ctx, name, "unavailable", "no write in this phase");
-	}
-	snprintf(name, sizeof(name), "writes_%s", phase);
-	hb_metric(ctx, name, (double)r.writes, "writes", NULL);
-	snprintf(name, sizeof(name), "writes_per_sec_%s", phase);
-	hb_metric(ctx, name, r.loop_ns ? (double)r.writes * 1e9 / (double)r.loop_ns : 0,
-		  "writes/s", "writes / the phase's writing time");
+	hb_metric_phase_writes(ctx, phase, h, r.writes, r.loop_ns,
+			       "one write of value_size bytes, every write recorded");
 }
 
 /* What the CoW faults copied, both views, from readings right after fork() and at the end

@@ -39,6 +39,11 @@ void hb_metric(struct hb_ctx *ctx, const char *name, double value, const char *u
 void hb_metric_text(struct hb_ctx *ctx, const char *name, const char *value, const char *note);
 /* <prefix>_p50_us, _p90_us, _p99_us, _p999_us, _max_us (and _count) from a histogram of ns. */
 void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h);
+/* A writing phase's rows, as forkcow and its twins name them: write_<pct>_us_<phase> from h
+ * (ns; what: the note saying what one write is), writes_<phase>, and writes_per_sec_<phase>
+ * over loop_ns of writing time; unavailable with the reason where there was no write. */
+void hb_metric_phase_writes(struct hb_ctx *ctx, const char *phase, const struct hb_hist *h,
+			    uint64_t writes, uint64_t loop_ns, const char *what);
 /* A phase of the measured work: the harness records <name>_ms and, for counters, only counts
  * inside phases. Phases do not nest. */
 void hb_phase_begin(struct hb_ctx *ctx, const char *name);

@@ -30,6 +30,31 @@ void hb_metric_text(struct hb_ctx *ctx, const char *name, const char *value, con
 	hb_ctx_metric_text(ctx, name, value, note);
 }
 
+void hb_metric_phase_writes(struct hb_ctx *ctx, const char *phase, const struct hb_hist *h,
+			    uint64_t writes, uint64_t loop_ns, const char *what)
+{
+	char name[64];
+
+	for (size_t i = 0; i < HB_HIST_NPCTS; i++) {
+		const struct hb_hist_pct *pc = &hb_hist_pcts[i];
+
+		snprintf(name, sizeof(name), "write_%s_us_%s", pc->name, phase);
+		if (h->count)
+			hb_metric(ctx, name, (double)hb_hist_percentile(h, pc->p) / 1000.0, "us",
+				  what);
+		else
+			hb_metric_text(ctx, name, "unavailable", "no write in this phase");
+	}
+	snprintf(name, sizeof(name), "writes_%s", phase);
+	hb_metric(ctx, name, (double)writes, "writes", NULL);
+	snprintf(name, sizeof(name), "writes_per_sec_%s", phase);
+	if (loop_ns)
+		hb_metric(ctx, name, (double)writes * 1e9 / (double)loop_ns, "writes/s",
+			  "writes / the phase's writing time");
+	else /* 0 writes in 0 ns is no rate */
+		hb_metric_text(ctx, name, "unavailable", "the phase had no writing time");
+}
+
 void hb_metric_hist(struct hb_ctx *ctx, const char *prefix, const struct hb_hist *h)
 {
 	char name[96];
