@@ -29,6 +29,17 @@ int hb_region_resident_kib(struct hb_ctx *ctx, const void *addr, uint64_t *kib);
 /* The smaps figures of one region (its VMAs only): Rss, Private_Dirty, AnonHugePages,
  * Private_Hugetlb, Shared_Hugetlb. 0 or -errno (-ENOENT: not a region of this cell). */
 int hb_region_smaps(struct hb_ctx *ctx, const void *addr, struct hb_smaps *sm);
+/* What one region is mapped with now, per folio order (memtypes.h). 0 or -errno (-ENOENT: not a
+ * region of this cell). */
+int hb_region_folios(struct hb_ctx *ctx, const void *addr, struct hb_folio_view *v);
+/*
+ * Watches a region while nothing else runs: every interval_ns for duration_ns reads its folios,
+ * sets the gauges huge_coverage_pct and pmd_mapped_pct (so the cell's series has them) and
+ * stores the coverage % of each sample in trace[0..cap). Returns the number of samples, or
+ * -errno.
+ */
+int hb_region_watch(struct hb_ctx *ctx, const void *addr, uint64_t duration_ns,
+		    uint64_t interval_ns, double *trace, size_t cap);
 /* The backing's page size in bytes (4096 for 4k and THP-never). */
 uint64_t hb_backing_page_size(const struct hb_ctx *ctx);
 

@@ -39,4 +39,21 @@ struct hb_vmstat {
 	unsigned char present[HB_VM_NR]; /* 0 when this kernel does not have the counter */
 };
 
+/* Folio orders: 0 (4 KiB) to 18 (1 GiB, hugetlb); 9 is 2 MiB. */
+#define HB_FOLIO_ORDERS 19
+
+/*
+ * What mapped one region, per folio order: as root from /proc/self/pagemap and /proc/kpageflags
+ * (the way the kernel's tools/mm/thpmaps reads them); otherwise from smaps (AnonHugePages and
+ * *_Hugetlb as their huge order, the rest as order 0), with the reason in why.
+ */
+struct hb_folio_view {
+	uint64_t kib[HB_FOLIO_ORDERS]; /* resident KiB mapped by folios of each order */
+	uint64_t pmd_mapped_kib;       /* of those of order >= 9: mapped by a PMD (or PUD) */
+	uint64_t resident_kib;	       /* the sum of kib[] */
+	uint64_t region_kib;	       /* the region's length */
+	int from_pagemap;	       /* 1: pagemap + kpageflags; 0: the smaps fallback */
+	char why[160];		       /* from_pagemap 0: why */
+};
+
 #endif

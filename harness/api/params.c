@@ -354,6 +354,10 @@ static int check_apply(const struct hb_param *p, char *err, size_t errlen)
 		if (p->type == HB_PT_STRING && !p->knob && !p->keep)
 			return 0;
 		break;
+	case HB_APPLY_AGE:
+		if (p->type == HB_PT_DOUBLE && !p->knob && !p->keep)
+			return 0;
+		break;
 	}
 	snprintf(err, errlen, "parameter '%s': its role (.apply %d) does not fit its type or "
 		 "fields", p->name, (int)p->apply);

@@ -34,6 +34,10 @@ enum hb_param_apply {
 	HB_APPLY_ALLOCATOR,
 	/* The allocator's own settings, passed through with the preset's. HB_PT_STRING. */
 	HB_APPLY_ALLOCATOR_CONF,
+	/* The machine's age for the cell (HB_PT_DOUBLE, 0-1; 0: fresh): the harness's fragmenter
+	 * (machine/fragmenter.h) scatters free memory before the child starts and releases all it
+	 * took after the cell, recording the order-9 fragmentation index before, aged and after. */
+	HB_APPLY_AGE,
 };
 
 struct hb_choice {
