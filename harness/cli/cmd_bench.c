@@ -17,13 +17,15 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hugebench bench [--profile NAME|FILE] [--out DIR] [--only PATTERN] "
 		"[--quiet]\n"
-		"                       [--budget DURATION --baseline DIR]\n"
+		"                       [--budget DURATION --baseline DIR] [--wait-lock]\n"
 		"  --profile NAME|FILE  shipped profile (quick, full, ci) or an INI file "
 		"(default quick)\n"
 		"  --out DIR            results directory (default results/<UTC time>-<host>)\n"
 		"  --only PATTERN       only the profile sections whose name or workload matches\n"
 		"                       the shell pattern (e.g. 'sparse*')\n"
 		"  --quiet              no progress\n"
+		"  --wait-lock          when another run holds the machine, wait for it (default:\n"
+		"                       refuse with exit 5, naming its pid)\n"
 		"  --baseline DIR       the baseline --budget asks verdicts against (a results\n"
 		"                       directory or `hugebench baseline` of one)\n"
 		"  --budget DURATION    with --baseline: after the profile's repetitions, more\n"
@@ -41,6 +43,7 @@ int hb_cmd_bench(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "wait-lock", no_argument, NULL, 0x200 }, /* long only */
 		{ "budget", required_argument, NULL, 'B' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -68,6 +71,9 @@ int hb_cmd_bench(int argc, char **argv)
 			break;
 		case 'q':
 			hb_log_quiet = 1;
+			break;
+		case 0x200:
+			m.wait_lock = 1;
 			break;
 		case 'B':
 			budget = optarg;

@@ -16,7 +16,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hugebench run WORKLOAD [--backing B[,B...]] [-p NAME=VALUE ...] [--reps N]\n"
 		"                     [--out DIR] [--series-interval DURATION] [--seed N] [--quiet]\n"
-		"                     [--events LIST]\n"
+		"                     [--events LIST] [--wait-lock]\n"
 		"  --backing LIST   backings to compare (default: those of 4k,thp,hugetlb-2m\n"
 		"                   available here); `hugebench list` shows them all\n"
 		"  -p NAME=VALUE    a workload parameter (`hugebench WORKLOAD --help` lists them)\n"
@@ -27,6 +27,8 @@ static void usage(FILE *f)
 		"  --seed N         seed for the workload's random choices (default: from the "
 		"clock)\n"
 		"  --quiet          no progress lines\n"
+		"  --wait-lock      when another run holds the machine, wait for it (default:\n"
+		"                   refuse with exit 5, naming its pid)\n"
 		"  --events LIST    counters for the measured phases: comma-separated libpfm4\n"
 		"                   event strings (e.g. perf::PAGE-FAULTS,\n"
 		"                   skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for\n"
@@ -78,6 +80,7 @@ int hb_cmd_run(int argc, char **argv)
 		{ "series-interval", required_argument, NULL, 'i' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "wait-lock", no_argument, NULL, 0x200 }, /* long only */
 		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -154,6 +157,9 @@ int hb_cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			hb_log_quiet = 1;
+			break;
+		case 0x200:
+			m.wait_lock = 1;
 			break;
 		case 'e': {
 			/* Only the list's shape here; the cell's child encodes and opens them. */

@@ -9,6 +9,7 @@ enum {
 	HB_EXIT_USAGE = 2,	/* bad input: nothing was run */
 	HB_EXIT_NO_RESOURCE = 3, /* no cell could run here: every one was skipped */
 	HB_EXIT_CELL_FAILED = 4, /* at least one cell failed (crashed or errored) */
+	HB_EXIT_BUSY = 5,	/* another hugebench run holds the machine: nothing was run */
 	HB_EXIT_INTERRUPTED = 130,
 };
 
@@ -30,5 +31,10 @@ int hb_parse_backing_list(const char *list, struct hb_backing *out, int max);
 /* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
  * the report (static) or NULL when there was nothing to restore. */
 const char *hb_recover_stale_knobs(void);
+/* argv[0] is "restore" (cmd_restore.c): 0 restored or nothing to do, 1 cannot. */
+int hb_cmd_restore(int argc, char **argv);
+/* Before any command: a crashed run's settings are restored (root) or described with how to
+ * restore them (not root), on stderr. */
+void hb_stale_state_check(void);
 
 #endif

@@ -29,14 +29,18 @@ static void usage(FILE *f)
 		"  calibrate [--out DIR] [--quick]\n"
 		"                            real Redis against its simulator twins, side by side\n"
 		"                            (calibrate --help)\n"
+		"  restore                   put back what a run that did not finish left changed\n"
+		"                            (needs root; restore --help)\n"
 		"  WORKLOAD --help           the workload's parameters\n"
 		"  --version                 version and git commit\n\n"
 		"exit status: 0 done (skipped and fallback cells are results), 1 internal error,\n"
 		"  2 bad input (nothing run), 3 no cell could run here, 4 a cell failed,\n"
-		"  130 interrupted (finished cells kept).\n"
+		"  5 another hugebench run holds the machine (nothing run; run and bench\n"
+		"  --wait-lock wait for it instead), 130 interrupted (finished cells kept).\n"
 		"Machine settings a cell changes (THP mode, mTHP sizes, hugetlb pools, memory\n"
-		"cgroups) are restored after each cell, on Ctrl-C, and after a crash at the next "
-		"start.\n");
+		"cgroups) are restored after each cell and on Ctrl-C; when the harness is killed,\n"
+		"its guardian process (hugebench-guard) restores them within a second; after a\n"
+		"power loss, the next hugebench command (as root) or `hugebench restore` does.\n");
 }
 
 static int cmd_list(void)
@@ -77,6 +81,17 @@ static int cmd_sysinfo(int argc, char **argv)
 	return 0;
 }
 
+static int is_command(const char *name)
+{
+	static const char *const names[] = { "list", "sysinfo", "run", "bench", "plot",
+					     "compare", "baseline", "calibrate", NULL };
+
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct hb_workload *w;
@@ -101,6 +116,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "__cell"))
 		return hb_cell_exec_main(argc, argv);
+	if (!strcmp(argv[1], "restore"))
+		return hb_cmd_restore(argc - 1, argv + 1);
+	/* Whatever the command, a crashed run's changes are put back (root) or named first. */
+	if (is_command(argv[1]))
+		hb_stale_state_check();
 	if (!strcmp(argv[1], "list"))
 		return cmd_list();
 	if (!strcmp(argv[1], "sysinfo"))
@@ -127,6 +147,6 @@ int main(int argc, char **argv)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
 		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, "
-		       "baseline, calibrate, WORKLOAD --help, --help, --version", argv[1]);
+		       "baseline, calibrate, restore, WORKLOAD --help, --help, --version", argv[1]);
 	return HB_EXIT_USAGE;
 }

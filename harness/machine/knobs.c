@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guardian.h"
 #include "knobs_impl.h"
 
 /* Sysfs and cgroup knobs are one short line; anything longer is not a knob we can save. */
@@ -116,6 +118,9 @@ void hb_knobs_init(struct hb_knobs *k, const char *root, const char *state_path)
 	else
 		hb_knobs_default_state_path(k->state_path, sizeof(k->state_path));
 	k->state_fd = -1;
+	k->guard = 0;
+	k->guard_fd = -1;
+	k->guard_pid = 0;
 	k->n = 0;
 }
 
@@ -181,6 +186,23 @@ static int knob_write(const struct hb_knobs *k, const char *path, const char *va
 	return err;
 }
 
+/* Takes ownership, and before the first save of a guarded run forks its guardian. A guardian
+ * that cannot be forked leaves the state file and the next start's recovery. */
+static int own(struct hb_knobs *k)
+{
+	int err = hb_knobs_own(k);
+
+	if (err || !k->guard || k->guard_fd >= 0)
+		return err;
+	err = hb_guardian_start(k);
+	if (err) {
+		fprintf(stderr, "hugebench: cannot start the guardian (%s): if this run is killed, "
+			"the next hugebench command puts the machine back\n", strerror(-err));
+		k->guard = 0;
+	}
+	return 0;
+}
+
 /* undo: the value that puts the knob back, or NULL for "whatever it reads now". */
 static int knob_set(struct hb_knobs *k, const char *path, const char *value, const char *undo)
 {
@@ -190,7 +212,7 @@ static int knob_set(struct hb_knobs *k, const char *path, const char *value, con
 
 	if (!hb_knobs_valid_path(path) || !value)
 		return -EINVAL;
-	err = hb_knobs_own(k);
+	err = own(k);
 	if (err)
 		return err;
 	for (i = 0; i < k->n; i++)
@@ -246,7 +268,7 @@ int hb_knob_track_dir(struct hb_knobs *k, const char *path)
 
 	if (!hb_knobs_valid_path(path))
 		return -EINVAL;
-	err = hb_knobs_own(k);
+	err = own(k);
 	if (err)
 		return err;
 	for (i = 0; i < k->n; i++)
@@ -269,6 +291,57 @@ int hb_knob_track_dir(struct hb_knobs *k, const char *path)
 	return err;
 }
 
+/* A dead run's cell may still be in its cgroup (a child that outlived the harness): kill it,
+ * by cgroup.kill where the kernel has it, else pid by pid from cgroup.procs. */
+static void kill_members(const char *dir)
+{
+	char path[PATH_MAX], buf[KNOB_READ_MAX], *p, *e;
+	size_t n;
+	int fd;
+
+	if (!hb_knobs_join(path, sizeof(path), dir, "/cgroup.kill")) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			int err = hb_knobs_write_all(fd, "1", 1);
+
+			close(fd);
+			if (!err)
+				return;
+		}
+	}
+	if (hb_knobs_join(path, sizeof(path), dir, "/cgroup.procs"))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (hb_knobs_read_small(fd, buf, sizeof(buf), &n))
+		buf[0] = '\0';
+	close(fd);
+	for (p = buf; *p; p = e) {
+		long pid = strtol(p, &e, 10);
+
+		if (e == p)
+			break;
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+	}
+}
+
+/* rmdir of a cgroup: EBUSY while it still has members or (v1) charges drain, so retried for
+ * up to 3 s; for a dead run its members are killed first. */
+static int cgroup_rmdir(const char *dir, int kill_first)
+{
+	for (int i = 0;; i++) {
+		if (!rmdir(dir) || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || i >= 150)
+			return -errno;
+		if (kill_first)
+			kill_members(dir);
+		usleep(20000);
+	}
+}
+
 /* Puts one entry back; 0 when done or when there is nothing left to undo. */
 static int put_back_one(const struct hb_knobs *k, const struct hb_knob_saved *s, char *report,
 			size_t len, const char *why, int verbose)
@@ -278,8 +351,8 @@ static int put_back_one(const struct hb_knobs *k, const struct hb_knob_saved *s,
 
 	if (s->is_dir) {
 		err = full_path(k, s->path, full, sizeof(full));
-		if (!err && rmdir(full) && errno != ENOENT)
-			err = -errno;
+		if (!err)
+			err = cgroup_rmdir(full, verbose);
 		if (err)
 			hb_knobs_report_add(report, len, "could not remove %s%s: %s\n", s->path,
 					    why, strerror(-err));

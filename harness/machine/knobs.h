@@ -25,6 +25,9 @@ struct hb_knobs {
 	char root[PATH_MAX];	   /* "" for the real machine */
 	char state_path[PATH_MAX]; /* the saved-state file */
 	int state_fd;		   /* open and flock'ed while we hold saved state; -1 if none */
+	int guard;		   /* fork a guardian (guardian.h) before the first save */
+	int guard_fd;		   /* write end of the guardian's pipe; -1 if none */
+	long guard_pid;
 	unsigned n;
 	struct hb_knob_saved saved[HB_KNOBS_MAX];
 };
@@ -32,6 +35,9 @@ struct hb_knobs {
 /* Default state file: $HUGEBENCH_STATE_DIR/knobs.state, else /run/hugebench/knobs.state when
  * /run is writable, else /var/tmp/hugebench/knobs.state. */
 void hb_knobs_default_state_path(char *buf, size_t len);
+/* The state file a root run uses: $HUGEBENCH_STATE_DIR/knobs.state, else
+ * /run/hugebench/knobs.state (what a non-root command looks at to say what a crash left). */
+void hb_knobs_root_state_path(char *buf, size_t len);
 /* root: "" or a fake sysfs root; state_path: NULL for the default. */
 void hb_knobs_init(struct hb_knobs *k, const char *root, const char *state_path);
 
@@ -55,6 +61,12 @@ int hb_knobs_restore(struct hb_knobs *k, char *report, size_t len);
  * it lists and describe it in "report". Returns 1 when something was restored, 0 when there
  * was nothing to do, -EBUSY when a live hugebench holds it, other -errno on failure. */
 int hb_knobs_recover(struct hb_knobs *k, char *report, size_t len);
+
+/* Reads a state file without taking it over, to say what a dead run left (a state file of
+ * root's may be read by anyone; it is only described, never acted on). Returns 1 when a run
+ * that is no longer alive left it (k->saved, *pid), 0 when there is none, -EBUSY when its run
+ * is alive (*pid), other -errno when it cannot be read. */
+int hb_knobs_peek(struct hb_knobs *k, long *pid);
 
 /* Async-signal-safe: true when saved state is held (so a signal handler knows to flag it). */
 static inline int hb_knobs_dirty(const struct hb_knobs *k)

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "guardian.h"
 #include "knobs_impl.h"
 
 #define STATE_MAGIC "hugebench-knobs v1 pid="
@@ -29,6 +31,14 @@
 static int lock_path(const struct hb_knobs *k, char *buf, size_t len)
 {
 	return hb_knobs_join(buf, len, k->state_path, ".lock");
+}
+
+void hb_knobs_root_state_path(char *buf, size_t len)
+{
+	const char *dir = getenv("HUGEBENCH_STATE_DIR");
+
+	if (buf && len)
+		snprintf(buf, len, "%s/knobs.state", dir && *dir ? dir : "/run/hugebench");
 }
 
 void hb_knobs_default_state_path(char *buf, size_t len)
@@ -67,7 +77,7 @@ static int state_dir(const struct hb_knobs *k, char *buf, size_t len)
  * directory only we can write to: /var/tmp is world-writable, and anyone could have made
  * /var/tmp/hugebench before us and planted a state file in it.
  */
-static int check_dir(const char *dir)
+static int check_dir_of(const char *dir, int root_too)
 {
 	struct stat st;
 
@@ -75,9 +85,15 @@ static int check_dir(const char *dir)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+	if ((st.st_uid != geteuid() && !(root_too && st.st_uid == 0)) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return -EPERM;
 	return 0;
+}
+
+static int check_dir(const char *dir)
+{
+	return check_dir_of(dir, 0);
 }
 
 /* Takes the lock file; returns its fd, -EBUSY when a live process holds it, or -errno. */
@@ -123,6 +139,7 @@ void hb_knobs_lock_drop(struct hb_knobs *k)
 
 	if (k->state_fd < 0)
 		return;
+	hb_guardian_child_closes(-1);
 	/* Unlink while still holding it: whoever opened it meanwhile sees the inode change. */
 	if (!lock_path(k, lpath, sizeof(lpath)))
 		unlink(lpath);
@@ -143,7 +160,8 @@ int hb_knobs_state_write(struct hb_knobs *k)
 		err = hb_knobs_join(tmp, sizeof(tmp), k->state_path, ".tmp");
 	if (err)
 		return err;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Readable by anyone: a command run without root says what a crashed run left. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	snprintf(line, sizeof(line), STATE_MAGIC "%ld\n", (long)getpid());
@@ -243,8 +261,9 @@ static int state_parse(struct hb_knobs *k, const char *text, size_t n, long *pid
 	return 0;
 }
 
-/* Loads the state file into k->saved. -ENOENT when there is none. */
-static int state_load(struct hb_knobs *k, long *pid)
+/* Loads the state file into k->saved. -ENOENT when there is none. root_too: a file of root's
+ * is accepted too (to describe it, never to act on it). */
+static int state_load_of(struct hb_knobs *k, long *pid, int root_too)
 {
 	struct stat st;
 	char *text;
@@ -259,7 +278,7 @@ static int state_load(struct hb_knobs *k, long *pid)
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+	if (!S_ISREG(st.st_mode) || (st.st_uid != geteuid() && !(root_too && st.st_uid == 0))) {
 		close(fd);
 		return -EPERM;
 	}
@@ -278,6 +297,11 @@ static int state_load(struct hb_knobs *k, long *pid)
 		k->n = 0;
 	free(text);
 	return err;
+}
+
+static int state_load(struct hb_knobs *k, long *pid)
+{
+	return state_load_of(k, pid, 0);
 }
 
 /* Drops ownership when nothing is saved any more, so a failed first change leaves no trace. */
@@ -306,15 +330,19 @@ int hb_knobs_own(struct hb_knobs *k)
 	if (!err)
 		err = state_dir(k, dir, sizeof(dir));
 	if (!err)
-		err = hb_mkdir_p(dir, 0700);
+		err = hb_mkdir_p(dir, 0755);
 	if (!err)
 		err = check_dir(dir);
 	if (err)
 		return err;
+	/* Readable by anyone (made 0700 by older versions): see state_write. */
+	if (chmod(dir, 0755))
+		return -errno;
 	fd = lock_take(lpath);
 	if (fd < 0)
 		return fd;
 	k->state_fd = fd;
+	hb_guardian_child_closes(fd);
 	k->n = 0;
 	err = state_load(k, &pid);
 	if (err == -ENOENT)
@@ -357,6 +385,7 @@ int hb_knobs_recover(struct hb_knobs *k, char *report, size_t len)
 	if (fd < 0)
 		return fd;
 	k->state_fd = fd;
+	hb_guardian_child_closes(fd);
 	err = state_load(k, &pid);
 	if (err == -ENOENT) {
 		/* Its owner finished between our look and our lock. */
@@ -378,4 +407,28 @@ int hb_knobs_recover(struct hb_knobs *k, char *report, size_t len)
 	}
 	err = hb_knobs_put_back(k, report, len, pid);
 	return err ? err : 1;
+}
+
+int hb_knobs_peek(struct hb_knobs *k, long *pid)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	*pid = 0;
+	k->n = 0;
+	err = state_dir(k, dir, sizeof(dir));
+	if (!err)
+		err = check_dir_of(dir, 1);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	err = state_load_of(k, pid, 1);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	/* The file names the run that wrote it last; a live one is no crash. Without its lock
+	 * (root's alone) a signal 0 tells: ESRCH is gone, EPERM is someone else's live process. */
+	if (kill((pid_t)*pid, 0) == 0 || errno == EPERM) {
+		k->n = 0;
+		return -EBUSY;
+	}
+	return k->n ? 1 : 0;
 }

@@ -33,6 +33,7 @@
 
 #include "cgroup.h"
 #include "counters.h"
+#include "knobs.h"
 #include "sysinfo.h"
 #include "readfile.h"
 
@@ -449,6 +450,40 @@ uint64_t hb_mem_available(void)
 	return meminfo_kib("MemAvailable") * 1024;
 }
 
+/*
+ * What a hugebench run that did not finish left changed, as the state file lists it: each
+ * knob's value now and the one it had ("was"). Empty when nothing is left (as root, main()
+ * has restored it before sysinfo runs). A value listed here is the crashed run's, not the
+ * machine's own setting.
+ */
+static json_t *left_changed_json(void)
+{
+	struct hb_knobs *k = malloc(sizeof(*k));
+	char path[PATH_MAX], now[64];
+	json_t *a = json_array();
+	long pid = 0;
+
+	if (!k)
+		return a;
+	hb_knobs_root_state_path(path, sizeof(path));
+	hb_knobs_init(k, "", path);
+	if (hb_knobs_peek(k, &pid) == 1) {
+		for (unsigned i = 0; i < k->n; i++) {
+			const struct hb_knob_saved *s = &k->saved[i];
+
+			if (s->is_dir)
+				continue;
+			json_array_append_new(
+				a, json_pack("{s:s, s:o, s:s, s:I}", "path", s->path, "now",
+					     hb_knob_read(k, s->path, now, sizeof(now)) ?
+						     json_null() : jstr(now),
+					     "was", s->value, "pid", (json_int_t)pid));
+		}
+	}
+	free(k);
+	return a;
+}
+
 json_t *hb_sysinfo_collect(void)
 {
 	struct hb_cpu_info cpu;
@@ -465,6 +500,7 @@ json_t *hb_sysinfo_collect(void)
 		json_object_set_new(o, "hostname", jstr(host));
 	json_object_set_new(o, "thp", thp_json());
 	json_object_set_new(o, "hugetlb", hugetlb_json());
+	json_object_set_new(o, "left_by_crashed_run", left_changed_json());
 	hb_cpu_info(&cpu);
 	json_object_set_new(o, "cpu", cpu_json(&cpu));
 	json_object_set_new(o, "topology", topology_json());

@@ -357,6 +357,18 @@ static void print_page_reporting(json_t *pr, FILE *f)
 	pl_end(&p);
 }
 
+/* Settings a crashed run left: the values above are the run's, not the machine's own. */
+static void print_left_changed(json_t *a, FILE *f)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		fprintf(f, "%-*s%s=%s (left by a crashed hugebench run pid %lld: was %s); "
+			"`sudo hugebench restore` puts it back\n", LABEL_W, i ? "" : "LEFT CHANGED",
+			jsq(v, "path"), jsq(v, "now"), ji(v, "pid"), jsq(v, "was"));
+}
+
 void hb_sysinfo_print(const json_t *info, FILE *f)
 {
 	/* jansson's iterators take non-const objects; nothing here modifies them. */
@@ -370,6 +382,7 @@ void hb_sysinfo_print(const json_t *info, FILE *f)
 		fprintf(f, "%-*s%s\n", LABEL_W, "hostname", js(o, "hostname"));
 	print_thp(json_object_get(o, "thp"), f);
 	print_hugetlb(json_object_get(o, "hugetlb"), f);
+	print_left_changed(json_object_get(o, "left_by_crashed_run"), f);
 	print_cpu(json_object_get(o, "cpu"), f);
 	print_topology(json_object_get(o, "topology"), f);
 	k = json_object_get(o, "hypervisor");

@@ -79,7 +79,12 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 
 		for (int j = 0; j < e->nbackings; j++) {
 			const struct hb_backing *bk = &e->backings[j];
+			char buf[256];
 
+			/* A backing that cannot run here (no root, no pool) is a skipped cell
+			 * with its reason, as thp-always without root is: nothing to fit. */
+			if (hb_backing_unsupported(bk, buf, sizeof(buf)))
+				continue;
 			av.hugetlb_free =
 			    bk->ops->pool_pages ? free_hugetlb_pages(bk->page_size) : 0;
 			if (hb_fit_cell(e->w, e->params, e->params_text, bk, need, &av, why,

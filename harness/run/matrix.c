@@ -12,6 +12,7 @@
 #include "cell.h"
 #include "cgroup.h"
 #include "clock.h"
+#include "guardian.h"
 #include "knobs.h"
 #include "log.h"
 #include "matrix.h"
@@ -130,19 +131,42 @@ void hb_matrix_free(struct hb_matrix *m)
 const char *hb_recover_stale_knobs(void)
 {
 	static char report[4096];
-	struct hb_knobs k;
+	static int done;
+	static const char *result;
+	static struct hb_knobs k;
 	int rc;
 
+	/* Once per process: main() does it before any command, a run records it in meta.json. */
+	if (done)
+		return result;
+	done = 1;
 	hb_knobs_init(&k, "", NULL);
 	rc = hb_knobs_recover(&k, report, sizeof(report));
 	if (rc == 1) {
 		hb_err("an earlier run did not finish; machine settings restored:\n%s", report);
+		result = report;
 		return report;
 	}
 	if (rc < 0 && rc != -EBUSY && rc != -ENOENT)
 		hb_err("could not read saved machine settings (%s): %s", k.state_path,
 		       strerror(-rc));
 	return NULL;
+}
+
+/* One run at a time: the lock is taken before anything is written, so a second run refuses
+ * naming the holder (or waits, with --wait-lock) even when it would change no knob. */
+static int take_run_lock(const struct hb_matrix *m, const char *state_path)
+{
+	char path[PATH_MAX];
+	long holder = 0;
+	int fd = hb_run_lock_take(state_path, m->wait_lock, &holder, path, sizeof(path));
+
+	if (fd == -EBUSY)
+		hb_err("another hugebench run holds the machine: pid %ld (run lock %s); nothing "
+		       "was run. Wait for it, or pass --wait-lock to wait", holder, path);
+	else if (fd < 0)
+		hb_err("cannot take the run lock %s: %s", path, strerror(-fd));
+	return fd;
 }
 
 /* The memory cgroup every cell's own cgroup is made under, or why there is none. */
@@ -277,7 +301,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	struct hb_cell_env env = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], cgwhy[PATH_MAX + 128], when[32];
-	int rc, max_reps = 0;
+	int rc, max_reps = 0, lock_fd;
 	const char *recovered;
 	json_t *meta;
 	struct progress prog = { 0 };
@@ -291,11 +315,21 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		if (entry_reps(m, &m->e[i]) > max_reps)
 			max_reps = entry_reps(m, &m->e[i]);
 	}
-	recovered = hb_recover_stale_knobs();
 	hb_knobs_init(&knobs, "", NULL);
+	lock_fd = take_run_lock(m, knobs.state_path);
+	if (lock_fd < 0) {
+		free(rs.cell_ns);
+		return lock_fd == -EBUSY ? HB_EXIT_BUSY : HB_EXIT_INTERNAL;
+	}
+	/* After the lock: a run that ended while we waited may have left nothing, or a crash. */
+	recovered = hb_recover_stale_knobs();
+	/* A guardian restores if we die without restoring (HUGEBENCH_NO_GUARDIAN=1: only the
+	 * state file and the next start, to test that path). */
+	knobs.guard = !getenv("HUGEBENCH_NO_GUARDIAN");
 	cgroup_parent(&self, cgwhy, sizeof(cgwhy));
 	if (hb_results_open(&res, m->out, err, sizeof(err))) {
 		hb_err("%s", err);
+		hb_run_lock_release(lock_fd);
 		free(rs.cell_ns);
 		return HB_EXIT_USAGE;
 	}
@@ -369,6 +403,8 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	printf("%s\n", res.dir);
 	json_decref(meta);
 	hb_knobs_restore(&knobs, NULL, 0);
+	hb_guardian_stop(&knobs);
+	hb_run_lock_release(lock_fd);
 	hb_results_free(&res);
 	free(rs.cell_ns);
 	if (rc)

@@ -45,6 +45,7 @@ struct hb_matrix {
 	const char *profile;	     /* bench profile name or path, or NULL */
 	const char *events;	     /* counters (--events), NULL for the default set */
 	struct hb_budget *budget;    /* bench --budget, or NULL */
+	int wait_lock;		     /* --wait-lock: wait for another run instead of refusing */
 };
 
 void hb_matrix_init(struct hb_matrix *m);

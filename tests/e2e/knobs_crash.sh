@@ -1,6 +1,8 @@
 #!/bin/bash
 # Machine settings come back on every exit path: SIGINT mid-cell, SIGKILL of the harness
-# mid-cell (the next start restores them), and no cell child outlives its harness.
+# mid-cell with its guardian killed first (as after a power loss: the next start restores
+# them), and no cell child outlives its harness. faults_signals.sh covers the guardian's own
+# restore after a SIGKILL.
 . "$(dirname "$0")/lib.sh"
 need_root "knobs_crash (changes the THP mode and hugetlb pool)"
 
@@ -43,11 +45,15 @@ for b in thp-always hugetlb-2m; do
 		fail "SIGKILL $b: the knob never changed"; cat "$TMP/kill.log"; wait $pid; continue
 	fi
 	kids=$(children_of $pid)
+	guard=$(pgrep -P $pid -x hugebench-guard)
+	[ -n "$guard" ] && kill -KILL $guard || fail "SIGKILL $b: no guardian to kill"
 	kill -KILL $pid; wait $pid 2>/dev/null
 	# PR_SET_PDEATHSIG kills the child; give the kernel a moment to tear it down.
 	for _ in $(seq 40); do
 		left=""
-		for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+		for k in $kids; do
+			case $(ps -o stat= -p "$k" 2>/dev/null) in "" | Z*) ;; *) left="$left $k" ;; esac
+		done
 		[ -z "$left" ] && break
 		sleep 0.05
 	done
