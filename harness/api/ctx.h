@@ -77,7 +77,8 @@ struct hb_mem_view {
 };
 int hb_memory_read(struct hb_ctx *ctx, struct hb_mem_view *v);
 /* The cell's memory cgroup: set a limit (0 removes it); read OOM kills and limit hits.
- * -ENOENT when the cell has no cgroup. */
+ * -ENOENT when the cell has no cgroup. The harness bounds every cell (run/fit.h): a limit
+ * above that bound is the bound, and 0 puts the bound back. */
 int hb_memory_limit(struct hb_ctx *ctx, uint64_t bytes);
 int hb_memory_events(struct hb_ctx *ctx, uint64_t *oom_kills, uint64_t *failcnt);
 /* Machine-wide /proc/vmstat counters now, for deltas around a phase. */

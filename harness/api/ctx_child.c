@@ -86,6 +86,8 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	if (cgroup_dir && *cgroup_dir) {
 		snprintf(ctx->cg.dir, sizeof(ctx->cg.dir), "%s", cgroup_dir);
 		ctx->cg.version = cgroup_version;
+		/* The harness's bound of the cell: a workload's own limit stays under it. */
+		(void)hb_cgroup_limit(&ctx->cg, &ctx->cg.ceiling);
 	}
 	if (cell->backing.ops->fault_count)
 		mthp_ok = cell->backing.ops->fault_count(&cell->backing, &mthp_before) == 0;

@@ -17,7 +17,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hugebench bench [--profile NAME|FILE] [--out DIR] [--only PATTERN] "
 		"[--quiet]\n"
-		"                       [--budget DURATION --baseline DIR] [--wait-lock]\n"
+		"                       [--budget DURATION --baseline DIR] [--cell-timeout DURATION]\n"
+		"                       [--wait-lock]\n"
 		"  --profile NAME|FILE  shipped profile (quick, full, ci) or an INI file "
 		"(default quick)\n"
 		"  --out DIR            results directory (default results/<UTC time>-<host>)\n"
@@ -32,8 +33,11 @@ static void usage(FILE *f)
 		"                       rounds of one repetition for the cells whose verdict against\n"
 		"                       the baseline is still unknown, while the run's total time\n"
 		"                       stays within DURATION (e.g. 4m30s); at most %d in all\n"
+		"%s"
+		"                   A profile may set it too: cell_timeout in [bench] or in a\n"
+		"                   section; the option overrides both.\n"
 		"The last line on stdout is the results directory; `hugebench plot DIR` charts it.\n",
-		HB_BUDGET_MAX_REPS);
+		HB_BUDGET_MAX_REPS, hb_cell_timeout_help);
 }
 
 int hb_cmd_bench(int argc, char **argv)
@@ -46,10 +50,12 @@ int hb_cmd_bench(int argc, char **argv)
 		{ "wait-lock", no_argument, NULL, 0x200 }, /* long only */
 		{ "budget", required_argument, NULL, 'B' },
 		{ "baseline", required_argument, NULL, 'b' },
+		{ "cell-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *profile = "quick", *only = NULL, *baseline = NULL, *budget = NULL;
+	const char *timeout = NULL;
 	static struct hb_budget bu;
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct hb_profile prof = { 0 };
@@ -58,7 +64,7 @@ int hb_cmd_bench(int argc, char **argv)
 
 	hb_matrix_init(&m);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:o:O:qB:b:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:O:qB:b:T:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -80,6 +86,9 @@ int hb_cmd_bench(int argc, char **argv)
 			break;
 		case 'b':
 			baseline = optarg;
+			break;
+		case 'T':
+			timeout = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -125,11 +134,15 @@ int hb_cmd_bench(int argc, char **argv)
 			(struct hb_cmp_threshold){ prof.thresholds[i].metric, prof.thresholds[i].pct, 1 };
 	if (baseline)
 		m.budget = &bu;
+	rc = HB_EXIT_USAGE;
+	if (timeout && hb_parse_cell_timeout(timeout, &m)) /* after the profile: it wins */
+		goto out;
 	m.command_kind = "bench";
 	m.profile = path;
 	rc = HB_EXIT_USAGE;
 	if (hb_matrix_check_fit(&m))
 		goto out;
+	hb_matrix_log_timeouts(&m);
 	rc = hb_matrix_run(&m, argc, argv);
 out:
 	hb_budget_close(&bu);

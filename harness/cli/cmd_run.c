@@ -16,7 +16,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hugebench run WORKLOAD [--backing B[,B...]] [-p NAME=VALUE ...] [--reps N]\n"
 		"                     [--out DIR] [--series-interval DURATION] [--seed N] [--quiet]\n"
-		"                     [--events LIST] [--wait-lock]\n"
+		"                     [--events LIST] [--cell-timeout DURATION] [--wait-lock]\n"
 		"  --backing LIST   backings to compare (default: those of 4k,thp,hugetlb-2m\n"
 		"                   available here); `hugebench list` shows them all\n"
 		"  -p NAME=VALUE    a workload parameter (`hugebench WORKLOAD --help` lists them)\n"
@@ -33,7 +33,30 @@ static void usage(FILE *f)
 		"                   event strings (e.g. perf::PAGE-FAULTS,\n"
 		"                   skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for\n"
 		"                   this CPU's default set (`hugebench sysinfo` shows it);\n"
-		"                   without --events the default set is counted\n");
+		"                   without --events the default set is counted\n"
+		"%s", hb_cell_timeout_help);
+}
+
+const char hb_cell_timeout_help[] =
+	"  --cell-timeout DURATION  wall-clock limit of each cell's child (e.g. 90s, 10m);\n"
+	"                   at it every process of the cell is SIGKILLed and the cell is\n"
+	"                   `failed` with the reason; the run goes on. 0: no limit.\n"
+	"                   Default, per workload and parameters: 30 s + twice the sum of\n"
+	"                   its duration parameters + 10 s per GiB of memory it needs\n"
+	"                   (populate); meta.json and the progress say what it came to.\n"
+	"                   Every cell's memory cgroup is also limited to what the fit\n"
+	"                   check allowed + 25% + 256 MiB (hugetlb pages are not charged).\n";
+
+int hb_parse_cell_timeout(const char *arg, struct hb_matrix *m)
+{
+	if (hb_parse_duration(arg, &m->cell_timeout_ns) ||
+	    (m->cell_timeout_ns && m->cell_timeout_ns < 1000000000ull)) {
+		hb_err("--cell-timeout: '%s' is not a duration of at least 1s (or 0: no limit)",
+		       arg);
+		return -EINVAL;
+	}
+	m->cell_timeout_set = HB_TIMEOUT_FROM_OPTION;
+	return 0;
 }
 
 int hb_parse_backing_list(const char *list, struct hb_backing *out, int max)
@@ -82,6 +105,7 @@ int hb_cmd_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "wait-lock", no_argument, NULL, 0x200 }, /* long only */
 		{ "events", required_argument, NULL, 'e' },
+		{ "cell-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -118,7 +142,7 @@ int hb_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "b:p:r:o:i:s:qe:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:p:r:o:i:s:qe:T:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			backing_list = optarg;
@@ -176,6 +200,10 @@ int hb_cmd_run(int argc, char **argv)
 			m.events = optarg;
 			break;
 		}
+		case 'T':
+			if (hb_parse_cell_timeout(optarg, &m))
+				goto out;
+			break;
 		case 'h':
 			printf("%s: %s\n\nparameters (-p NAME=VALUE):\n", w->name, w->summary);
 			hb_params_help(w->params, stdout);
@@ -210,6 +238,7 @@ int hb_cmd_run(int argc, char **argv)
 	}
 	if (hb_matrix_check_fit(&m))
 		goto out;
+	hb_matrix_log_timeouts(&m);
 	rc = hb_matrix_run(&m, argc, argv);
 out:
 	hb_matrix_free(&m);

@@ -28,6 +28,11 @@ int hb_cmd_baseline(int argc, char **argv);
 int hb_cmd_calibrate(int argc, char **argv);
 /* "4k,thp" into out (at most max); the count, or -EINVAL after printing what is accepted. */
 int hb_parse_backing_list(const char *list, struct hb_backing *out, int max);
+/* --cell-timeout (run and bench, cmd_run.c): the value into m, or -EINVAL after saying why;
+ * and its --help text. */
+struct hb_matrix;
+int hb_parse_cell_timeout(const char *arg, struct hb_matrix *m);
+extern const char hb_cell_timeout_help[];
 /* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
  * the report (static) or NULL when there was nothing to restore. */
 const char *hb_recover_stale_knobs(void);

@@ -80,6 +80,8 @@ struct parse {
 	int ns;
 	int reps;
 	uint64_t interval_ns;
+	int timeout_set;
+	uint64_t timeout_ns;
 	struct hb_profile *p;
 	char *err;
 	size_t errlen;
@@ -118,6 +120,12 @@ static int fail(struct parse *ps, const char *fmt, ...)
 	return 0;
 }
 
+/* cell_timeout: a duration of at least 1 s, or 0 for no limit. */
+static int parse_timeout(const char *value, uint64_t *ns)
+{
+	return hb_parse_duration(value, ns) || (*ns && *ns < 1000000000ull) ? -EINVAL : 0;
+}
+
 static int bench_key(struct parse *ps, const char *name, const char *value)
 {
 	char *end;
@@ -137,7 +145,15 @@ static int bench_key(struct parse *ps, const char *name, const char *value)
 				    "least 10ms", value);
 		return 1;
 	}
-	return fail(ps, "[bench] has no key '%s'; accepted: reps, series_interval", name);
+	if (!strcmp(name, "cell_timeout")) {
+		if (parse_timeout(value, &ps->timeout_ns))
+			return fail(ps, "[bench] cell_timeout: '%s' is not a duration of at least "
+				    "1s (or 0: no limit)", value);
+		ps->timeout_set = 1;
+		return 1;
+	}
+	return fail(ps, "[bench] has no key '%s'; accepted: reps, series_interval, cell_timeout",
+		    name);
 }
 
 static int threshold_key(struct parse *ps, const char *name, const char *value)
@@ -224,7 +240,7 @@ static void raw_params(const struct section *s, char *buf, size_t len)
 	buf[0] = 0;
 	for (int i = 0; i < s->nkeys && off < len; i++) {
 		if (!strcmp(s->keys[i].name, "workload") || !strcmp(s->keys[i].name, "backings") ||
-		    !strcmp(s->keys[i].name, "reps"))
+		    !strcmp(s->keys[i].name, "reps") || !strcmp(s->keys[i].name, "cell_timeout"))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? ";" : "",
 					s->keys[i].name, s->keys[i].value);
@@ -254,7 +270,8 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 			 struct hb_profile *p)
 {
 	const struct key *wk = find_key(s, "workload"), *bk = find_key(s, "backings");
-	const struct key *rk = find_key(s, "reps");
+	const struct key *rk = find_key(s, "reps"), *tk = find_key(s, "cell_timeout");
+	uint64_t timeout_ns = 0;
 	const char *wname = wk ? wk->value : s->name;
 	const struct hb_workload *w = hb_workload_find(wname);
 	struct hb_backing backings[HB_MAX_BACKINGS];
@@ -285,7 +302,7 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 		const struct key *k = &s->keys[i];
 		char *v;
 
-		if (k == wk || k == bk || k == rk)
+		if (k == wk || k == bk || k == rk || k == tk)
 			continue;
 		ps->line = k->line;
 		v = keep(p, k->value);
@@ -315,6 +332,12 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 		}
 		reps = (int)v;
 	}
+	if (tk && parse_timeout(tk->value, &timeout_ns)) {
+		ps->line = tk->line;
+		fail(ps, "[%s] cell_timeout: '%s' is not a duration of at least 1s (or 0: no "
+		     "limit)", s->name, tk->value);
+		goto out;
+	}
 	ps->line = bk ? bk->line : s->line;
 	nb = hb_parse_backing_list(blist, backings, HB_MAX_BACKINGS);
 	if (nb < 0) {
@@ -324,8 +347,11 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 	}
 	first = m->n;
 	rc = hb_matrix_add(m, w, params, backings, nb, s->name);
-	for (size_t i = first; !rc && i < m->n; i++)
+	for (size_t i = first; !rc && i < m->n; i++) {
 		m->e[i].reps = reps;
+		m->e[i].cell_timeout_set = !!tk;
+		m->e[i].cell_timeout_ns = timeout_ns;
+	}
 out:
 	free(params);
 	return rc;
@@ -377,6 +403,10 @@ int hb_profile_load(const char *path, const char *only, struct hb_matrix *m,
 	m->reps = ps.reps;
 	if (ps.interval_ns)
 		m->series_interval_ns = ps.interval_ns;
+	if (ps.timeout_set) {
+		m->cell_timeout_set = HB_TIMEOUT_FROM_PROFILE;
+		m->cell_timeout_ns = ps.timeout_ns;
+	}
 	p->sections = ps.ns;
 	for (int i = 0; i < ps.ns && !rc; i++) {
 		const struct key *wk = find_key(&ps.s[i], "workload");

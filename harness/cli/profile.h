@@ -4,11 +4,14 @@
  *   [bench]                  ; optional: settings of the whole run
  *   reps = 3
  *   series_interval = 100ms
+ *   cell_timeout = 10m       ; optional: every cell's wall-clock limit (0: none; default
+ *                            ; from each workload's parameters, run/fit.h)
  *
  *   [sparse-1g]              ; one section per cell group, any name
  *   workload = sparse        ; default: the section name
  *   backings = 4k,thp,hugetlb-2m   ; default: those of 4k,thp,hugetlb-2m available here
  *   reps = 2                 ; optional: this group's repetitions (default [bench] reps)
+ *   cell_timeout = 5m        ; optional: this group's cell timeout (beats [bench]'s)
  *   span = 1G                ; every other key is a workload parameter
  *
  *   [thresholds]             ; optional: for `compare --profile` and `bench --budget`

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,12 @@ int hb_cgroup_create(struct hb_cgroup *cg, struct hb_knobs *k, const char *name,
 	}
 	if (self.version == 2 && (err = v2_enable_memory(k, &self, why, len)) < 0)
 		return err;
+	/* Recorded before it exists: a SIGKILL between the two then leaves nothing behind
+	 * (restore's rmdir of a directory never made is harmless). Untracked, do not make it. */
+	if ((err = hb_knob_track_dir(k, track)) < 0) {
+		why_set(why, len, "cannot record %s in the knob state: %s", track, strerror(-err));
+		return err;
+	}
 	if (mkdir(full, 0755) < 0) {
 		err = -errno;
 		if (err != -EEXIST) {
@@ -351,12 +358,6 @@ int hb_cgroup_create(struct hb_cgroup *cg, struct hb_knobs *k, const char *name,
 		}
 		if ((err = reuse_stale(full, self.version, why, len)) < 0)
 			return err;
-	}
-	if ((err = hb_knob_track_dir(k, track)) < 0) {
-		/* Untracked, a crash would leave it behind: do not use it. */
-		(void)rmdir(full);
-		why_set(why, len, "cannot record %s in the knob state: %s", track, strerror(-err));
-		return err;
 	}
 	cg->version = self.version;
 	strcpy(cg->dir, full);
@@ -395,11 +396,10 @@ int hb_cgroup_charged_kib(const struct hb_cgroup *cg, uint64_t *kib)
 	return 0;
 }
 
-int hb_cgroup_set_limit(const struct hb_cgroup *cg, uint64_t bytes)
+static int write_limit(const struct hb_cgroup *cg, const char *file, uint64_t bytes)
 {
 	char path[PATH_MAX], buf[32];
-	int err = cg_file(cg, cg->version == 1 ? "memory.limit_in_bytes" : "memory.max", path,
-			  sizeof(path));
+	int err = cg_file(cg, file, path, sizeof(path));
 
 	if (err)
 		return err;
@@ -408,6 +408,84 @@ int hb_cgroup_set_limit(const struct hb_cgroup *cg, uint64_t bytes)
 	else
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)bytes);
 	return write_small(path, buf);
+}
+
+static const char *limit_file(const struct hb_cgroup *cg)
+{
+	return cg->version == 1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
+int hb_cgroup_set_limit(const struct hb_cgroup *cg, uint64_t bytes)
+{
+	if (cg->ceiling && (!bytes || bytes > cg->ceiling))
+		bytes = cg->ceiling;
+	return write_limit(cg, limit_file(cg), bytes);
+}
+
+int hb_cgroup_set_ceiling(struct hb_cgroup *cg, uint64_t bytes)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!bytes)
+		return -EINVAL;
+	/* v1 wants memsw >= the memory limit at every step: the cgroup is fresh (unlimited),
+	 * so the memory limit goes first. */
+	if ((err = write_limit(cg, limit_file(cg), bytes)) < 0)
+		return err;
+	if (cg->version == 1 && !cg_file(cg, "memory.memsw.limit_in_bytes", path, sizeof(path)) &&
+	    access(path, F_OK) == 0 && (err = write_limit(cg, "memory.memsw.limit_in_bytes",
+							  bytes)) < 0)
+		return err;
+	cg->ceiling = bytes;
+	return 0;
+}
+
+int hb_cgroup_limit(const struct hb_cgroup *cg, uint64_t *bytes)
+{
+	char path[PATH_MAX], buf[64], *end;
+	unsigned long long v;
+	int err = cg_file(cg, limit_file(cg), path, sizeof(path));
+
+	if (err || (err = hb_read_text(path, buf, sizeof(buf))) < 0)
+		return err;
+	if (!strcmp(buf, "max")) {
+		*bytes = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (end == buf || *end || errno)
+		return -EINVAL;
+	/* v1's "unlimited" is the largest page-aligned long */
+	*bytes = v >= (1ull << 62) ? 0 : v;
+	return 0;
+}
+
+int hb_cgroup_kill(const struct hb_cgroup *cg)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+	FILE *f;
+
+	if (cg->version == 2 && !cg_file(cg, "cgroup.kill", path, sizeof(path)) &&
+	    write_small(path, "1") == 0)
+		return 1;
+	if (cg_file(cg, "cgroup.procs", path, sizeof(path)))
+		return -EINVAL;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		long pid = strtol(line, NULL, 10);
+
+		if (pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	}
+	free(line);
+	fclose(f);
+	return n;
 }
 
 /* "key value" lines (memory.events, memory.oom_control): the value of key, if present. */

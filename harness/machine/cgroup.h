@@ -23,6 +23,7 @@ struct hb_cgroup_self {
 struct hb_cgroup {
 	int version;
 	char dir[PATH_MAX]; /* the cell's cgroup directory; "" when none */
+	uint64_t ceiling;   /* the cell's own limit (bytes) set by the harness; 0: none */
 };
 
 /* Finds the memory controller and our own cgroup from /proc/self/cgroup and mountinfo.
@@ -37,8 +38,18 @@ int hb_cgroup_create(struct hb_cgroup *cg, struct hb_knobs *k, const char *name,
 int hb_cgroup_attach(const struct hb_cgroup *cg, pid_t pid);
 /* Bytes charged now, in KiB. */
 int hb_cgroup_charged_kib(const struct hb_cgroup *cg, uint64_t *kib);
-/* Memory limit (bytes; 0 = remove the limit). */
+/* A workload's memory limit (bytes), never above the cell's ceiling: a larger one is the
+ * ceiling, and 0 puts the ceiling back (no limit when there is none). */
 int hb_cgroup_set_limit(const struct hb_cgroup *cg, uint64_t bytes);
+/* The harness's bound of the cell (bytes, > 0), before any task is in it: the memory limit
+ * and, on v1 with swap accounting, memory.memsw.limit_in_bytes too (so that the cell is
+ * OOM-killed at it rather than swapped out). Sets cg->ceiling. */
+int hb_cgroup_set_ceiling(struct hb_cgroup *cg, uint64_t bytes);
+/* The limit in force now (bytes); 0 when there is none. */
+int hb_cgroup_limit(const struct hb_cgroup *cg, uint64_t *bytes);
+/* SIGKILL to every task in the cgroup (v2 cgroup.kill where the kernel has it, else each pid
+ * of cgroup.procs). Returns how many were signalled, or -errno. */
+int hb_cgroup_kill(const struct hb_cgroup *cg);
 /* OOM kills and limit hits so far (v2 memory.events oom_kill/max; v1 oom_control oom_kill
  * and memory.failcnt). Either may be left untouched when the kernel lacks it. */
 int hb_cgroup_events(const struct hb_cgroup *cg, uint64_t *oom_kills, uint64_t *failcnt);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "log.h"
 #include "results.h"
 #include "schema.h"
 
@@ -137,16 +138,24 @@ int hb_atomic_write(const char *path, const char *data, size_t len)
 	return rc;
 }
 
-int hb_results_write_file(const struct hb_results *r, const char *name, const char *data,
+int hb_results_write_file(struct hb_results *r, const char *name, const char *data,
 			  size_t len)
 {
 	char path[PATH_MAX * 2];
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
-	return hb_atomic_write(path, data, len);
+	rc = hb_atomic_write(path, data, len);
+	if (rc && !r->write_err) {
+		r->write_err = rc;
+		snprintf(r->write_path, sizeof(r->write_path), "%.4100s", path);
+		hb_err("cannot write %s: %s (the earlier version, if any, is kept whole)", path,
+		       strerror(-rc));
+	}
+	return rc;
 }
 
-int hb_results_write_csv(const struct hb_results *r)
+int hb_results_write_csv(struct hb_results *r)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -160,7 +169,7 @@ int hb_results_write_csv(const struct hb_results *r)
 	return rc;
 }
 
-int hb_results_write_json(const struct hb_results *r, const char *name, const json_t *j)
+int hb_results_write_json(struct hb_results *r, const char *name, const json_t *j)
 {
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int rc;

@@ -16,6 +16,10 @@ struct hb_results {
 	char dir[PATH_MAX];
 	struct hb_row *rows;
 	size_t n, cap;
+	/* The first write into dir that failed (e.g. a full disk), said once on stderr: a run
+	 * then runs no more cells, since it could not keep their results. 0: none. */
+	int write_err;
+	char write_path[PATH_MAX + 64];
 };
 
 /* Makes the run directory (dir, or results/<UTC yyyymmddThhmmssZ>-<hostname>) and series/.
@@ -29,11 +33,11 @@ int hb_results_addf(struct hb_results *r, const char *workload, const char *back
 		    const char *params, int rep, const char *metric, double value,
 		    const char *unit, const char *note);
 /* Rewrites results.csv atomically with every row so far. */
-int hb_results_write_csv(const struct hb_results *r);
+int hb_results_write_csv(struct hb_results *r);
 /* DIR/name atomically. */
-int hb_results_write_file(const struct hb_results *r, const char *name, const char *data,
+int hb_results_write_file(struct hb_results *r, const char *name, const char *data,
 			  size_t len);
-int hb_results_write_json(const struct hb_results *r, const char *name, const json_t *j);
+int hb_results_write_json(struct hb_results *r, const char *name, const json_t *j);
 void hb_results_free(struct hb_results *r);
 
 /* Any file atomically: path.tmp.<pid>, fsync, rename. */

@@ -13,6 +13,7 @@
 #include "cell_impl.h"
 #include "cgroup.h"
 #include "clock.h"
+#include "fit.h"
 #include "knob_table.h"
 #include "knobs.h"
 #include "log.h"
@@ -107,6 +108,21 @@ static int rows_knobs(const struct hb_cell *cell, struct hb_knobs *k, char *why,
 	return 0;
 }
 
+/* The cell's memory bound (fit.h), before the child moves in: a runaway cell is then
+ * OOM-killed in its own cgroup, not by the kernel's global OOM killer. */
+static void bound_memory(const struct hb_cell *cell, struct hb_cgroup *cg)
+{
+	char from[160];
+	uint64_t limit = hb_cell_memory_limit(cell->w, cell->params, &cell->backing, from,
+					      sizeof(from));
+	int rc = hb_cgroup_set_ceiling(cg, limit);
+
+	if (rc)
+		hb_err("cell %s: cannot set the memory limit of %s (%llu MiB from %s): %s; the "
+		       "cell runs without one", cell->id, cg->dir,
+		       (unsigned long long)(limit >> 20), from, strerror(-rc));
+}
+
 enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env *env)
 {
 	struct series s = { .t0 = hb_now_ns() };
@@ -118,6 +134,11 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 	enum hb_cell_outcome o;
 	int have_vm;
 
+	if (env->res->write_err) { /* its results could not be kept: not run */
+		snprintf(why, sizeof(why), "not run: the results directory cannot be written "
+			 "(%.300s: %s)", env->res->write_path, strerror(-env->res->write_err));
+		return finish(env, cell, HB_CELL_FAILED, why);
+	}
 	reason = cell->w->supported ? cell->w->supported(cell->params) : NULL;
 	if (!reason && cell->w->backing_unsupported)
 		reason = cell->w->backing_unsupported(cell->params, cell->backing.name);
@@ -140,6 +161,8 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 		if (hb_cgroup_create(&cg, env->knobs, cgname, why, sizeof(why))) {
 			hb_cell_row(env, cell, "charged_kib", "unavailable", "KiB", why);
 			cg.dir[0] = 0;
+		} else {
+			bound_memory(cell, &cg);
 		}
 	} else {
 		hb_cell_row(env, cell, "charged_kib", "unavailable", "KiB", env->cgroup_unavailable);

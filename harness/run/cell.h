@@ -24,6 +24,8 @@ struct hb_cell {
 	uint64_t seed;
 	const char *events; /* --events: libpfm4 event list; NULL or "" for the default set */
 	char id[128]; /* names the series file: <workload>-<backing>-<n>-r<rep> */
+	uint64_t timeout_ns;	/* wall-clock limit of the child (hb_matrix_cell_timeout); 0: none */
+	char timeout_from[320]; /* how the limit was made, for the failed row's note */
 };
 
 enum hb_cell_outcome {

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cell_impl.h"
 #include "cgroup.h"
 #include "clock.h"
+#include "fit.h"
 #include "knobs.h"
 #include "log.h"
 #include "protocol.h"
@@ -93,10 +95,35 @@ static ssize_t read_stderr(int fd, struct child_report *rep)
 	return r;
 }
 
+/* The cell's wall-clock bound: at the deadline every process of the cell is SIGKILLed (a
+ * SIGSTOPped one dies too), and the cell fails with the reason. */
+struct bound {
+	uint64_t t0, deadline; /* deadline 0: none */
+	uint64_t killed_at;    /* 0: not killed */
+};
+
+#define GRACE_NS (5 * 1000000000ull) /* after the kill, for the pipes to close */
+
+static void kill_cell(pid_t pid, const struct hb_cgroup *cg, struct bound *b)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	if (cg->dir[0])
+		(void)hb_cgroup_kill(cg);
+	b->killed_at = hb_now_ns();
+}
+
+/* At the deadline (once): the kill. */
+static void check_deadline(pid_t pid, const struct hb_cgroup *cg, struct bound *b, uint64_t now)
+{
+	if (b->deadline && !b->killed_at && now >= b->deadline)
+		kill_cell(pid, cg, b);
+}
+
 /* Reads the child's lines until it closes the pipe, sampling the series in between. */
 static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 		    struct hb_cell_env *env, const struct hb_cgroup *cg, struct series *s,
-		    struct child_report *rep)
+		    struct child_report *rep, struct bound *b)
 {
 	char buf[8192];
 	size_t have = 0;
@@ -105,17 +132,26 @@ static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
 					 { .fd = errfd, .events = POLLIN } };
-		uint64_t now = hb_now_ns();
-		int timeout = now >= next ? 0 : (int)((next - now) / 1000000) + 1;
+		uint64_t now = hb_now_ns(), wake = next;
+		int timeout;
 		ssize_t r;
 
-		if (now >= next) {
+		check_deadline(pid, cg, b, now);
+		/* Killed, yet something outside the cell still holds the pipe: stop waiting. */
+		if (b->killed_at && now - b->killed_at >= GRACE_NS)
+			return;
+		if (now >= next && !b->killed_at) {
 			hb_series_sample(s, pid, cg);
 			if (env->tick)
 				env->tick(env->tick_arg);
 			next = now + env->series_interval_ns;
 			continue;
 		}
+		if (b->killed_at)
+			wake = b->killed_at + GRACE_NS;
+		else if (b->deadline && b->deadline < wake)
+			wake = b->deadline;
+		timeout = now >= wake ? 0 : (int)((wake - now) / 1000000) + 1;
 		if (poll(pfd, errfd >= 0 ? 2 : 1, timeout) <= 0)
 			continue; /* timeout, or EINTR from the runner's signal handler */
 		if (errfd >= 0 && pfd[1].revents) {
@@ -147,6 +183,45 @@ static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 	}
 }
 
+/* What is left on the child's stderr, until it closes, the deadline passes or (killed) the
+ * grace is over. */
+static void drain_stderr(int errfd, pid_t pid, const struct hb_cgroup *cg,
+			 struct child_report *rep, struct bound *b)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = errfd, .events = POLLIN };
+		uint64_t now = hb_now_ns();
+		ssize_t r;
+
+		check_deadline(pid, cg, b, now);
+		if (b->killed_at && now - b->killed_at >= GRACE_NS)
+			return;
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		r = read_stderr(errfd, rep);
+		if (r == 0 || (r < 0 && errno != EINTR))
+			return;
+	}
+}
+
+/* The child's exit status, killing it at the deadline if it has not gone by then. */
+static void reap(pid_t pid, const struct hb_cgroup *cg, int *status, struct bound *b)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, b->killed_at ? 0 : WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (r == 0) {
+			check_deadline(pid, cg, b, hb_now_ns());
+			if (!b->killed_at)
+				nanosleep(&pause, NULL);
+		}
+	}
+}
+
 /* Before exec or the workload: what the backing means for a process-wide heap. */
 static void child_apply_backing(const struct hb_cell *cell)
 {
@@ -165,7 +240,33 @@ static void describe_exit(int status, char *buf, size_t len)
 		snprintf(buf, len, "child exited with status %d", WEXITSTATUS(status));
 }
 
-/* A SIGKILL from the cell's memory cgroup's OOM killer is a result of the cell, not a fault. */
+/*
+ * An OOM kill in the cell's cgroup while the harness's own bound (fit.h) was the limit in
+ * force: the cell outgrew what the fit check allowed, a failure (not the workload's own
+ * limit, below). Without an oom_kill count (v1 before 4.13): the child's SIGKILL with hits.
+ */
+static int cell_oom(int status, const struct hb_cgroup *cg, const struct hb_cell *cell,
+		    const struct series *s, char *why, size_t len)
+{
+	uint64_t oom = UINT64_MAX, failcnt = 0, now = 0;
+	char from[160];
+
+	if (!cg->dir[0] || !cg->ceiling || hb_cgroup_events(cg, &oom, &failcnt) ||
+	    hb_cgroup_limit(cg, &now) || (now && now < cg->ceiling))
+		return 0;
+	if (oom == UINT64_MAX ? !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && failcnt)
+			      : !oom)
+		return 0;
+	hb_cell_memory_limit(cell->w, cell->params, &cell->backing, from, sizeof(from));
+	snprintf(why, len, "OOM at the cell's limit of %llu MiB (%s), in phase '%s', %.1f s "
+		 "into the cell",
+		 (unsigned long long)(cg->ceiling >> 20), from, s->phase,
+		 (double)(hb_now_ns() - s->t0) / 1e9);
+	return 1;
+}
+
+/* A SIGKILL from the cell's memory cgroup's OOM killer under the workload's own limit
+ * (hb_memory_limit) is a result of the cell, not a fault. */
 static int oom_killed(int status, const struct hb_cgroup *cg, struct hb_cell_env *env,
 		      const struct hb_cell *cell, const struct series *s)
 {
@@ -190,6 +291,7 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 				      struct series *s, char *why, size_t len)
 {
 	struct child_report rep = { 0 };
+	struct bound b = { 0 };
 	int pipefd[2], errpipe[2] = { -1, -1 }, status = 0, rc;
 	char buf[256];
 	pid_t pid;
@@ -239,27 +341,27 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 								.note = buf });
 		_exit(1);
 	}
+	b.t0 = hb_now_ns();
+	b.deadline = cell->timeout_ns ? b.t0 + cell->timeout_ns : 0;
 	setpgid(pid, pid); /* also here: the group exists before any kill(-pid) */
 	*env->child = pid;
 	close(pipefd[1]);
 	if (errpipe[1] >= 0)
 		close(errpipe[1]);
-	collect(pipefd[0], errpipe[0], pid, cell, env, cg, s, &rep);
+	collect(pipefd[0], errpipe[0], pid, cell, env, cg, s, &rep, &b);
 	close(pipefd[0]);
 	if (errpipe[0] >= 0) {
-		ssize_t r;
-
 		/* Until the child exits: what it writes at exit (an allocator's statistics) may
 		 * be more than the pipe holds. */
-		while ((r = read_stderr(errpipe[0], &rep)) > 0 || (r < 0 && errno == EINTR))
-			;
+		drain_stderr(errpipe[0], pid, cg, &rep, &b);
 		close(errpipe[0]);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	reap(pid, cg, &status, &b);
 	/* Anything the cell forked and left (killed with it, or orphaned to us as subreaper):
 	 * killed and reaped now, so nothing outlives the cell. */
 	kill(-pid, SIGKILL);
+	if (cg->dir[0])
+		(void)hb_cgroup_kill(cg);
 	while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
 		;
 	*env->child = 0;
@@ -269,6 +371,14 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 		snprintf(why, len, "run interrupted by a signal");
 		return HB_CELL_INTERRUPTED;
 	}
+	if (b.killed_at) {
+		snprintf(why, len, "timeout after %.1f s (limit %llu s from %.300s)",
+			 (double)(b.killed_at - b.t0) / 1e9,
+			 (unsigned long long)(cell->timeout_ns / 1000000000ull), cell->timeout_from);
+		return HB_CELL_FAILED;
+	}
+	if (cell_oom(status, cg, cell, s, why, len))
+		return HB_CELL_FAILED;
 	if (oom_killed(status, cg, env, cell, s)) {
 		snprintf(why, len, "OOM-killed by the cell's memory limit (a result: oom_killed=1)"
 			 "%s%.300s", rep.stderr_len ? "; child stderr: " : "", rep.stderr_text);

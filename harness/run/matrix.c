@@ -235,6 +235,7 @@ static void run_one(struct run_state *rs, size_t i, int b, int rep)
 
 	snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name, cell.backing.name, i + 1,
 		 rep);
+	cell.timeout_ns = hb_matrix_cell_timeout(m, e, cell.timeout_from, sizeof(cell.timeout_from));
 	if (rs->tty) {
 		*rs->prog = (struct progress){ rs->done, rs->total, rs->t_start, 0, &cell,
 					       e->params_text };

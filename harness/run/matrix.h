@@ -24,6 +24,8 @@ struct hb_matrix_entry {
 	int nbackings;
 	char label[64]; /* optional name from a profile section; "" for run */
 	int reps;	/* repetitions of this entry; 0: the matrix's */
+	int cell_timeout_set;	  /* a profile section's cell_timeout (fit.c) */
+	uint64_t cell_timeout_ns; /* 0: none */
 };
 
 /* A cell that cannot be built at all (e.g. a profile names a workload this binary lacks): it
@@ -46,7 +48,12 @@ struct hb_matrix {
 	const char *events;	     /* counters (--events), NULL for the default set */
 	struct hb_budget *budget;    /* bench --budget, or NULL */
 	int wait_lock;		     /* --wait-lock: wait for another run instead of refusing */
+	int cell_timeout_set;	     /* HB_TIMEOUT_FROM_*; 0: each cell's default (fit.h) */
+	uint64_t cell_timeout_ns;    /* 0: no limit */
 };
+
+/* Where the matrix's cell timeout comes from: the option beats a profile section's. */
+enum { HB_TIMEOUT_FROM_PROFILE = 1, HB_TIMEOUT_FROM_OPTION = 2 };
 
 void hb_matrix_init(struct hb_matrix *m);
 /* Adds an entry; params (params_size bytes) is copied. When the workload has an expand hook
@@ -58,6 +65,12 @@ int hb_matrix_skip(struct hb_matrix *m, const char *workload, const char *backin
 /* Total bytes the largest cell needs, and the fit check against MemAvailable and the hugetlb
  * pools. 0, or -ENOMEM after printing which cell does not fit. */
 int hb_matrix_check_fit(const struct hb_matrix *m);
+/* The wall-clock limit of the cells of entry e (ns; 0: none) and where it comes from: the
+ * option, the profile, or the default of hb_cell_timeout_default (fit.h). */
+uint64_t hb_matrix_cell_timeout(const struct hb_matrix *m, const struct hb_matrix_entry *e,
+				char *from, size_t len);
+/* One progress line per entry (once per run of equal lines) saying each cell's limit. */
+void hb_matrix_log_timeouts(const struct hb_matrix *m);
 /* Runs every cell, writes the run directory, prints its path on stdout. Returns the exit code
  * (runner.h). */
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv);

@@ -5,6 +5,7 @@
 
 #include "allocator.h"
 #include "clock.h"
+#include "fit.h"
 #include "log.h"
 #include "record.h"
 #include "sysinfo.h"
@@ -15,6 +16,27 @@ void hb_iso_now(char *buf, size_t len)
 	struct tm tm;
 
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+}
+
+/* Each entry's bounds: its cells' wall-clock limit and, per backing, the memory limit of the
+ * cell's cgroup (fit.h), each with how it was made. */
+static void bounds_json(const struct hb_matrix *m, const struct hb_matrix_entry *me, json_t *e)
+{
+	json_t *lim = json_object();
+	char from[320];
+	uint64_t ns = hb_matrix_cell_timeout(m, me, from, sizeof(from));
+
+	json_object_set_new(e, "cell_timeout_s", json_integer((json_int_t)(ns / 1000000000ull)));
+	json_object_set_new(e, "cell_timeout_from", json_string(from));
+	for (int j = 0; j < me->nbackings; j++) {
+		uint64_t b = hb_cell_memory_limit(me->w, me->params, &me->backings[j], from,
+						  sizeof(from));
+
+		json_object_set_new(lim, me->backings[j].name,
+				    json_pack("{s:I,s:s}", "mib", (json_int_t)(b >> 20), "from",
+					      from));
+	}
+	json_object_set_new(e, "cell_memory_limit", lim);
 }
 
 json_t *hb_run_meta(const struct hb_matrix *m, int argc, char **argv, const char *recovered)
@@ -47,6 +69,7 @@ json_t *hb_run_meta(const struct hb_matrix *m, int argc, char **argv, const char
 		for (int j = 0; j < m->e[i].nbackings; j++)
 			json_array_append_new(b, json_string(m->e[i].backings[j].name));
 		json_object_set_new(e, "backings", b);
+		bounds_json(m, &m->e[i], e);
 		json_array_append_new(entries, e);
 	}
 	json_object_set_new(meta, "entries", entries);

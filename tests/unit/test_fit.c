@@ -116,6 +116,64 @@ static void test_fit_forkcow(void **state)
 	free(p);
 }
 
+/* A workload with two phases of its own and 1 GiB to populate. */
+struct timed {
+	uint64_t a, b, n;
+};
+static const struct hb_param timed_params[] = {
+	{ .name = "a", .type = HB_PT_DURATION, .offset = offsetof(struct timed, a), .def = "5s" },
+	{ .name = "n", .type = HB_PT_UINT, .offset = offsetof(struct timed, n), .def = "7" },
+	{ .name = "b", .type = HB_PT_DURATION, .offset = offsetof(struct timed, b),
+	  .def = "250ms" },
+	HB_PARAM_END,
+};
+static uint64_t timed_need(const void *p)
+{
+	(void)p;
+	return GIB;
+}
+static const struct hb_workload timed = { .name = "timed", .params = timed_params,
+					  .params_size = sizeof(struct timed),
+					  .memory_needed = timed_need };
+
+/* floor + twice the duration rows (not the number) + 10 s/GiB, rounded up to a second. */
+static void test_timeout_default(void **state)
+{
+	struct timed t = { .a = 5000000000ull, .b = 250000000ull, .n = 7 };
+	char from[320];
+
+	(void)state;
+	assert_int_equal(hb_cell_timeout_default(&timed, &t, from, sizeof(from)),
+			 (30 + 11 + 10) * 1000000000ull);
+	assert_non_null(strstr(from, "30 s floor + 2 x 5.2 s of duration parameters (a+b)"));
+	assert_non_null(strstr(from, "10.0 s populate allowance for 1024 MiB"));
+	t.a = t.b = 0;
+	assert_int_equal(hb_cell_timeout_default(&timed, &t, NULL, 0), 40 * 1000000000ull);
+}
+
+/* need + 25% + 256 MiB; hugetlb's region is not charged unless the heap is the memory. */
+static void test_memory_limit(void **state)
+{
+	struct hb_backing b4 = backing("4k"), bh = backing("hugetlb-2m");
+	struct hb_workload heap = timed;
+	char from[160];
+
+	(void)state;
+	unsetenv("HB_TEST_MEMLIMIT_KIB");
+	assert_int_equal(hb_cell_memory_limit(&timed, NULL, &b4, from, sizeof(from)),
+			 GIB + GIB / 4 + (256ull << 20));
+	assert_string_equal(from, "memory_needed 1024 MiB + 25% + 256 MiB");
+	assert_int_equal(hb_cell_memory_limit(&timed, NULL, &bh, from, sizeof(from)), 256ull << 20);
+	assert_non_null(strstr(from, "not charged"));
+	heap.process_memory = 1;
+	assert_int_equal(hb_cell_memory_limit(&heap, NULL, &bh, NULL, 0),
+			 GIB + GIB / 4 + (256ull << 20));
+	setenv("HB_TEST_MEMLIMIT_KIB", "8192", 1);
+	assert_int_equal(hb_cell_memory_limit(&timed, NULL, &b4, from, sizeof(from)), 8ull << 20);
+	assert_non_null(strstr(from, "test only"));
+	unsetenv("HB_TEST_MEMLIMIT_KIB");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +181,8 @@ int main(void)
 	    cmocka_unit_test(test_fit_hint),
 	    cmocka_unit_test(test_fit_hugetlb),
 	    cmocka_unit_test(test_fit_forkcow),
+	    cmocka_unit_test(test_timeout_default),
+	    cmocka_unit_test(test_memory_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
