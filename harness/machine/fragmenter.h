@@ -26,7 +26,7 @@
 
 struct hb_knobs;
 
-#define HB_FRAG_RESERVE (1ULL << 30) /* free memory left beyond the cell's need */
+#define HB_FRAG_RESERVE ((uint64_t)1 << 30) /* free memory left beyond the cell's need */
 #define HB_FRAG_POOL "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 #define HB_FRAG_TEXT 4096	     /* bytes kept of each /proc/buddyinfo reading */
 
@@ -43,7 +43,6 @@ struct hb_frag {
 	char text_before[HB_FRAG_TEXT], text_aged[HB_FRAG_TEXT], text_after[HB_FRAG_TEXT];
 	/* Private. */
 	struct hb_knobs *knobs;
-	char pool_path[256];
 	int plugged;		/* the pool knob was written */
 	pid_t filler;		/* 0: none */
 	int fd;			/* our end of the filler's pipe, open while filler > 0 */
@@ -58,15 +57,15 @@ double hb_frag_index_now(char *text, size_t len);
 int hb_frag_check(double share, uint64_t need, uint64_t mem_available, char *why, size_t len);
 
 /*
- * Ages the machine (share in (0, 1]) for a cell needing need bytes. root: "" or a fake sysfs
- * root (the pool knob's path is root + HB_FRAG_POOL; the knobs module must have the same root).
- * stop (may be NULL) is checked between steps and every few MiB of the fill: when set, aging
+ * Ages the machine (share in (0, 1]) for a cell needing need bytes; the pool knob is
+ * HB_FRAG_POOL under the knobs module's root. stop (may be NULL) is checked between steps and
+ * while the filler fills (every 20 ms, and the filler reports every 16 MiB): when set, aging
  * stops, releases what it made and returns -EINTR. On any failure everything made is released
  * before returning. Returns 0, -ENOMEM (why: the figures), -ENOENT (no pool knob), -EPERM, or
  * -errno; why says what went wrong.
  */
-int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, const char *root, double share,
-		uint64_t need, volatile sig_atomic_t *stop, char *why, size_t len);
+int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t need,
+		volatile sig_atomic_t *stop, char *why, size_t len);
 /* Records the index after the cell (index_after, text_after), before hb_frag_release. */
 void hb_frag_after(struct hb_frag *f);
 /* Kills the filler and waits for it, puts the pool back to pool_before. Safe to call twice
