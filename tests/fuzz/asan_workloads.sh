@@ -21,6 +21,7 @@ tiny() {
 	esac
 }
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}:log_path=$TMP/report"
+export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1}:log_path=$TMP/report"
 fails=0
 workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[a-z]+:/ { on = 0 } on { print $1 }')

@@ -33,8 +33,7 @@ for name in "$@"; do
 	hangs=$(val saved_hangs)
 	[ -n "$crashes" ] || crashes=$(val unique_crashes)
 	[ -n "$hangs" ] || hangs=$(val unique_hangs)
-	summary+=("$name: $(val run_time)s, $(val execs_done) execs ($(val execs_per_sec)/s)," \
-		"$(val corpus_count) paths, crashes $crashes, hangs $hangs")
+	summary+=("$name: $(val run_time)s, $(val execs_done) execs ($(val execs_per_sec)/s), $(val corpus_count) paths, crashes $crashes, hangs $hangs")
 	[ "${crashes:-0}" = 0 ] && [ "${hangs:-0}" = 0 ] || found=1
 done
 echo "fuzz summary (output in $dir/out):"
