@@ -279,6 +279,13 @@ int hb_params_set(const struct hb_param *t, void *dst, const char *name, const c
 			off += (size_t)snprintf(err + off, errlen - off, " %s", t->name);
 		return -ENOENT;
 	}
+	/* ';' separates the parameters of the results' params column: it could not be read
+	 * back (hb_params_parse). */
+	if (p->type == HB_PT_STRING && strchr(value, ';')) {
+		snprintf(err, errlen, "parameter '%s': '%s' has a ';', which no value may have",
+			 name, value);
+		return -EINVAL;
+	}
 	range_text(p, range, sizeof(range));
 	rc = parse_value(p, value, &v);
 	if (rc == -EINVAL && p->type == HB_PT_ENUM) {
@@ -456,10 +463,15 @@ int hb_params_format(const struct hb_param *t, const void *src, char *buf, size_
 	buf[0] = 0;
 	for (const struct hb_param *p = t; p->name; p++) {
 		char val[256];
+		const char *v = val;
 
-		hb_param_format_value(p, src, val, sizeof(val));
+		/* A string whole, however long: cut, it would read back as another value. */
+		if (p->type == HB_PT_STRING)
+			memcpy(&v, (const char *)src + p->offset, sizeof(v));
+		else
+			hb_param_format_value(p, src, val, sizeof(val));
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s=%s",
-					p == t ? "" : ";", p->name, val);
+					p == t ? "" : ";", p->name, v ? v : "");
 	}
 	return off < len ? 0 : -ENOSPC;
 }

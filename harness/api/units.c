@@ -31,20 +31,33 @@ int hb_parse_size(const char *s, uint64_t *out)
 	static const char suffixes[] = "KMGT";
 	const char *rest, *p;
 	double v, mul = 1;
-	int err = parse_number(s, &v, &rest);
+	int shift = 0, whole, err = parse_number(s, &v, &rest);
 
 	if (err)
 		return err;
+	whole = !memchr(s, '.', (size_t)(rest - s));
 	if (*rest) {
 		p = strchr(suffixes, toupper((unsigned char)*rest));
 		if (!p)
 			return -EINVAL;
-		mul = ldexp(1.0, 10 * (int)(p - suffixes + 1));
+		shift = 10 * (int)(p - suffixes + 1);
+		mul = ldexp(1.0, shift);
 		rest++;
 		if (!strcasecmp(rest, "iB") || !strcasecmp(rest, "B"))
 			rest += strlen(rest);
 		if (*rest)
 			return -EINVAL;
+	}
+	if (whole) {
+		/* Digits only: exact, not rounded through a double ("9007199254740993"). */
+		unsigned long long u;
+
+		errno = 0;
+		u = strtoull(s, NULL, 10);
+		if (errno == ERANGE || u > UINT64_MAX >> shift)
+			return -ERANGE;
+		*out = (uint64_t)u << shift;
+		return 0;
 	}
 	v *= mul;
 	if (v != floor(v))
@@ -74,7 +87,8 @@ int hb_parse_duration(const char *s, uint64_t *ns)
 		v *= units[i].ns;
 		if (v >= 18446744073709551616.0)
 			return -ERANGE;
-		*ns = (uint64_t)llround(v);
+		/* Rounded in unsigned range: llround() overflows from 2^63 ns (292 years). */
+		*ns = (uint64_t)(v + 0.5);
 		return 0;
 	}
 	return -EINVAL;

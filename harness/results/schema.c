@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,9 @@ void hb_row_type_value(struct hb_row *r)
 	char *end;
 
 	r->v = strtod(r->value, &end);
-	r->num = *r->value && !*end;
+	/* "nan", "inf" or "1e999" from a file made elsewhere is text, not a figure: it would
+	 * poison every median and chart range it entered. */
+	r->num = *r->value && !*end && isfinite(r->v);
 	if (!r->num)
 		r->v = 0;
 }
