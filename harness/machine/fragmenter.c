@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "fragmenter.h"
 #include "knobs.h"
+#include "params.h"
 #include "sysinfo.h"
 
 #define MIB ((uint64_t)1 << 20)
@@ -36,6 +37,15 @@ double hb_frag_index_now(char *text, size_t len)
 	if (hb_buddyinfo_read("/proc/buddyinfo", &b, text, len))
 		return -1;
 	return hb_buddyinfo_unusable_index(&b, 9);
+}
+
+double hb_frag_param_share(const struct hb_param *table, const void *params)
+{
+	const struct hb_param *p = hb_params_find_apply(table, HB_APPLY_AGE);
+
+	if (!p || p->type != HB_PT_DOUBLE)
+		return 0;
+	return *(const double *)(const void *)((const char *)params + p->offset);
 }
 
 static uint64_t floor_of(uint64_t need)
@@ -195,6 +205,32 @@ static int plug_grow(struct hb_frag *f, uint64_t pages, char *why, size_t len)
 	return 0;
 }
 
+/* Others on the machine (or MemAvailable's own accounting of the pool) may leave less free
+ * than planned: the plug gives back what is missing below the floor. */
+static int plug_fit_floor(struct hb_frag *f, uint64_t fl, char *why, size_t len)
+{
+	uint64_t avail = hb_mem_available(), give, now;
+	char v[32];
+	int rc;
+
+	if (avail >= fl || !f->plug_pages)
+		return 0;
+	give = (fl - avail + HUGE_2M - 1) / HUGE_2M;
+	if (give > f->plug_pages)
+		give = f->plug_pages;
+	snprintf(v, sizeof(v), "%" PRIu64, f->pool_before + f->plug_pages - give);
+	rc = hb_knob_set(f->knobs, HB_FRAG_POOL, v);
+	if (!rc)
+		rc = pool_read(f, &now);
+	if (rc) {
+		snprintf(why, len, "fragmenter: cannot shrink the plug %s: %s", HB_FRAG_POOL,
+			 strerror(-rc));
+		return rc;
+	}
+	f->plug_pages = now > f->pool_before ? now - f->pool_before : 0;
+	return 0;
+}
+
 /*
  * The plan (fragmenter.h): floor = need + reserve stays free; S = share x floor of it scattered.
  * The filler touches 2S and keeps S, so during the fill free memory dips to
@@ -282,6 +318,9 @@ int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t ne
 		goto fail;
 	if (stop && *stop)
 		goto stopped;
+	rc = plug_fit_floor(f, fl, why, len);
+	if (rc)
+		goto fail;
 	f->index_aged = hb_frag_index_now(f->text_aged, sizeof(f->text_aged));
 	f->age_ns = hb_now_ns() - t0;
 	return 0;

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 struct hb_knobs;
+struct hb_param;
 
 #define HB_FRAG_RESERVE ((uint64_t)1 << 30) /* free memory left beyond the cell's need */
 #define HB_FRAG_POOL "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
@@ -51,6 +52,9 @@ struct hb_frag {
 /* The order-9 index of the machine now (-1 when /proc/buddyinfo cannot be read), text (may be
  * NULL) gets the file. */
 double hb_frag_index_now(char *text, size_t len);
+
+/* The age a cell asks for: the value of its table's HB_APPLY_AGE row; 0 (fresh) without one. */
+double hb_frag_param_share(const struct hb_param *table, const void *params);
 
 /* Can a cell needing need bytes be aged at share with mem_available bytes available? 0, or
  * -ENOMEM with why giving MemAvailable, the need and the reserve. */
