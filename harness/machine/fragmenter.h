@@ -19,7 +19,7 @@
  *      own accounting) left less than the floor, the plug gives that back.
  * During the fill free memory dips to max(HB_FRAG_RESERVE, floor - S), never lower; S is cut
  * to fit. When MemAvailable is below the floor (+ 2 MiB) the cell is refused (-ENOMEM, with
- * the figures). Cost: the filler's first touch, ~8 us per 4 KiB page here (DESIGN.md fact 5):
+ * the figures; free memory is hb_frag_mem_free()). Cost: the filler's first touch, ~8 us per 4 KiB page here (DESIGN.md fact 5):
  * about 5 s per GiB of S (S = 3.5 GiB aged in 17-20 s).
  */
 #ifndef HB_FRAGMENTER_H
@@ -40,7 +40,7 @@ struct hb_frag {
 	/* Set by hb_frag_age; read by the caller for its rows. */
 	double share;
 	uint64_t need;		/* bytes the cell needs */
-	uint64_t avail_before;	/* MemAvailable before, bytes */
+	uint64_t avail_before;	/* hb_frag_mem_free() before, bytes */
 	uint64_t pool_before;	/* nr_hugepages before the plug */
 	uint64_t plug_pages;	/* 2 MiB pages the plug got (read back) */
 	uint64_t filler_kib;	/* what the filler holds after freeing every other page */
@@ -57,6 +57,12 @@ struct hb_frag {
 /* The order-9 index of the machine now (-1 when /proc/buddyinfo cannot be read), text (may be
  * NULL) gets the file. */
 double hb_frag_index_now(char *text, size_t len);
+
+/* Free memory as the fragmenter counts it: MemAvailable plus the pages on the per-CPU free
+ * lists (/proc/zoneinfo "count:"), which MemAvailable leaves out; with the kernel's pcp
+ * auto-tuning (6.7+) freed pages wait there by the GiB (~1 GiB here after a filler exits,
+ * drained at ~10 MiB/s), so MemAvailable alone swings by that much. */
+uint64_t hb_frag_mem_free(void);
 
 /* The age a cell asks for: the value of its table's HB_APPLY_AGE row; 0 (fresh) without one. */
 double hb_frag_param_share(const struct hb_param *table, const void *params);

@@ -142,7 +142,8 @@ static int rows_age(const struct hb_cell *cell, struct hb_cell_env *env, struct 
 		return 0;
 	}
 	if (geteuid()) {
-		snprintf(why, len, "age=%g needs root (the fragmenter grows a hugetlb pool)", share);
+		snprintf(why, len, "age=%g needs root (the fragmenter grows a hugetlb pool)",
+			 share);
 		*o = HB_CELL_SKIPPED;
 		return -1;
 	}
@@ -185,7 +186,8 @@ static void age_done(struct hb_cell_env *env, const struct hb_cell *cell, struct
 		  INDEX_NOTE "; after the cell, before the fragmenter released its memory");
 	text = malloc(cap);
 	if (text) {
-		int n = snprintf(text, cap, "# before aging\n%s\n# aged\n%s\n# after the cell\n%s\n",
+		int n = snprintf(text, cap,
+				 "# before aging\n%s\n# aged\n%s\n# after the cell\n%s\n",
 				 f->text_before, f->text_aged, f->text_after);
 
 		snprintf(dir, sizeof(dir), "%s/buddyinfo", env->res->dir);
