@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "fragmenter.h"
 #include "knobs.h"
+#include "params.h"
 #include "sysinfo.h"
 
 #define MIB ((uint64_t)1 << 20)
@@ -38,6 +39,29 @@ double hb_frag_index_now(char *text, size_t len)
 	return hb_buddyinfo_unusable_index(&b, 9);
 }
 
+double hb_frag_param_share(const struct hb_param *table, const void *params)
+{
+	const struct hb_param *p = hb_params_find_apply(table, HB_APPLY_AGE);
+
+	if (!p || p->type != HB_PT_DOUBLE)
+		return 0;
+	return *(const double *)(const void *)((const char *)params + p->offset);
+}
+
+uint64_t hb_frag_mem_free(void)
+{
+	FILE *z = fopen("/proc/zoneinfo", "re");
+	uint64_t pcp = 0, n;
+	char line[256];
+
+	while (z && fgets(line, sizeof(line), z))
+		if (sscanf(line, " count: %" SCNu64, &n) == 1)
+			pcp += n;
+	if (z)
+		fclose(z);
+	return hb_mem_available() + pcp * PAGE_4K;
+}
+
 static uint64_t floor_of(uint64_t need)
 {
 	return need + HB_FRAG_RESERVE;
@@ -52,8 +76,9 @@ int hb_frag_check(double share, uint64_t need, uint64_t mem_available, char *why
 	/* The filler needs room to make holes in: at least one 2 MiB block beyond the floor. */
 	if (mem_available < floor_of(need) + HUGE_2M) {
 		snprintf(why, len,
-			 "cannot age the machine for this cell: MemAvailable %" PRIu64 " MiB, the cell "
-			 "needs %" PRIu64 " MiB and aging keeps a reserve of %" PRIu64 " MiB free beyond it",
+			 "cannot age the machine for this cell: MemAvailable %" PRIu64
+			 " MiB, the cell needs %" PRIu64
+			 " MiB and aging keeps a reserve of %" PRIu64 " MiB free beyond it",
 			 mem_available / MIB, need / MIB, HB_FRAG_RESERVE / MIB);
 		return -ENOMEM;
 	}
@@ -147,8 +172,8 @@ static int filler_wait_ready(struct hb_frag *f, volatile sig_atomic_t *stop, cha
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(why, len, "fragmenter: the filler died before it was ready (out of "
-				 "memory?)");
+			snprintf(why, len, "fragmenter: the filler died before it was ready "
+				 "(out of memory?)");
 			return -ENOMEM;
 		}
 		if (memchr(buf, 'r', (size_t)n))
@@ -195,11 +220,38 @@ static int plug_grow(struct hb_frag *f, uint64_t pages, char *why, size_t len)
 	return 0;
 }
 
+/* Others on the machine (or MemAvailable's own accounting of the pool) may leave less free
+ * than planned: the plug gives back what is missing below the floor. */
+static int plug_fit_floor(struct hb_frag *f, uint64_t fl, char *why, size_t len)
+{
+	uint64_t avail = hb_frag_mem_free(), give, now;
+	char v[32];
+	int rc;
+
+	if (avail >= fl || !f->plug_pages)
+		return 0;
+	give = (fl - avail + HUGE_2M - 1) / HUGE_2M;
+	if (give > f->plug_pages)
+		give = f->plug_pages;
+	snprintf(v, sizeof(v), "%" PRIu64, f->pool_before + f->plug_pages - give);
+	rc = hb_knob_set(f->knobs, HB_FRAG_POOL, v);
+	if (!rc)
+		rc = pool_read(f, &now);
+	if (rc) {
+		snprintf(why, len, "fragmenter: cannot shrink the plug %s: %s", HB_FRAG_POOL,
+			 strerror(-rc));
+		return rc;
+	}
+	f->plug_pages = now > f->pool_before ? now - f->pool_before : 0;
+	return 0;
+}
+
 /*
  * The plan (fragmenter.h): floor = need + reserve stays free; S = share x floor of it scattered.
  * The filler touches 2S and keeps S, so during the fill free memory dips to
  * m = max(reserve, floor - S); the plug takes the rest: A - 2S - m. S is cut so that
- * 2S + m <= A. After the fill the contiguous part beyond floor - S is plugged too.
+ * 2S + m <= A (S <= (A - reserve) / 2 and S <= A - floor). After the fill the contiguous part
+ * beyond floor - S is plugged too.
  */
 static uint64_t round_2m(uint64_t v)
 {
@@ -219,7 +271,7 @@ int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t ne
 	f->need = need;
 	f->index_before = f->index_aged = f->index_after = -1;
 	f->index_before = hb_frag_index_now(f->text_before, sizeof(f->text_before));
-	f->avail_before = avail = hb_mem_available();
+	f->avail_before = avail = hb_frag_mem_free();
 	rc = hb_frag_check(share, need, avail, why, len);
 	if (rc)
 		return rc;
@@ -245,7 +297,7 @@ int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t ne
 		goto stopped;
 	/* What the plug did not get, or what others took meanwhile, moves the fill: it never
 	 * takes free memory below the dip. */
-	avail = hb_mem_available();
+	avail = hb_frag_mem_free();
 	if (2 * s + dip > avail)
 		s = avail > dip ? round_2m((avail - dip) / 2) : 0;
 	if (!s) {
@@ -264,7 +316,7 @@ int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t ne
 	if (stop && *stop)
 		goto stopped;
 	/* The 2 MiB blocks still free beyond keep go into the plug, never below the floor. */
-	avail = hb_mem_available();
+	avail = hb_frag_mem_free();
 	grow = 0;
 	if (!hb_buddyinfo_read("/proc/buddyinfo", &b, NULL, 0)) {
 		uint64_t big = hb_buddyinfo_free_pages_from(&b, 9) * PAGE_4K;
@@ -282,6 +334,9 @@ int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t ne
 		goto fail;
 	if (stop && *stop)
 		goto stopped;
+	rc = plug_fit_floor(f, fl, why, len);
+	if (rc)
+		goto fail;
 	f->index_aged = hb_frag_index_now(f->text_aged, sizeof(f->text_aged));
 	f->age_ns = hb_now_ns() - t0;
 	return 0;
