@@ -384,9 +384,15 @@ static int check_apply(const struct hb_param *p, char *err, size_t errlen)
 			return 0;
 		break;
 	case HB_APPLY_AGE:
-		if (p->type == HB_PT_DOUBLE && !p->knob && !p->keep)
-			return 0;
-		break;
+		if (p->type != HB_PT_DOUBLE || p->knob || p->keep)
+			break;
+		/* A share of the free memory: the fragmenter takes (0, 1], 0 is a fresh cell. */
+		if (!p->min || !p->max || strtod(p->min, NULL) < 0 || strtod(p->max, NULL) > 1) {
+			snprintf(err, errlen, "parameter '%s': an age row needs a range inside "
+				 "0-1 (.min, .max)", p->name);
+			return -EINVAL;
+		}
+		return 0;
 	}
 	snprintf(err, errlen, "parameter '%s': its role (.apply %d) does not fit its type or "
 		 "fields", p->name, (int)p->apply);

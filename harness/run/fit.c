@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "fit.h"
+#include "fragmenter.h"
 #include "log.h"
 #include "matrix.h"
 #include "readfile.h"
@@ -76,6 +77,7 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct hb_matrix_entry *e = &m->e[i];
 		uint64_t need = e->w->memory_needed(e->params);
+		double age = hb_frag_param_share(e->w->params, e->params);
 
 		for (int j = 0; j < e->nbackings; j++) {
 			const struct hb_backing *bk = &e->backings[j];
@@ -85,6 +87,12 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 			if (hb_fit_cell(e->w, e->params, e->params_text, bk, need, &av, why,
 					sizeof(why))) {
 				hb_err("%s", why);
+				return -ENOMEM;
+			}
+			/* An aged cell keeps its need + the reserve free (fragmenter.h). */
+			if (age > 0 && av.mem_available &&
+			    hb_frag_check(age, need, av.mem_available, why, sizeof(why))) {
+				hb_err("%s %s: %s", e->w->name, e->params_text, why);
 				return -ENOMEM;
 			}
 		}

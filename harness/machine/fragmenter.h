@@ -1,0 +1,79 @@
+/*
+ * The fragmenter: ages the machine for one cell (a parameter row with .apply = HB_APPLY_AGE,
+ * "-p age=SHARE") and gives everything back after it. It runs in the harness parent, never in
+ * the workload, because it changes the machine.
+ *
+ * What it leaves: free memory of floor = the cell's need + HB_FRAG_RESERVE, of which SHARE sits
+ * in scattered 4 KiB holes (no 2 MiB block can be made of them without compaction) and the rest
+ * in whatever blocks were left. age=1: all of it scattered, age=0.5: half of it.
+ * How (DESIGN.md fact 10):
+ *   1. a hugetlb 2 MiB pool grown as a plug (never touched, so the host does not fault it in;
+ *      written only through the knobs module, so a crash is put back at the next start);
+ *   2. a filler process (forked by the harness, PR_SET_PDEATHSIG SIGKILL, its own process
+ *      group, not in the cell's cgroup) maps 2 x the scattered share in 4 KiB pages
+ *      (MADV_NOHUGEPAGE), touches it all, then frees every other page (MADV_DONTNEED); it says
+ *      it is ready over a pipe and holds its pages until the pipe closes;
+ *   3. the 2 MiB blocks still free beyond the wanted remainder are plugged too.
+ * Free memory never goes below HB_FRAG_RESERVE during the fill, nor below the floor after it.
+ * When MemAvailable is below the floor the cell is refused (-ENOMEM, with the figures).
+ */
+#ifndef HB_FRAGMENTER_H
+#define HB_FRAGMENTER_H
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct hb_knobs;
+struct hb_param;
+
+#define HB_FRAG_RESERVE ((uint64_t)1 << 30) /* free memory left beyond the cell's need */
+#define HB_FRAG_POOL "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+#define HB_FRAG_TEXT 4096	     /* bytes kept of each /proc/buddyinfo reading */
+
+struct hb_frag {
+	/* Set by hb_frag_age; read by the caller for its rows. */
+	double share;
+	uint64_t need;		/* bytes the cell needs */
+	uint64_t avail_before;	/* MemAvailable before, bytes */
+	uint64_t pool_before;	/* nr_hugepages before the plug */
+	uint64_t plug_pages;	/* 2 MiB pages the plug got (read back) */
+	uint64_t filler_kib;	/* what the filler holds after freeing every other page */
+	uint64_t age_ns;	/* time aging took */
+	double index_before, index_aged, index_after; /* order 9; -1 until read */
+	char text_before[HB_FRAG_TEXT], text_aged[HB_FRAG_TEXT], text_after[HB_FRAG_TEXT];
+	/* Private. */
+	struct hb_knobs *knobs;
+	int plugged;		/* the pool knob was written */
+	pid_t filler;		/* 0: none */
+	int fd;			/* our end of the filler's pipe, open while filler > 0 */
+};
+
+/* The order-9 index of the machine now (-1 when /proc/buddyinfo cannot be read), text (may be
+ * NULL) gets the file. */
+double hb_frag_index_now(char *text, size_t len);
+
+/* The age a cell asks for: the value of its table's HB_APPLY_AGE row; 0 (fresh) without one. */
+double hb_frag_param_share(const struct hb_param *table, const void *params);
+
+/* Can a cell needing need bytes be aged at share with mem_available bytes available? 0, or
+ * -ENOMEM with why giving MemAvailable, the need and the reserve. */
+int hb_frag_check(double share, uint64_t need, uint64_t mem_available, char *why, size_t len);
+
+/*
+ * Ages the machine (share in (0, 1]) for a cell needing need bytes; the pool knob is
+ * HB_FRAG_POOL under the knobs module's root. stop (may be NULL) is checked between steps and
+ * while the filler fills (every 20 ms, and the filler reports every 16 MiB): when set, aging
+ * stops, releases what it made and returns -EINTR. On any failure everything made is released
+ * before returning. Returns 0, -ENOMEM (why: the figures), -ENOENT (no pool knob), -EPERM, or
+ * -errno; why says what went wrong.
+ */
+int hb_frag_age(struct hb_frag *f, struct hb_knobs *k, double share, uint64_t need,
+		volatile sig_atomic_t *stop, char *why, size_t len);
+/* Records the index after the cell (index_after, text_after), before hb_frag_release. */
+void hb_frag_after(struct hb_frag *f);
+/* Kills the filler and waits for it, puts the pool back to pool_before. Safe to call twice
+ * and on a struct hb_frag_age never touched (zeroed). Returns 0 or the first -errno. */
+int hb_frag_release(struct hb_frag *f);
+
+#endif
