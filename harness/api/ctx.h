@@ -37,6 +37,10 @@ int hb_region_folios(struct hb_ctx *ctx, const void *addr, struct hb_folio_view 
  * sets the gauges huge_coverage_pct and pmd_mapped_pct (so the cell's series has them) and
  * stores the coverage % of each sample in trace[0..cap). Returns the number of samples, or
  * -errno.
+ * Samples are taken at 0, interval, 2 * interval, ... while <= duration (absolute deadlines,
+ * so reading does not drift them); past cap it keeps watching but stores no more, and returns
+ * the number stored. Coverage as huge_coverage_pct: folios of order >= 9, or of an mthp-*
+ * backing's order, over the region's length (smaps without root: no mTHP sizes then).
  */
 int hb_region_watch(struct hb_ctx *ctx, const void *addr, uint64_t duration_ns,
 		    uint64_t interval_ns, double *trace, size_t cap);

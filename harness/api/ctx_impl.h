@@ -63,6 +63,11 @@ void hb_ctx_metric_text(struct hb_ctx *ctx, const char *name, const char *value,
 void hb_ctx_memory_metrics(struct hb_ctx *ctx, const char *suffix);
 /* After setup: huge_coverage_pct of the cell's regions (or of the process). */
 void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok);
+/* After setup, as root: folio_kib_<size> and pmd_mapped_kib of the regions (ctx_folio.c), the
+ * huge KiB coverage counts and how (its note). -errno when pagemap cannot be read: the rows
+ * say unavailable with why, and coverage stays with smaps. */
+int hb_ctx_folio_rows(struct hb_ctx *ctx, uint64_t smaps_huge_kib, uint64_t *huge_kib,
+		      char *how, size_t len);
 /* Stops every server the workload left running (ctx_server.c). */
 void hb_ctx_servers_stop(struct hb_ctx *ctx);
 /* The smaps_rollup of the process that holds the workload's memory: the first server the

@@ -99,8 +99,9 @@ void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 {
 	const struct hb_backing *b = &ctx->cell->backing;
 	uint64_t total_kib = 0, huge_kib = 0, kernel_page_kib = 0, resident_kib = 0;
+	uint64_t folio_huge_kib = 0;
 	const char *how = b->ops->coverage_how;
-	char note[256];
+	char note[320], folio_how[192];
 
 	for (unsigned i = 0; i < ctx->nregions; i++) {
 		struct hb_smaps s;
@@ -129,7 +130,11 @@ void hb_ctx_coverage(struct hb_ctx *ctx, uint64_t mthp_before, int mthp_ok)
 			    "touches its memory in the measured phase)");
 		return;
 	}
-	if (b->ops->fault_count) {
+	if (hb_ctx_folio_rows(ctx, huge_kib, &folio_huge_kib, folio_how, sizeof(folio_how)) == 0) {
+		/* As root: per folio order, which also sees mTHP sizes in the region itself. */
+		huge_kib = folio_huge_kib;
+		how = folio_how;
+	} else if (b->ops->fault_count) {
 		uint64_t after;
 
 		/* The backing's huge pages do not show in smaps (mTHP folios): its own fault

@@ -56,6 +56,9 @@ struct hb_folio_view {
 	uint64_t pmd_mapped_kib;       /* of those of order >= 9: mapped by a PMD (or PUD) */
 	uint64_t resident_kib;	       /* the sum of kib[] */
 	uint64_t region_kib;	       /* the region's length */
+	uint64_t hugetlb_kib;	       /* of kib[]: in hugetlb folios */
+	uint64_t zero_kib;	       /* present pages mapping the shared zero page (not in kib[],
+					* as not in smaps' Rss) */
 	int from_pagemap;	       /* 1: pagemap + kpageflags; 0: the smaps fallback */
 	char why[160];		       /* from_pagemap 0: why */
 };
