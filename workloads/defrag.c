@@ -42,7 +42,8 @@ static const struct hb_choice repair_choices[] = {
 	{ "none", "no repair: the region is advised MADV_NOHUGEPAGE after the touch, so khugepaged "
 		  "leaves it; the watch shows what it keeps" },
 	{ "khugepaged", "wait for khugepaged (speed it up with scan_sleep_ms / pages_to_scan)" },
-	{ "collapse", "madvise(MADV_COLLAPSE) over the region after the touch, timed (Linux 6.1+)" },
+	{ "collapse", "madvise(MADV_COLLAPSE) over the region after the touch, timed "
+		      "(Linux 6.1+)" },
 	{ NULL, NULL },
 };
 
@@ -96,8 +97,8 @@ static int defrag_validate(const void *p, char *err, size_t len)
 	const struct defrag_params *d = p;
 
 	if (d->size % EXTENT) {
-		snprintf(err, len, "parameter 'size' must be a multiple of 2M (one extent), not %llu",
-			 (unsigned long long)d->size);
+		snprintf(err, len, "parameter 'size' must be a multiple of 2M (one extent), not "
+			 "%llu", (unsigned long long)d->size);
 		return -EINVAL;
 	}
 	return 0;
@@ -124,8 +125,10 @@ static const char *collapse_unsupported(void)
 	*(volatile char *)p = 1;
 	rc = madvise(p, EXTENT, MADV_COLLAPSE) ? errno : 0;
 	munmap(raw, len);
-	return rc == EINVAL ? "repair=collapse: this kernel refuses madvise(MADV_COLLAPSE) with "
-			      "EINVAL (it needs Linux 6.1+ with CONFIG_TRANSPARENT_HUGEPAGE)" : NULL;
+	if (rc != EINVAL)
+		return NULL;
+	return "repair=collapse: this kernel refuses madvise(MADV_COLLAPSE) with EINVAL (it "
+	       "needs Linux 6.1+ with CONFIG_TRANSPARENT_HUGEPAGE)";
 }
 
 static const char *defrag_supported(const void *p)
@@ -247,8 +250,9 @@ static void hist_rows(struct hb_ctx *ctx, const char *prefix, const struct hb_hi
 				continue;
 			snprintf(name, sizeof(name), "%s_%s_us", prefix, *pcts);
 			if (h->count)
-				hb_metric(ctx, name, (double)hb_hist_percentile(h, hb_hist_pcts[i].p) /
-					  1e3, "us", what);
+				hb_metric(ctx, name,
+					  (double)hb_hist_percentile(h, hb_hist_pcts[i].p) / 1e3,
+					  "us", what);
 			else
 				hb_metric_text(ctx, name, "unavailable", why_empty);
 		}

@@ -30,7 +30,8 @@ static size_t aged_always_sets(const char *const *sets, size_t n, const char **o
 		double age;
 
 		if (!set_num(sets[i], "age", &age) && age > 0 &&
-		    !hb_set_value(w->params, w->params_size, sets[i], "defrag", mode, sizeof(mode)) &&
+		    !hb_set_value(w->params, w->params_size, sets[i], "defrag", mode,
+				  sizeof(mode)) &&
 		    !strcmp(mode, "always"))
 			out[k++] = sets[i];
 	}
@@ -66,7 +67,8 @@ void hb_defrag_derive(struct hb_analysis *a)
 
 		for (m = 0; metrics[m] && strcmp(metrics[m], r->metric); m++)
 			;
-		if (!metrics[m] || !r->num || strcmp(r->workload, a->workload) || set_num(r->params, "age", &age) || age <= 0 ||
+		if (!metrics[m] || !r->num || strcmp(r->workload, a->workload) ||
+		    set_num(r->params, "age", &age) || age <= 0 ||
 		    fresh_twin(r->params, twin, sizeof(twin)))
 			continue;
 		for (size_t j = 0; j < a->n; j++) {
@@ -77,9 +79,10 @@ void hb_defrag_derive(struct hb_analysis *a)
 			    strcmp(f->backing, r->backing) || strcmp(f->params, twin))
 				continue;
 			snprintf(name, sizeof(name), "%s_fresh", r->metric);
-			snprintf(note, sizeof(note), "%s of the same cell at age=0 (fresh machine), "
-				 "same repetition", r->metric);
-			hb_analysis_add(a, r->backing, r->params, r->rep, name, f->v, r->unit, note);
+			snprintf(note, sizeof(note), "%s of the same cell at age=0 (fresh "
+				 "machine), same repetition", r->metric);
+			hb_analysis_add(a, r->backing, r->params, r->rep, name, f->v, r->unit,
+					note);
 			break;
 		}
 	}

@@ -251,7 +251,8 @@ static int apply_check(const struct hb_param *p, const char *value, char *err, s
 				 value, p->keep, accepted);
 			return -EINVAL;
 		}
-		if (machine && hb_knob_def_kernel_lists(d, "", value, accepted, sizeof(accepted))) {
+		if (machine &&
+		    hb_knob_def_kernel_lists(d, "", value, accepted, sizeof(accepted))) {
 			snprintf(err, errlen, "parameter '%s': '%s' is not offered by this kernel's "
 				 "%s; it lists: %s", p->name, value, d->path, accepted);
 			return -EINVAL;

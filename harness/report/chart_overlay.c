@@ -111,9 +111,10 @@ int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
 			n++;
 			snprintf(t, sizeof(t), "%s, %s", bk, lab);
 			hb_gp_str(t, q, sizeof(q));
-			off += (size_t)snprintf(arr + off, off < sizeof(arr) ? sizeof(arr) - off : 0,
-						"line_data[%d] = '%s_%d.dat'\nline_title[%d] = %s\n",
-						n, c->name, n, n, q);
+			off += (size_t)snprintf(arr + off,
+						off < sizeof(arr) ? sizeof(arr) - off : 0,
+						"line_data[%d] = '%s_%d.dat'\n"
+						"line_title[%d] = %s\n", n, c->name, n, n, q);
 		}
 	}
 	if (!n || off >= sizeof(arr))

@@ -256,7 +256,8 @@ static void test_churn_hooks(void **state)
 static void test_defrag_hooks(void **state)
 {
 	const struct hb_workload *w = hb_workload_find("defrag");
-	const char *fresh = "size=64M;defrag=always;age=0", *aged = "size=64M;defrag=always;age=0.5";
+	const char *fresh = "size=64M;defrag=always;age=0";
+	const char *aged = "size=64M;defrag=always;age=0.5";
 	const char *sets[] = { fresh, aged, "size=64M;defrag=never;age=0.5" }, *out[3];
 	char f[512], a[512], err[256];
 	struct hb_results res = { .dir = "" };
