@@ -40,6 +40,11 @@ enum hb_param_apply {
 	HB_APPLY_AGE,
 };
 
+/* The help of an age row, for every workload that has one (range "0" to "1", default "0"). */
+#define HB_AGE_HELP                                                                            \
+	"age the machine first (root, hugetlb 2 MiB pool): leave free only the cell's need + 1 "  \
+	"GiB, this share of it in scattered 4 KiB holes (0: fresh, as found)"
+
 struct hb_choice {
 	const char *name;
 	const char *help;

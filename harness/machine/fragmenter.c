@@ -235,7 +235,8 @@ static int plug_fit_floor(struct hb_frag *f, uint64_t fl, char *why, size_t len)
  * The plan (fragmenter.h): floor = need + reserve stays free; S = share x floor of it scattered.
  * The filler touches 2S and keeps S, so during the fill free memory dips to
  * m = max(reserve, floor - S); the plug takes the rest: A - 2S - m. S is cut so that
- * 2S + m <= A. After the fill the contiguous part beyond floor - S is plugged too.
+ * 2S + m <= A (S <= (A - reserve) / 2 and S <= A - floor). After the fill the contiguous part
+ * beyond floor - S is plugged too.
  */
 static uint64_t round_2m(uint64_t v)
 {

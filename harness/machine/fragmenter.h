@@ -5,17 +5,22 @@
  *
  * What it leaves: free memory of floor = the cell's need + HB_FRAG_RESERVE, of which SHARE sits
  * in scattered 4 KiB holes (no 2 MiB block can be made of them without compaction) and the rest
- * in whatever blocks were left. age=1: all of it scattered, age=0.5: half of it.
- * How (DESIGN.md fact 10):
+ * in whatever blocks were left, so the order-9 index after aging is about SHARE (measured here:
+ * age=0.5 -> 0.37-0.49, age=0.25 -> 0.51 with old fragments). age=1: all of it scattered.
+ * How (DESIGN.md fact 10), with S = SHARE x floor:
  *   1. a hugetlb 2 MiB pool grown as a plug (never touched, so the host does not fault it in;
  *      written only through the knobs module, so a crash is put back at the next start);
  *   2. a filler process (forked by the harness, PR_SET_PDEATHSIG SIGKILL, its own process
- *      group, not in the cell's cgroup) maps 2 x the scattered share in 4 KiB pages
- *      (MADV_NOHUGEPAGE), touches it all, then frees every other page (MADV_DONTNEED); it says
- *      it is ready over a pipe and holds its pages until the pipe closes;
- *   3. the 2 MiB blocks still free beyond the wanted remainder are plugged too.
- * Free memory never goes below HB_FRAG_RESERVE during the fill, nor below the floor after it.
- * When MemAvailable is below the floor the cell is refused (-ENOMEM, with the figures).
+ *      group, not in the cell's cgroup) maps 2 x S in 4 KiB pages (MADV_NOHUGEPAGE), touches it
+ *      all (its first pages fill the small free blocks the machine already had), then frees
+ *      every other page (MADV_DONTNEED): S of holes whose buddies are held. It says it is ready
+ *      over a socket and holds its pages until the harness closes it (or kills it);
+ *   3. the 2 MiB blocks still free beyond floor - S are plugged too; if others (or MemAvailable's
+ *      own accounting) left less than the floor, the plug gives that back.
+ * During the fill free memory dips to max(HB_FRAG_RESERVE, floor - S), never lower; S is cut
+ * to fit. When MemAvailable is below the floor (+ 2 MiB) the cell is refused (-ENOMEM, with
+ * the figures). Cost: the filler's first touch, ~8 us per 4 KiB page here (DESIGN.md fact 5):
+ * about 5 s per GiB of S (S = 3.5 GiB aged in 17-20 s).
  */
 #ifndef HB_FRAGMENTER_H
 #define HB_FRAGMENTER_H
@@ -29,7 +34,7 @@ struct hb_param;
 
 #define HB_FRAG_RESERVE ((uint64_t)1 << 30) /* free memory left beyond the cell's need */
 #define HB_FRAG_POOL "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-#define HB_FRAG_TEXT 4096	     /* bytes kept of each /proc/buddyinfo reading */
+#define HB_FRAG_TEXT 4096 /* bytes kept of each /proc/buddyinfo reading */
 
 struct hb_frag {
 	/* Set by hb_frag_age; read by the caller for its rows. */
