@@ -76,9 +76,7 @@ static const struct hb_param defrag_params_table[] = {
 	  .apply = HB_APPLY_KNOB, .knob = "khugepaged/pages_to_scan", .keep = "keep",
 	  .help = "khugepaged/pages_to_scan for the cell: keep, or 1-4194304" },
 	{ .name = "age", .type = HB_PT_DOUBLE, P(age), .def = "0", .min = "0", .max = "1",
-	  .apply = HB_APPLY_AGE,
-	  .help = "how aged the machine is made before the cell (the harness's fragmenter; 0: "
-		  "fresh, as found)" },
+	  .apply = HB_APPLY_AGE, .help = HB_AGE_HELP },
 	{ .name = "settle", .type = HB_PT_DURATION, P(settle), .def = "3s", .min = "0",
 	  .max = "60s", .help = "pause between the baseline's unmap and the touch, so a VM's "
 				 "free-page reporting hands the baseline's memory back first" },
