@@ -11,7 +11,8 @@
 	X(sparse)                                                                                \
 	X(churn)                                                                                 \
 	X(forkcow)                                                                               \
-	X(redis)
+	X(redis)                                                                                 \
+	X(defrag)
 
 #define HB_DECLARE(name) extern const struct hb_workload hb_workload_##name;
 #define HB_ENTRY(name) &hb_workload_##name,

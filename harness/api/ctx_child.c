@@ -70,6 +70,15 @@ static void send_error(struct hb_ctx *ctx, const char *what, int rc)
 	hb_ctx_send(ctx, &(struct hb_msg){ .kind = HB_MSG_ERROR, .note = why });
 }
 
+void hb_region_coverage(struct hb_ctx *ctx)
+{
+	if (!ctx->coverage_pending)
+		return;
+	ctx->coverage_pending = 0;
+	hb_ctx_coverage(ctx, ctx->mthp_before, ctx->mthp_ok);
+	hb_ctx_memory_metrics(ctx, NULL);
+}
+
 int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, int cgroup_version)
 {
 	const struct hb_workload *w = cell->w;
@@ -102,11 +111,16 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	}
 	hb_metric(ctx, "populate_ms", (double)(hb_now_ns() - t0) / 1e6, "ms",
 		  "setup: mapping and first touch, kept apart from the measured phase");
-	hb_ctx_coverage(ctx, mthp_before, mthp_ok);
-	hb_ctx_memory_metrics(ctx, NULL);
+	ctx->mthp_before = mthp_before;
+	ctx->mthp_ok = mthp_ok;
+	ctx->coverage_pending = 1;
+	if (!w->touches_in_run)
+		hb_region_coverage(ctx);
 
 	rc = w->run(ctx, cell->params, state);
 	hb_phase_end(ctx);
+	if (!rc)
+		hb_region_coverage(ctx); /* a touches_in_run workload that did not ask */
 	if (ctx->cow)
 		hb_cow_kill(ctx, ctx->cow);
 	if (rc) {

@@ -49,6 +49,10 @@ struct hb_ctx {
 	struct hb_cow_child *cow; /* a live hb_cow_fork child, killed if the workload leaves it */
 	struct hb_server *servers[HB_CTX_SERVERS]; /* hb_server_start's, stopped if left */
 	char fail_reason[400]; /* hb_fail_reason: into the failed cell's note */
+	/* The coverage proof waiting for hb_region_coverage (.touches_in_run), with the mTHP
+	 * fault count from before setup it needs. */
+	int coverage_pending, mthp_ok;
+	uint64_t mthp_before;
 };
 
 /* One message to the parent (protocol.h): one line, one write(), so it arrives whole. */

@@ -68,6 +68,10 @@ enum hb_chart_kind {
 	/* One panel per cell (backing x parameter set) from the first repetition's
 	 * series/<cell>.csv: the columns as lines over t_s, the phases shaded. */
 	HB_CHART_SERIES,
+	/* One chart, a line per cell (backing x parameter set) from the first repetition's
+	 * series/<cell>.csv: the column named by metric over the time since the cell's first
+	 * sample in phases (NULL: every sample), so cells run one after another overlay. */
+	HB_CHART_OVERLAY,
 };
 
 /* A line of a time-series panel: a column of series/<cell>.csv, divided by div. */
@@ -88,7 +92,8 @@ struct hb_phase_colour {
 struct hb_chart_def {
 	enum hb_chart_kind kind;
 	const char *name;    /* file stem in DIR/plots (percentiles: name_<n>) */
-	const char *metric;  /* bars, sweep: the figure; percentiles: the metric prefix */
+	const char *metric;  /* bars, sweep: the figure; percentiles: the metric prefix;
+			      * overlay: the series column */
 	const char *title;   /* above the chart, before the machine line */
 	const char *xlabel;  /* NULL: the kind's own */
 	const char *ylabel;
@@ -97,7 +102,7 @@ struct hb_chart_def {
 	hb_sets_fn sets;     /* the parameter sets drawn; NULL: every set */
 	/* sweep: the size parameter on x */
 	const char *x_param;
-	/* percentiles: the phases, NULL-terminated */
+	/* percentiles: the phases, NULL-terminated; overlay: the phases whose samples are drawn */
 	const char *const *phases;
 	/* series: the lines, and the colour of each phase (others grey) */
 	struct hb_series_line lines[HB_SERIES_LINES];

@@ -228,8 +228,13 @@ static void store(const struct hb_param *p, void *dst, const union pvalue *v)
 	}
 }
 
-/* A value the row's role cannot take is bad input now, not a skipped cell later. */
-static int apply_check(const struct hb_param *p, const char *value, char *err, size_t errlen)
+/*
+ * A value the row's role cannot take is bad input now, not a skipped cell later. With machine
+ * set (a value given for a run here, not one read back from a results file of any machine), a
+ * knob's word must also be one this kernel's file lists.
+ */
+static int apply_check(const struct hb_param *p, const char *value, char *err, size_t errlen,
+		       int machine)
 {
 	const struct hb_knob_def *d;
 	char accepted[256];
@@ -238,12 +243,21 @@ static int apply_check(const struct hb_param *p, const char *value, char *err, s
 	switch (p->apply) {
 	case HB_APPLY_KNOB:
 		d = hb_knob_def_find(p->knob);
-		if (!d || (p->keep && !strcmp(value, p->keep)) || !hb_knob_def_check(d, value))
+		if (!d || (p->keep && !strcmp(value, p->keep)))
 			return 0;
-		hb_knob_def_accepted(d, accepted, sizeof(accepted));
-		snprintf(err, errlen, "parameter '%s': '%s'; accepted: %s, %s", p->name, value,
-			 p->keep, accepted);
-		return -EINVAL;
+		if (hb_knob_def_check(d, value)) {
+			hb_knob_def_accepted(d, accepted, sizeof(accepted));
+			snprintf(err, errlen, "parameter '%s': '%s'; accepted: %s, %s", p->name,
+				 value, p->keep, accepted);
+			return -EINVAL;
+		}
+		if (machine &&
+		    hb_knob_def_kernel_lists(d, "", value, accepted, sizeof(accepted))) {
+			snprintf(err, errlen, "parameter '%s': '%s' is not offered by this kernel's "
+				 "%s; it lists: %s", p->name, value, d->path, accepted);
+			return -EINVAL;
+		}
+		return 0;
 	case HB_APPLY_ALLOCATOR:
 		if (hb_allocator_preset_find(value))
 			return 0;
@@ -258,8 +272,8 @@ static int apply_check(const struct hb_param *p, const char *value, char *err, s
 	}
 }
 
-int hb_params_set(const struct hb_param *t, void *dst, const char *name, const char *value,
-		  char *err, size_t errlen)
+static int set_value(const struct hb_param *t, void *dst, const char *name, const char *value,
+		     char *err, size_t errlen, int machine)
 {
 	const struct hb_param *p = hb_params_find(t, name);
 	char range[256];
@@ -302,26 +316,42 @@ int hb_params_set(const struct hb_param *t, void *dst, const char *name, const c
 			 value, range);
 		return -ERANGE;
 	}
-	rc = apply_check(p, value, err, errlen);
+	rc = apply_check(p, value, err, errlen, machine);
 	if (rc)
 		return rc;
 	store(p, dst, &v);
 	return 0;
 }
 
-int hb_params_set_arg(const struct hb_param *t, void *dst, const char *arg, char *err,
-		      size_t errlen)
+int hb_params_set(const struct hb_param *t, void *dst, const char *name, const char *value,
+		  char *err, size_t errlen)
+{
+	return set_value(t, dst, name, value, err, errlen, 1);
+}
+
+static int split_arg(const char *arg, char *name, size_t len, const char **value, char *err,
+		     size_t errlen)
 {
 	const char *eq = strchr(arg, '=');
-	char name[64];
 
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
+	if (!eq || eq == arg || (size_t)(eq - arg) >= len) {
 		snprintf(err, errlen, "'%s' is not NAME=VALUE", arg);
 		return -EINVAL;
 	}
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = 0;
-	return hb_params_set(t, dst, name, eq + 1, err, errlen);
+	*value = eq + 1;
+	return 0;
+}
+
+int hb_params_set_arg(const struct hb_param *t, void *dst, const char *arg, char *err,
+		      size_t errlen)
+{
+	const char *value;
+	char name[64];
+	int rc = split_arg(arg, name, sizeof(name), &value, err, errlen);
+
+	return rc ? rc : hb_params_set(t, dst, name, value, err, errlen);
 }
 
 int hb_params_defaults(const struct hb_param *t, void *dst, char *err, size_t errlen)
@@ -419,7 +449,7 @@ int hb_params_check_table(const struct hb_param *t, char *err, size_t errlen)
 				 "out of its range", p->name, p->def);
 			return -EINVAL;
 		}
-		if (apply_check(p, p->def, err, errlen))
+		if (apply_check(p, p->def, err, errlen, 0))
 			return -EINVAL;
 	}
 	return 0;
@@ -497,7 +527,13 @@ int hb_params_parse(const struct hb_param *t, const char *text, void *dst, char 
 		return -ENOMEM;
 	/* Fields are cut in place: string parameters point into the copy the caller frees. */
 	for (item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
-		rc = hb_params_set_arg(t, dst, item, err, errlen);
+		const char *value;
+		char name[64];
+
+		/* Read back from a results file, maybe of another machine: not this kernel's. */
+		rc = split_arg(item, name, sizeof(name), &value, err, errlen);
+		if (!rc)
+			rc = set_value(t, dst, name, value, err, errlen, 0);
 		if (rc) {
 			free(copy);
 			return rc;

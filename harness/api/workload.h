@@ -64,6 +64,10 @@ struct hb_workload {
 	 * to the whole process where it can be (4k: PR_SET_THP_DISABLE for the child) and
 	 * huge-page coverage is reported for the process (huge_coverage_process_pct). */
 	int process_memory;
+	/* Setup only maps: the first touch is the measured work (a fault-latency workload). The
+	 * harness's proof of what the backing gave (huge_coverage_pct and its memory rows) is then
+	 * made when run calls hb_region_coverage (ctx.h), or after run if it never does. */
+	int touches_in_run;
 	/* Optional: for the fit check's refusal (run/fit.c), how memory_needed follows from the
 	 * parameters and the way out, e.g. "parameter 'size': ...; use a smaller size". */
 	void (*fit_hint)(const void *params, char *buf, size_t len);

@@ -6,6 +6,7 @@
 
 #include "knob_table.h"
 #include "knobs.h"
+#include "readfile.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage/"
 #define KHP THP "khugepaged/"
@@ -72,6 +73,33 @@ int hb_knob_def_check(const struct hb_knob_def *d, const char *value)
 	errno = 0;
 	v = strtoull(value, &end, 10);
 	return errno || *end || v < d->min || v > d->max ? -EINVAL : 0;
+}
+
+int hb_knob_def_kernel_lists(const struct hb_knob_def *d, const char *root, const char *value,
+			     char *listed, size_t len)
+{
+	char path[512], text[512], *word, *save = NULL;
+	size_t off = 0;
+	int found = 0;
+
+	if (len)
+		listed[0] = 0;
+	snprintf(path, sizeof(path), "%s%s", root ? root : "", d->path);
+	if (!d->choices || hb_read_text(path, text, sizeof(text)) || !strchr(text, '['))
+		return 0;
+	for (word = strtok_r(text, " \t\n", &save); word; word = strtok_r(NULL, " \t\n", &save)) {
+		size_t n = strlen(word);
+
+		if (word[0] == '[' && n > 1 && word[n - 1] == ']') {
+			word[n - 1] = 0;
+			word++;
+		}
+		found |= !strcmp(word, value);
+		if (off < len)
+			off += (size_t)snprintf(listed + off, len - off, "%s%s", off ? ", " : "",
+						word);
+	}
+	return found ? 0 : -EINVAL;
 }
 
 int hb_knob_def_apply(struct hb_knobs *k, const struct hb_knob_def *d, const char *value,

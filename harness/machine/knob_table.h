@@ -25,6 +25,12 @@ const struct hb_knob_def *hb_knob_def_find(const char *name);
 void hb_knob_def_accepted(const struct hb_knob_def *d, char *buf, size_t len);
 /* 0 when value is one it takes, else -EINVAL. */
 int hb_knob_def_check(const struct hb_knob_def *d, const char *value);
+/* For a knob of words: whether this kernel's file (root + path, root "" for the machine)
+ * lists value, as a selection file does ("always defer [madvise] never"). 0 when it does, when
+ * the file is absent or unreadable (the cell is skipped later, with the reason) or holds no
+ * list; -EINVAL when it lists other words, with the kernel's words in listed. */
+int hb_knob_def_kernel_lists(const struct hb_knob_def *d, const char *root, const char *value,
+			     char *listed, size_t len);
 /* For one cell: reads it (absent: -ENOENT and why says "<path> is absent on this kernel"),
  * then sets value through k, which saved the old value and restores it. 0 or -errno, why. */
 int hb_knob_def_apply(struct hb_knobs *k, const struct hb_knob_def *d, const char *value,

@@ -13,6 +13,10 @@ static const char *const vmstat_names[HB_VM_NR] = {
 	[HB_VM_THP_SPLIT_PMD] = "thp_split_pmd",
 	[HB_VM_THP_DEFERRED_SPLIT_PAGE] = "thp_deferred_split_page",
 	[HB_VM_COMPACT_STALL] = "compact_stall",
+	[HB_VM_COMPACT_SUCCESS] = "compact_success",
+	[HB_VM_COMPACT_FAIL] = "compact_fail",
+	[HB_VM_THP_COLLAPSE_ALLOC] = "thp_collapse_alloc",
+	[HB_VM_THP_COLLAPSE_ALLOC_FAILED] = "thp_collapse_alloc_failed",
 };
 
 const char *hb_vmstat_name(enum hb_vmstat_id id)

@@ -177,6 +177,9 @@ void hb_charts_draw(struct hb_plot *p)
 			case HB_CHART_SERIES:
 				(void)hb_chart_series(p, w, c);
 				break;
+			case HB_CHART_OVERLAY:
+				(void)hb_chart_overlay(p, w, c);
+				break;
 			}
 		}
 	}

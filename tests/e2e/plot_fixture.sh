@@ -10,7 +10,7 @@ expect_exit 0 "plot the fixture" "$HB" plot "$TMP/mini"
 md="$TMP/mini/report.md"
 if command -v gnuplot >/dev/null; then
 	for c in touch_ns sparse_sweep sparse_ns sparse_bloat forkcow_fork forkcow_copied \
-		forkcow_latency_1 churn_memory churn_ops churn_p99; do
+		forkcow_latency_1 churn_memory churn_ops churn_p99 defrag_fault_p99 defrag_coverage; do
 		for ext in png svg; do
 			[ -s "$TMP/mini/plots/$c.$ext" ] && pass "chart $c.$ext" || fail "no chart $c.$ext"
 		done
@@ -59,6 +59,8 @@ grep -q '^| jemalloc + THP keeps memory the process freed | .*thp-always, jemall
 	"$md" && pass "claim on two figures of one backing" || fail "jemalloc claim not confirmed"
 grep -q '^| THP makes TLB-bound code 5-30% faster | .* | - | not measured in this run: needs a dense random heap of 1G' \
 	"$md" && pass "claim not measured, with what it needs" || fail "no not-measured claim"
+grep -q '^| benchmarks on a fresh machine hide it | fault_p99_us / fault_p99_us_fresh, .* | confirmed |$' \
+	"$md" && pass "claim against an aged cell's fresh twin" || fail "fresh-machine claim not confirmed"
 grep -q '<th>verdict</th>' "$TMP/mini/report.html" && pass "verdict table in report.html" ||
 	fail "no verdict table in report.html"
 

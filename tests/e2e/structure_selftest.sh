@@ -63,6 +63,7 @@ mkclean() {
 			return 0;
 		}
 		static int betamax = 1; /* "betamax" is no workload name, nor "alphas" */ static int alphas;
+		static const char *key = "thp.alpha"; /* a machine-record key, not the workload */
 	EOF
 	lines 600 >"$t/harness/report/long.sh"
 	lines 900 >"$t/tests/unit/long_test.sh"

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results.h"
+#include "run_analysis.h"
 #include "workload.h"
 
 #define FIXTURE HB_SRCDIR "/tests/fixtures/results-mini"
@@ -132,6 +134,10 @@ static void check_chart(const struct hb_workload *w, const struct hb_chart_def *
 					 c->lines[i].column);
 		assert_non_null(c->shades);
 		break;
+	case HB_CHART_OVERLAY:
+		if (!has_column(w->name, c->metric))
+			fail_msg("%s chart %s: no series column %s", w->name, c->name, c->metric);
+		break;
 	default:
 		fail_msg("%s chart %s: kind %d", w->name, c->name, (int)c->kind);
 	}
@@ -246,6 +252,57 @@ static void test_churn_hooks(void **state)
 	assert_ptr_equal(out[0], sets[1]);
 }
 
+/* defrag: the claims' sets (defrag=always, aged), and derive's fresh twin of an aged cell. */
+static void test_defrag_hooks(void **state)
+{
+	const struct hb_workload *w = hb_workload_find("defrag");
+	const char *fresh = "size=64M;defrag=always;age=0";
+	const char *aged = "size=64M;defrag=always;age=0.5";
+	const char *sets[] = { fresh, aged, "size=64M;defrag=never;age=0.5" }, *out[3];
+	char f[512], a[512], err[256];
+	struct hb_results res = { .dir = "" };
+	struct hb_machine_facts mf = { 0 };
+	void *p;
+	int found = 0;
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(w->outputs->claims[0].sets(sets, 3, out, 3), 1);
+	assert_ptr_equal(out[0], aged);
+	assert_int_equal(w->outputs->claims[1].sets(sets, 3, out, 3), 1);
+	/* The rows carry the canonical text, as a run writes it. */
+	p = calloc(1, w->params_size);
+	assert_non_null(p);
+	assert_int_equal(hb_params_defaults(w->params, p, err, sizeof(err)), 0);
+	assert_int_equal(hb_params_set(w->params, p, "defrag", "always", err, sizeof(err)), 0);
+	assert_int_equal(hb_params_format(w->params, p, f, sizeof(f)), 0);
+	assert_int_equal(hb_params_set(w->params, p, "age", "0.5", err, sizeof(err)), 0);
+	assert_int_equal(hb_params_format(w->params, p, a, sizeof(a)), 0);
+	free(p);
+	for (int rep = 1; rep <= 2; rep++) {
+		assert_int_equal(hb_results_addf(&res, "defrag", "thp", f, rep, "fault_p99_us",
+						 5000 + rep, "us", ""), 0);
+		assert_int_equal(hb_results_addf(&res, "defrag", "thp", a, rep, "fault_p99_us",
+						 20000, "us", ""), 0);
+	}
+	/* Another backing's fresh figure is no twin: thp-always gets none. */
+	assert_int_equal(hb_results_addf(&res, "defrag", "thp-always", a, 1, "fault_p99_us", 9,
+					 "us", ""), 0);
+	assert_int_equal(hb_analysis_run(w, &res, &mf), 0);
+	for (size_t i = 0; i < res.n; i++) {
+		const struct hb_row *r = &res.rows[i];
+
+		if (strcmp(r->metric, "fault_p99_us_fresh"))
+			continue;
+		assert_string_equal(r->backing, "thp");
+		assert_string_equal(r->params, a);
+		assert_true(r->v == 5000 + r->rep);
+		found++;
+	}
+	assert_int_equal(found, 2);
+	hb_results_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_set_values),
 		cmocka_unit_test(test_sparse_hooks),
 		cmocka_unit_test(test_churn_hooks),
+		cmocka_unit_test(test_defrag_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -86,6 +86,42 @@ static void test_only(void **state)
 	hb_profile_free(&p);
 }
 
+/* The shipped profiles' defrag sections parse (their defrag words are ones this kernel lists):
+ * quick a fresh and an aged pair, full every defrag mode. */
+static void test_shipped_defrag(void **state)
+{
+	static const char *const modes[] = { "always", "defer", "defer+madvise", "madvise",
+					      "never" };
+	struct hb_matrix m;
+	struct hb_profile p;
+
+	(void)state;
+	hb_matrix_init(&m);
+	assert_int_equal(hb_profile_load(HB_SRCDIR "/profiles/quick.ini", "defrag*", &m, &p, err,
+					 sizeof(err)), 0);
+	assert_int_equal((int)m.n, 2);
+	assert_non_null(strstr(m.e[0].params_text, "defrag=always;"));
+	assert_non_null(strstr(m.e[0].params_text, ";age=0;"));
+	assert_non_null(strstr(m.e[1].params_text, ";age=1;"));
+	hb_matrix_free(&m);
+	hb_profile_free(&p);
+	hb_matrix_init(&m);
+	assert_int_equal(hb_profile_load(HB_SRCDIR "/profiles/full.ini", "defrag*", &m, &p, err,
+					 sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char want[64];
+		int seen = 0;
+
+		snprintf(want, sizeof(want), "defrag=%s;", modes[i]);
+		for (size_t j = 0; j < m.n; j++)
+			seen |= strstr(m.e[j].params_text, want) != NULL;
+		if (!seen)
+			fail_msg("full.ini has no defrag section with %s", want);
+	}
+	hb_matrix_free(&m);
+	hb_profile_free(&p);
+}
+
 /* Each bad file fails with its own path and the line of the mistake. */
 static void bad(const char *file, const char *where, const char *what)
 {
@@ -150,7 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	cmocka_unit_test(test_only),
 		cmocka_unit_test(test_bad),	cmocka_unit_test(test_missing),
-		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv),		cmocka_unit_test(test_shipped_defrag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -443,6 +443,11 @@ static void test_vmstat_names(void **state)
 	assert_string_equal(hb_vmstat_name(HB_VM_THP_DEFERRED_SPLIT_PAGE),
 			    "thp_deferred_split_page");
 	assert_string_equal(hb_vmstat_name(HB_VM_COMPACT_STALL), "compact_stall");
+	assert_string_equal(hb_vmstat_name(HB_VM_COMPACT_SUCCESS), "compact_success");
+	assert_string_equal(hb_vmstat_name(HB_VM_COMPACT_FAIL), "compact_fail");
+	assert_string_equal(hb_vmstat_name(HB_VM_THP_COLLAPSE_ALLOC), "thp_collapse_alloc");
+	assert_string_equal(hb_vmstat_name(HB_VM_THP_COLLAPSE_ALLOC_FAILED),
+			    "thp_collapse_alloc_failed");
 	assert_null(hb_vmstat_name(HB_VM_NR));
 }
 
@@ -482,6 +487,7 @@ static void test_vmstat_absent(void **state)
 	assert_int_equal(v.present[HB_VM_THP_FAULT_FALLBACK], 0);
 	assert_int_equal(v.present[HB_VM_THP_SPLIT_PMD], 0);
 	assert_int_equal(v.present[HB_VM_THP_DEFERRED_SPLIT_PAGE], 0);
+	assert_int_equal(v.present[HB_VM_THP_COLLAPSE_ALLOC], 0);
 	assert_int_equal(v.v[HB_VM_THP_FAULT_ALLOC], 0);
 	assert_int_equal(v.present[HB_VM_COMPACT_STALL], 1);
 }
@@ -514,6 +520,14 @@ static void test_vmstat_exact_names(void **state)
 	assert_int_equal(v.v[HB_VM_COMPACT_STALL], UINT64_MAX);
 	expect_vmstat("compact_stall x\n", -EINVAL, &v);
 	expect_vmstat("compact_stall 12x\n", -EINVAL, &v);
+	/* The compaction and collapse counters the defrag workload reports, each in its slot. */
+	expect_vmstat("compact_fail 3\ncompact_success 7\nthp_collapse_alloc_failed 2\n"
+		      "thp_collapse_alloc 5\n", 0, &v);
+	assert_int_equal(v.v[HB_VM_COMPACT_SUCCESS], 7);
+	assert_int_equal(v.v[HB_VM_COMPACT_FAIL], 3);
+	assert_int_equal(v.v[HB_VM_THP_COLLAPSE_ALLOC], 5);
+	assert_int_equal(v.v[HB_VM_THP_COLLAPSE_ALLOC_FAILED], 2);
+	assert_int_equal(v.present[HB_VM_COMPACT_STALL], 0);
 }
 
 static void test_vmstat_live(void **state)

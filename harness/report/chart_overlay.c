@@ -1,0 +1,128 @@
+/*
+ * Overlaid time series: one line per cell (backing x parameter set) from the first
+ * repetition's series/<cell>.csv, one column of it over the time since the first sample of the
+ * declared phases, so that cells which ran one after the other can be set side by side (e.g.
+ * coverage after a touch, one line per repair mode).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "csvread.h"
+#include "sets.h"
+
+#define MAX_LINES 16
+
+static int column(const struct hb_csv_row *h, const char *name)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (!strcmp(h->f[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int in_phases(const struct hb_chart_def *c, const struct hb_csv_row *r, int cph)
+{
+	const char *ph = cph >= 0 && (size_t)cph < r->n ? r->f[cph] : "";
+
+	if (!c->phases)
+		return 1;
+	for (size_t i = 0; c->phases[i]; i++)
+		if (!strcmp(c->phases[i], ph))
+			return 1;
+	return 0;
+}
+
+/* One line's data file from series/<id>.csv. 0, or -1 when it has no such samples. */
+static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id, int n)
+{
+	char path[PATH_MAX + 220], name[160];
+	struct hb_csv csv;
+	int ct, cph, cv, rows = 0;
+	double t0 = 0;
+	FILE *d = NULL;
+
+	snprintf(path, sizeof(path), "%s/series/%s.csv", p->d->dir, id);
+	if (hb_csv_read(path, &csv, NULL) || csv.n < 2)
+		goto out;
+	ct = column(&csv.rows[0], "t_s");
+	cph = column(&csv.rows[0], "phase");
+	cv = column(&csv.rows[0], c->metric);
+	if (ct < 0 || cv < 0)
+		goto out;
+	for (size_t i = 1; i < csv.n; i++) {
+		const struct hb_csv_row *r = &csv.rows[i];
+		double t;
+
+		if (!in_phases(c, r, cph) || (size_t)cv >= r->n || !*r->f[cv] ||
+		    (size_t)ct >= r->n || !*r->f[ct])
+			continue;
+		t = strtod(r->f[ct], NULL);
+		if (!d) {
+			snprintf(name, sizeof(name), "%s_%d.dat", c->name, n);
+			d = hb_plot_data(p, name);
+			if (!d)
+				goto out;
+			t0 = t;
+		}
+		fprintf(d, "%.3f\t%.4g\n", t - t0, strtod(r->f[cv], NULL));
+		rows++;
+	}
+out:
+	if (d)
+		fclose(d);
+	hb_csv_free(&csv);
+	return rows ? 0 : -1;
+}
+
+int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
+		     const struct hb_chart_def *c)
+{
+	json_t *entries = json_object_get(p->d->meta, "entries"), *e, *b;
+	char vars[8000], arr[6000], id[200], lab[200], t[300], q[620], y[300], x[300];
+	const char *sets[HB_MAX_LIST];
+	size_t nsets = hb_run_sets(p->d, w, c->sets, sets, HB_MAX_LIST);
+	size_t i, j, off = 0;
+	int n = 0;
+
+	arr[0] = 0;
+	json_array_foreach(entries, i, e) {
+		const char *wn = json_string_value(json_object_get(e, "workload"));
+		const char *params = json_string_value(json_object_get(e, "params"));
+		size_t k;
+
+		if (!wn || strcmp(wn, w->name) || !params)
+			continue;
+		for (k = 0; k < nsets && strcmp(sets[k], params); k++)
+			;
+		if (k == nsets)
+			continue;
+		hb_run_label(w, sets, nsets, k, lab, sizeof(lab));
+		json_array_foreach(json_object_get(e, "backings"), j, b) {
+			const char *bk = json_string_value(b);
+
+			if (!bk || n == MAX_LINES)
+				continue;
+			snprintf(id, sizeof(id), "%s-%s-%zu-r1", w->name, bk, i + 1);
+			if (line(p, c, id, n + 1))
+				continue;
+			n++;
+			snprintf(t, sizeof(t), "%s, %s", bk, lab);
+			hb_gp_str(t, q, sizeof(q));
+			off += (size_t)snprintf(arr + off,
+						off < sizeof(arr) ? sizeof(arr) - off : 0,
+						"line_data[%d] = '%s_%d.dat'\n"
+						"line_title[%d] = %s\n", n, c->name, n, n, q);
+		}
+	}
+	if (!n || off >= sizeof(arr))
+		return n ? -ENOSPC : 0;
+	hb_gp_str(c->title, t, sizeof(t));
+	hb_gp_str(c->ylabel, y, sizeof(y));
+	hb_gp_str(c->xlabel ? c->xlabel : "time (s)", x, sizeof(x));
+	snprintf(vars, sizeof(vars), "array line_data[%d]\narray line_title[%d]\n%snlines = %d\n"
+		 "what = %s\nylabel = %s\nxlabel = %s\nlogy = %d", n, n, arr, n, t, y, x, c->logy);
+	return hb_plot_chart(p, w->name, c->name, "overlay.gp", vars, 900, 560, c->caption);
+}
