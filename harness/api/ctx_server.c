@@ -100,12 +100,22 @@ static void close_others(int keep_a, int keep_b)
  * still signals it), or no process with that pid at all (only the server's orphans can then
  * hold the group).
  */
-static void janitor(int rfd, int pidfd, pid_t spid, const char *dir)
+static void janitor(int rfd, int pidfd, pid_t spid, const char *dir, const char *up)
 {
 	char b[16], proc[32];
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int fd;
 
 	setsid();
+	/* Out of the cell's cgroup, into the harness's own: a cell stopped at its timeout or
+	 * its memory limit is killed cgroup-wide, and the janitor must outlive it to clean up. */
+	if (up[0] && (fd = open(up, O_WRONLY | O_CLOEXEC)) >= 0) {
+		int n = snprintf(b, sizeof(b), "%d\n", (int)getpid());
+
+		if (write(fd, b, (size_t)n) < 0)
+			b[0] = 0; /* it then dies with the cell, as before: nothing else to do */
+		close(fd);
+	}
 	prctl(PR_SET_NAME, "hb-janitor");
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
@@ -123,6 +133,16 @@ static void janitor(int rfd, int pidfd, pid_t spid, const char *dir)
 	(void)poll(&p, 1, 2000);
 	rm_tree(dir);
 	_exit(0);
+}
+
+/* cgroup.procs of the cell's cgroup's parent (the harness's own), or "" without a cgroup. */
+static void cgroup_up(const struct hb_ctx *ctx, char *buf, size_t len)
+{
+	const char *slash = strrchr(ctx->cg.dir, '/');
+
+	buf[0] = 0;
+	if (ctx->cg.dir[0] && slash && slash != ctx->cg.dir)
+		snprintf(buf, len, "%.*s/cgroup.procs", (int)(slash - ctx->cg.dir), ctx->cg.dir);
 }
 
 /* The server's side of the fork: never returns. Exec errors go back on efd as an errno. */
@@ -169,6 +189,7 @@ static int spawn(struct hb_ctx *ctx, struct hb_server *s, const char *path, char
 		 char *err, size_t len)
 {
 	int efd[2], jfd[2], logfd, e = 0, rc;
+	char up[PATH_MAX];
 	pid_t parent = getpid();
 	ssize_t n;
 
@@ -215,10 +236,11 @@ static int spawn(struct hb_ctx *ctx, struct hb_server *s, const char *path, char
 		snprintf(err, len, "pipe: %s", strerror(-rc));
 		return rc;
 	}
+	cgroup_up(ctx, up, sizeof(up));
 	s->janitor = fork();
 	if (s->janitor == 0) {
 		close(jfd[1]);
-		janitor(jfd[0], s->pidfd, s->pid, s->dir);
+		janitor(jfd[0], s->pidfd, s->pid, s->dir, up);
 	}
 	close(jfd[0]);
 	s->janitor_fd = jfd[1];
