@@ -26,7 +26,7 @@ workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[^ ]/ { on = 0 } 
 
 echo '[SYNOPSIS]'
 for u in "$(usage_of)" "$(usage_of run)" "$(usage_of bench)" "$(usage_of plot)" \
-	"$(usage_of compare)" "$(usage_of baseline)" 'list' 'sysinfo [--json]' 'WORKLOAD --help'; do
+	"$(usage_of compare)" "$(usage_of baseline)" "$(usage_of restore)" 'list' 'sysinfo [--json]' 'WORKLOAD --help'; do
 	printf '%s\n' "$u" | esc | sed 's/^/\\fBhugebench\\fR /'
 	echo '.br'
 done
