@@ -146,11 +146,14 @@ static const struct hb_chart_def defrag_charts[] = {
 };
 
 static const struct hb_claim defrag_claims[] = {
-	{ .text = "synchronous defrag stalls faults for milliseconds", .metric = "fault_p99_us",
-	  .vs_metric = "fault_4k_baseline_us", .backings = "thp thp-always", .lo = 2,
+	/* Not against the 4 KiB baseline: in a VM a fresh machine's huge faults already cost the
+	 * host's 2 MiB fault (DESIGN.md fact 5), several times the baseline with no compaction at
+	 * all. The same cell at age=0 pays that too, so what the aged one adds is the stall. */
+	{ .text = "synchronous defrag stalls faults for milliseconds", .metric = "fault_max_us",
+	  .vs_metric = "fault_max_us_fresh", .backings = "thp thp-always", .lo = 2,
 	  .hi = HB_UNBOUNDED, .sets = aged_always_sets,
-	  .needs = "defrag with -p defrag=always on an aged machine (-p age=...): its p99 "
-		   "extent at least 2x the 4 KiB baseline" },
+	  .needs = "defrag with -p defrag=always both at age=0 and aged (-p age=...): the aged "
+		   "machine's worst fault at least 2x the fresh one's" },
 	{ .text = "benchmarks on a fresh machine hide it", .metric = "fault_p99_us",
 	  .vs_metric = "fault_p99_us_fresh", .backings = "thp thp-always", .lo = 2,
 	  .hi = HB_UNBOUNDED, .sets = aged_always_sets,

@@ -61,6 +61,9 @@ grep -q '^| THP makes TLB-bound code 5-30% faster | .* | - | not measured in thi
 	"$md" && pass "claim not measured, with what it needs" || fail "no not-measured claim"
 grep -q '^| benchmarks on a fresh machine hide it | fault_p99_us / fault_p99_us_fresh, .* | confirmed |$' \
 	"$md" && pass "claim against an aged cell's fresh twin" || fail "fresh-machine claim not confirmed"
+grep -q '^| synchronous defrag stalls faults for milliseconds | fault_max_us / fault_max_us_fresh, .* | confirmed |$' \
+	"$md" && pass "stall claim on the worst fault against the fresh twin's" ||
+	fail "stall claim not confirmed"
 grep -q '<th>verdict</th>' "$TMP/mini/report.html" && pass "verdict table in report.html" ||
 	fail "no verdict table in report.html"
 
