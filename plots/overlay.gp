@@ -12,6 +12,7 @@ if (logy) {
 	set yrange [0:*]
 }
 set offsets 0, 0, graph 0.1, 0
-set key outside right top font 'Sans,8'
+# Labels name whole parameter sets: below the chart, so long ones do not squeeze the plot.
+set key below left Left reverse font 'Sans,8'
 plot for [i=1:nlines] line_data[i] using 1:2 with linespoints ls ((i - 1) % 8 + 1) \
 	title line_title[i]
