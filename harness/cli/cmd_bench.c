@@ -19,7 +19,7 @@ static void usage(FILE *f)
 		"[--quiet]\n"
 		"                       [--budget DURATION --baseline DIR] [--cell-timeout DURATION]\n"
 		"                       [--wait-lock]\n"
-		"  --profile NAME|FILE  shipped profile (quick, full, ci) or an INI file "
+		"  --profile NAME|FILE  shipped profile (quick, full, ci, defrag) or an INI file "
 		"(default quick)\n"
 		"  --out DIR            results directory (default results/<UTC time>-<host>)\n"
 		"  --only PATTERN       only the profile sections whose name or workload matches\n"
@@ -121,7 +121,7 @@ int hb_cmd_bench(int argc, char **argv)
 	}
 	rc = hb_profile_load(path, only, &m, &prof, err, sizeof(err));
 	if (rc == -ENOENT && !strchr(profile, '/'))
-		hb_err("bench: no profile '%s' (%s); shipped: quick, full, ci; or give a file path",
+		hb_err("bench: no profile '%s' (%s); shipped: quick, full, ci, defrag; or give a file path",
 		       profile, path);
 	else if (rc)
 		hb_err("bench: %s", err);
