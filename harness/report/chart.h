@@ -63,4 +63,16 @@ int hb_chart_series(struct hb_plot *p, const struct hb_workload *w,
 int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
 		     const struct hb_chart_def *c);
 
+/*
+ * The cells the series-based kinds draw (series, overlay): the first repetition of every
+ * backing of every parameter set c draws, in the run's order, at most max. For each, draw gets
+ * the cell's series id (<workload>-<backing>-<n>-r1), its title ("<backing>, <set label>")
+ * and its number n (1, 2, ...); it returns 0 when it drew the cell (n then counts it), else
+ * nonzero. Returns how many were drawn.
+ */
+typedef int (*hb_cell_draw_fn)(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
+			       const char *title, int n, void *arg);
+int hb_chart_cells(struct hb_plot *p, const struct hb_workload *w, const struct hb_chart_def *c,
+		   int max, hb_cell_draw_fn draw, void *arg);
+
 #endif

@@ -77,52 +77,42 @@ out:
 	return rows ? 0 : -1;
 }
 
+/* The gnuplot arrays of the lines drawn so far. */
+struct lines {
+	char arr[6000];
+	size_t off;
+};
+
+static int add_line(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
+		    const char *title, int n, void *arg)
+{
+	struct lines *ls = arg;
+	char q[620];
+
+	if (line(p, c, id, n))
+		return -1;
+	hb_gp_str(title, q, sizeof(q));
+	ls->off += (size_t)snprintf(ls->arr + ls->off,
+				    ls->off < sizeof(ls->arr) ? sizeof(ls->arr) - ls->off : 0,
+				    "line_data[%d] = '%s_%d.dat'\n"
+				    "line_title[%d] = %s\n", n, c->name, n, n, q);
+	return 0;
+}
+
 int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
 		     const struct hb_chart_def *c)
 {
-	json_t *entries = json_object_get(p->d->meta, "entries"), *e, *b;
-	char vars[8000], arr[6000], id[200], lab[200], t[300], q[620], y[300], x[300];
-	const char *sets[HB_MAX_LIST];
-	size_t nsets = hb_run_sets(p->d, w, c->sets, sets, HB_MAX_LIST);
-	size_t i, j, off = 0;
-	int n = 0;
+	struct lines ls = { .off = 0 };
+	char vars[8000], t[300], y[300], x[300];
+	int n = hb_chart_cells(p, w, c, MAX_LINES, add_line, &ls);
 
-	arr[0] = 0;
-	json_array_foreach(entries, i, e) {
-		const char *wn = json_string_value(json_object_get(e, "workload"));
-		const char *params = json_string_value(json_object_get(e, "params"));
-		size_t k;
-
-		if (!wn || strcmp(wn, w->name) || !params)
-			continue;
-		for (k = 0; k < nsets && strcmp(sets[k], params); k++)
-			;
-		if (k == nsets)
-			continue;
-		hb_run_label(w, sets, nsets, k, lab, sizeof(lab));
-		json_array_foreach(json_object_get(e, "backings"), j, b) {
-			const char *bk = json_string_value(b);
-
-			if (!bk || n == MAX_LINES)
-				continue;
-			snprintf(id, sizeof(id), "%s-%s-%zu-r1", w->name, bk, i + 1);
-			if (line(p, c, id, n + 1))
-				continue;
-			n++;
-			snprintf(t, sizeof(t), "%s, %s", bk, lab);
-			hb_gp_str(t, q, sizeof(q));
-			off += (size_t)snprintf(arr + off,
-						off < sizeof(arr) ? sizeof(arr) - off : 0,
-						"line_data[%d] = '%s_%d.dat'\n"
-						"line_title[%d] = %s\n", n, c->name, n, n, q);
-		}
-	}
-	if (!n || off >= sizeof(arr))
+	if (!n || ls.off >= sizeof(ls.arr))
 		return n ? -ENOSPC : 0;
 	hb_gp_str(c->title, t, sizeof(t));
 	hb_gp_str(c->ylabel, y, sizeof(y));
 	hb_gp_str(c->xlabel ? c->xlabel : "time (s)", x, sizeof(x));
 	snprintf(vars, sizeof(vars), "array line_data[%d]\narray line_title[%d]\n%snlines = %d\n"
-		 "what = %s\nylabel = %s\nxlabel = %s\nlogy = %d", n, n, arr, n, t, y, x, c->logy);
+		 "what = %s\nylabel = %s\nxlabel = %s\nlogy = %d", n, n, ls.arr, n, t, y, x,
+		 c->logy);
 	return hb_plot_chart(p, w->name, c->name, "overlay.gp", vars, 900, 560, c->caption);
 }

@@ -132,15 +132,14 @@ static void plot_command(const struct hb_chart_def *c, char *buf, size_t len)
 		snprintf(buf + off, len - off, "\"");
 }
 
-int hb_chart_series(struct hb_plot *p, const struct hb_workload *w,
-		    const struct hb_chart_def *c)
+int hb_chart_cells(struct hb_plot *p, const struct hb_workload *w, const struct hb_chart_def *c,
+		   int max, hb_cell_draw_fn draw, void *arg)
 {
 	json_t *entries = json_object_get(p->d->meta, "entries"), *e, *b;
-	char vars[12000], arr[7000], id[200], lab[200], t[300], q[620], cmd[2048], y[300],
-		x[300];
+	char id[200], lab[200], t[300];
 	const char *sets[HB_MAX_LIST];
 	size_t nsets = hb_run_sets(p->d, w, c->sets, sets, HB_MAX_LIST);
-	size_t i, j, off = 0;
+	size_t i, j;
 	int n = 0;
 
 	json_array_foreach(entries, i, e) {
@@ -158,35 +157,59 @@ int hb_chart_series(struct hb_plot *p, const struct hb_workload *w,
 		json_array_foreach(json_object_get(e, "backings"), j, b) {
 			const char *bk = json_string_value(b);
 
-			if (!bk || n == MAX_PANELS)
+			if (!bk || n == max)
 				continue;
 			snprintf(id, sizeof(id), "%s-%s-%zu-r1", w->name, bk, i + 1);
-			if (panel(p, c, id, n + 1))
-				continue;
-			n++;
 			snprintf(t, sizeof(t), "%s, %s", bk, lab);
-			hb_gp_str(t, q, sizeof(q));
-			off += (size_t)snprintf(arr + off, sizeof(arr) - off,
-						"panel_data[%d] = '%s_%d.dat'\n"
-						"panel_phases[%d] = '%s_%d_phases.gp'\n"
-						"panel_title[%d] = %s\n", n, c->name, n, n, c->name,
-						n, n, q);
+			if (!draw(p, c, id, t, n + 1, arg))
+				n++;
 		}
 	}
-	if (!n)
-		return 0;
-	{
-		int cols = n < 2 ? 1 : n <= 4 ? 2 : 3, rows = (n + cols - 1) / cols;
+	return n;
+}
 
-		plot_command(c, cmd, sizeof(cmd));
-		hb_gp_str(c->title, t, sizeof(t));
-		hb_gp_str(c->ylabel, y, sizeof(y));
-		hb_gp_str(c->xlabel ? c->xlabel : "time (s)", x, sizeof(x));
-		snprintf(vars, sizeof(vars),
-			 "array panel_data[%d]\narray panel_phases[%d]\narray panel_title[%d]\n%s"
-			 "npanels = %d\nrows = %d\ncols = %d\nwhat = %s\nylabel = %s\n"
-			 "xlabel = %s\npanel_plot = %s", n, n, n, arr, n, rows, cols, t, y, x, cmd);
-		return hb_plot_chart(p, w->name, c->name, "series.gp", vars, 560 * cols,
-				     60 + 340 * rows, c->caption);
-	}
+/* The gnuplot arrays of the panels drawn so far. */
+struct panels {
+	char arr[7000];
+	size_t off;
+};
+
+static int add_panel(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
+		     const char *title, int n, void *arg)
+{
+	struct panels *ps = arg;
+	char q[620];
+
+	if (panel(p, c, id, n))
+		return -1;
+	hb_gp_str(title, q, sizeof(q));
+	ps->off += (size_t)snprintf(ps->arr + ps->off,
+				    ps->off < sizeof(ps->arr) ? sizeof(ps->arr) - ps->off : 0,
+				    "panel_data[%d] = '%s_%d.dat'\n"
+				    "panel_phases[%d] = '%s_%d_phases.gp'\n"
+				    "panel_title[%d] = %s\n", n, c->name, n, n, c->name, n, n, q);
+	return 0;
+}
+
+int hb_chart_series(struct hb_plot *p, const struct hb_workload *w,
+		    const struct hb_chart_def *c)
+{
+	struct panels ps = { .off = 0 };
+	char vars[12000], t[300], cmd[2048], y[300], x[300];
+	int n = hb_chart_cells(p, w, c, MAX_PANELS, add_panel, &ps), cols, rows;
+
+	if (!n || ps.off >= sizeof(ps.arr))
+		return n ? -ENOSPC : 0;
+	cols = n < 2 ? 1 : n <= 4 ? 2 : 3;
+	rows = (n + cols - 1) / cols;
+	plot_command(c, cmd, sizeof(cmd));
+	hb_gp_str(c->title, t, sizeof(t));
+	hb_gp_str(c->ylabel, y, sizeof(y));
+	hb_gp_str(c->xlabel ? c->xlabel : "time (s)", x, sizeof(x));
+	snprintf(vars, sizeof(vars),
+		 "array panel_data[%d]\narray panel_phases[%d]\narray panel_title[%d]\n%s"
+		 "npanels = %d\nrows = %d\ncols = %d\nwhat = %s\nylabel = %s\n"
+		 "xlabel = %s\npanel_plot = %s", n, n, n, ps.arr, n, rows, cols, t, y, x, cmd);
+	return hb_plot_chart(p, w->name, c->name, "series.gp", vars, 560 * cols, 60 + 340 * rows,
+			     c->caption);
 }
