@@ -20,15 +20,6 @@ snap() {
 before=$(snap)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# wait_changed PID: until a knob differs from $before (the cell is running), or the run ends.
-wait_changed() {
-	for _ in $(seq 200); do
-		[ "$(snap)" != "$before" ] && return 0
-		kill -0 "$1" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 # live PIDS...: those of PIDS still running (zombies waiting for init to reap them are gone).
 live() {
 	local p s
@@ -77,7 +68,7 @@ for sig in INT TERM; do
 		>"$TMP/$sig.log" 2>&1 &
 	pid=$!
 	# the 4k cell first (no knob), then thp-always changes the mode: it is running
-	if wait_changed $pid; then
+	if wait_changed $pid snap; then
 		kill -$sig $pid; wait $pid; rc=$?
 		[ $rc = 130 ] && pass "SIG$sig: exit 130" || fail "SIG$sig: exit $rc"
 		grep -q '^touch,4k,.*,status,ok,' "$d/results.csv" && pass "SIG$sig: finished cell kept" ||
@@ -97,7 +88,7 @@ for b in thp-always hugetlb-2m; do
 	d=$TMP/kill-$b
 	"$HB" run $(long_cell $b) --out "$d" >"$TMP/kill.log" 2>&1 &
 	pid=$!
-	if ! wait_changed $pid; then
+	if ! wait_changed $pid snap; then
 		fail "SIGKILL $b: the knob never changed"; cat "$TMP/kill.log"; wait $pid; continue
 	fi
 	t0=$(now_ms)
@@ -126,7 +117,7 @@ d=$TMP/child
 "$HB" run touch --backing thp-always,4k -p size=256M -p stride=8 -p passes=300 --out "$d" \
 	>"$TMP/child.log" 2>&1 &
 pid=$!
-if wait_changed $pid; then
+if wait_changed $pid snap; then
 	kid=""
 	for _ in $(seq 100); do
 		kid=$(pgrep -P $pid -x hugebench | head -n 1)

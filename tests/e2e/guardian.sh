@@ -36,14 +36,6 @@ fi
 [ "$(id -u)" = 0 ] || { echo "SKIP: the guardian parts need root"; done_tests; }
 
 before=$(knob_snapshot)
-wait_changed() {
-	for _ in $(seq 200); do
-		[ "$(knob_snapshot)" != "$before" ] && return 0
-		kill -0 "$1" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 pipe_of() { readlink "/proc/$1/fd/3" 2>/dev/null; }
 
 # The guardian of a running cell. setsid puts the run in its own group, as a shell job is.

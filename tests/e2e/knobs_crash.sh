@@ -10,15 +10,6 @@ before=$(knob_snapshot)
 thp_enabled=/sys/kernel/mm/transparent_hugepage/enabled
 pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
-# wait_changed PID: until a knob differs from $before (the cell is running), or the run ends.
-wait_changed() {
-	for _ in $(seq 200); do
-		[ "$(knob_snapshot)" != "$before" ] && return 0
-		kill -0 "$1" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 children_of() { pgrep -P "$1" 2>/dev/null; }
 
 # SIGINT mid-cell: exit 130, knobs back, a valid results.csv marking the cell interrupted.

@@ -46,6 +46,19 @@ knob_snapshot() {
 	echo
 }
 
+# wait_changed PID [SNAPSHOT]: until the snapshot (a function; knob_snapshot by default)
+# differs from $before, i.e. the cell is running and has set its knob: 0; 1 when the run
+# ends first or 10 s pass.
+wait_changed() {
+	local snapshot=${2:-knob_snapshot}
+	for _ in $(seq 200); do
+		[ "$($snapshot)" != "$before" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 # metric CSV BACKING NAME [REP]: the value column of one row of results.csv.
 metric() {
 	awk -F, -v b="$2" -v m="$3" -v r="${4:-1}" '$2 == b && $5 == m && $4 == r { print $6; exit }' "$1"
