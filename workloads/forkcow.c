@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "ctx.h"
@@ -34,6 +35,7 @@ struct forkcow_params {
 	uint64_t phase_time;
 	uint64_t writes;
 	uint64_t allow_overcommit;
+	uint64_t small_pct;
 };
 
 static const struct hb_choice dist_choices[] = {
@@ -85,6 +87,12 @@ static const struct hb_param forkcow_params_table[] = {
 		  "phase then waits for the child); 0: by time" },
 	{ .name = "allow_overcommit", .type = HB_PT_BOOL, P(allow_overcommit), .def = "0",
 	  .help = "1: run even when the worst case (every page copied: 2 x size) does not fit" },
+	{ .name = "small_pct", .type = HB_PT_UINT, P(small_pct), .def = "0", .min = "0",
+	  .max = "100", .unit = "%",
+	  .help = "share of the dataset kept in 4 KiB pages on a THP backing (MADV_NOHUGEPAGE on "
+		  "its first small_pct %, in 2 MiB steps; none on hugetlb): a real store's heap "
+		  "is never all huge, and on THP that part is most of what the dataset adds to "
+		  "fork() (calibrate sets it from Redis's own coverage); 0: none" },
 	HB_PARAM_END,
 };
 #undef P
@@ -178,6 +186,7 @@ void fc_pages_free(struct fc_pages *b)
 /* ---- the workload ---- */
 
 struct forkcow_state {
+	uint64_t fork_empty_ns; /* the cell's fork() before the dataset was mapped */
 	char *mem;
 	uint64_t nslots;
 	struct fc_picker pick;
@@ -240,21 +249,110 @@ static void forkcow_fit_hint(const void *p, char *buf, size_t len)
 		 "anyway", a);
 }
 
+static int empty_child(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* The empty twin: the same process's fork() before the dataset exists, the part of fork_us
+ * that does not scale with the dataset (the process's own mappings, the new task). The
+ * median of EMPTY_FORKS, so one fork that met a host fault does not stand for it. */
+#define EMPTY_FORKS 5
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int measure_empty_fork(struct hb_ctx *ctx, uint64_t *ns)
+{
+	uint64_t t[EMPTY_FORKS];
+
+	for (int i = 0; i < EMPTY_FORKS; i++) {
+		struct hb_cow_child c;
+		int rc = hb_cow_fork(ctx, &c, empty_child, NULL);
+
+		if (rc)
+			return rc;
+		t[i] = c.fork_ns;
+		if (hb_cow_release(ctx, &c))
+			return -EIO;
+	}
+	qsort(t, EMPTY_FORKS, sizeof(t[0]), cmp_u64);
+	*ns = t[EMPTY_FORKS / 2];
+	return 0;
+}
+
+/* small_pct: its share of the dataset, in whole 2 MiB blocks from the start, advised
+ * MADV_NOHUGEPAGE before the first touch (only this region's VMA is split). */
+static int keep_small(struct hb_ctx *ctx, const struct forkcow_params *f, char *mem,
+		      uint64_t *len)
+{
+	const uint64_t block = 2ull << 20;
+
+	*len = f->size * f->small_pct / 100 / block * block;
+	if (f->small_pct && !*len)
+		*len = f->size < block ? f->size : block;
+	if (*len && madvise(mem, *len, MADV_NOHUGEPAGE)) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "parameter 'small_pct': madvise(MADV_NOHUGEPAGE) on "
+			 "the dataset failed: %s", strerror(errno));
+		hb_fail_reason(ctx, why);
+		return -errno;
+	}
+	return 0;
+}
+
+/* After the populate: what small_pct kept small (nothing on hugetlbfs, huge whatever the
+ * advice). */
+static void small_metric(struct hb_ctx *ctx, const char *mem, uint64_t len)
+{
+	struct hb_smaps sm;
+
+	if (!hb_region_smaps(ctx, mem, &sm) && sm.private_hugetlb_kib + sm.shared_hugetlb_kib)
+		hb_metric(ctx, "small_kib", 0, "KiB",
+			  "small_pct: none, hugetlbfs pages stay huge whatever the advice");
+	else
+		hb_metric(ctx, "small_kib", (double)(len >> 10), "KiB",
+			  "the dataset's part advised MADV_NOHUGEPAGE (small_pct)");
+}
+
 static int forkcow_setup(struct hb_ctx *ctx, const void *p, void **state)
 {
 	const struct forkcow_params *f = p;
 	struct forkcow_state *s = calloc(1, sizeof(*s));
+	uint64_t small;
+	int rc;
 
 	if (!s)
 		return -ENOMEM;
+	rc = measure_empty_fork(ctx, &s->fork_empty_ns);
+	if (rc) {
+		free(s);
+		return rc;
+	}
 	s->mem = hb_region_map(ctx, f->size);
 	if (!s->mem) {
 		free(s);
 		return -errno;
 	}
+	rc = keep_small(ctx, f, s->mem, &small);
+	if (rc) {
+		hb_region_unmap(ctx, s->mem);
+		free(s);
+		return rc;
+	}
 	/* Every page written, so the whole dataset is resident and private before the fork. */
 	for (uint64_t off = 0; off < f->size; off += 4096)
 		s->mem[off] = 1;
+	if (f->small_pct)
+		small_metric(ctx, s->mem, small);
 	s->nslots = f->size / f->value_size;
 	fc_picker_init(&s->pick, f->dist, s->nslots, f->zipf_s, f->hot_pct, hb_seed(ctx));
 	for (int i = 0; i < 3; i++)
@@ -393,6 +491,22 @@ static void copy_metrics(struct hb_ctx *ctx, const struct hb_smaps *a, const str
 			  "interval (parent and child; includes the child's own small allocations)");
 }
 
+/* fork_us is the whole call; its empty twin apart; per GiB is what the dataset adds. */
+static void fork_metrics(struct hb_ctx *ctx, const struct forkcow_params *f, uint64_t fork_ns,
+			 uint64_t empty_ns)
+{
+	double marginal = fork_ns > empty_ns ? (double)(fork_ns - empty_ns) : 0;
+
+	hb_metric(ctx, "fork_us", (double)fork_ns / 1e3, "us",
+		  "the fork() call in the parent, the child held until it returned");
+	hb_metric(ctx, "fork_us_empty", (double)empty_ns / 1e3, "us",
+		  "the same process's fork() before the dataset was mapped (median of "
+		  STR(EMPTY_FORKS) "): the part of fork_us that does not grow with the dataset");
+	hb_metric(ctx, "fork_ms_per_gib", marginal / 1e6 / ((double)f->size / (1 << 30)),
+		  "ms/GiB", "(fork_us - fork_us_empty) per GiB of dataset: what the dataset adds "
+		  "to fork(), copying its page tables");
+}
+
 static int forkcow_run(struct hb_ctx *ctx, const void *p, void *state)
 {
 	const struct forkcow_params *f = p;
@@ -442,9 +556,7 @@ static int forkcow_run(struct hb_ctx *ctx, const void *p, void *state)
 	if (vm_ok)
 		vm_ok = hb_vmstat_now(ctx, &v1) == 0;
 
-	hb_metric(ctx, "fork_us", (double)child.fork_ns / 1e3, "us", "the fork() call in the parent");
-	hb_metric(ctx, "fork_ms_per_gib", (double)child.fork_ns / 1e6 / ((double)f->size / (1 << 30)),
-		  "ms/GiB", "fork() time per GiB of dataset: copying page tables");
+	fork_metrics(ctx, f, child.fork_ns, s->fork_empty_ns);
 	hb_metric(ctx, "snapshot_ms", (double)(child.fork_ns + child.child_ns) / 1e6, "ms",
 		  "fork() and the child's work (reading and sinking every page, or holding)");
 	phase_metrics(ctx, "snapshot", &s->hist[1], r);

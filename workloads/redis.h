@@ -69,6 +69,7 @@ struct redis_state {
 	char key[520];
 	char info[REDIS_INFO_MAX];
 	struct hb_hist hist[3];
+	double fork_empty_us, rss_empty; /* fork: the empty server's BGSAVE (bytes) */
 };
 
 void redis_make_key(char *k, uint64_t id, size_t klen);
@@ -83,6 +84,9 @@ int redis_fill(struct hb_ctx *ctx, struct redis_state *s, const struct redis_par
 /* Both memory views and Redis's own figures now, as <name>_<suffix> rows. */
 void redis_memory_rows(struct hb_ctx *ctx, struct redis_state *s, const char *suffix);
 
+/* fork, before the fill: a BGSAVE of the empty server, its fork and Rss kept in s (the part
+ * of a fork that does not grow with the dataset). 0 or -EIO with the cell's reason set. */
+int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s);
 int redis_fork_run(struct hb_ctx *ctx, const struct redis_params *p, struct redis_state *s);
 int redis_churn_run(struct hb_ctx *ctx, const struct redis_params *p, struct redis_state *s);
 

@@ -143,8 +143,20 @@ static int save_metrics(struct hb_ctx *ctx, struct redis_state *s, const struct 
 		return -EPROTO;
 	}
 	hb_metric(ctx, "fork_us", fork_us, "us", "Redis INFO latest_fork_usec");
-	hb_metric(ctx, "fork_ms_per_gib", fork_us / 1e3 / (rss / (1 << 30)), "ms/GiB",
-		  "latest_fork_usec per GiB of used_memory_rss");
+	hb_metric(ctx, "used_memory_rss_kib_empty", s->rss_empty / 1024, "KiB",
+		  "Redis INFO used_memory_rss of the empty server, at its BGSAVE");
+	hb_metric(ctx, "fork_us_empty", s->fork_empty_us, "us",
+		  "latest_fork_usec of a BGSAVE of the same server empty, before the fill: the "
+		  "part of fork_us that does not grow with the dataset");
+	if (rss > s->rss_empty)
+		hb_metric(ctx, "fork_ms_per_gib", (fork_us > s->fork_empty_us ?
+						    fork_us - s->fork_empty_us : 0) / 1e3 /
+			  ((rss - s->rss_empty) / (1 << 30)), "ms/GiB",
+			  "(fork_us - fork_us_empty) per GiB of used_memory_rss the dataset added: "
+			  "what the dataset adds to Redis's fork");
+	else
+		hb_metric_text(ctx, "fork_ms_per_gib", "unavailable",
+			       "used_memory_rss did not grow from the empty server's");
 	hb_metric(ctx, "copied_kib", cow / 1024, "KiB",
 		  "Redis INFO rdb_last_cow_size: the child's private dirty memory at the end");
 	if (w->cow_peak > 0)
@@ -169,6 +181,33 @@ static int save_metrics(struct hb_ctx *ctx, struct redis_state *s, const struct 
 			       "no charged reading during the save (the cell has no memory cgroup)");
 	if (!redis_info_num(s->info, "mem_fragmentation_ratio", &v))
 		hb_metric(ctx, "mem_fragmentation_ratio", v, "", "Redis INFO, after the save");
+	return 0;
+}
+
+int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s)
+{
+	char reply[256], why[320];
+	double v = 1;
+
+	if (redis_cmd(s->conn, "BGSAVE", reply, sizeof(reply))) {
+		snprintf(why, sizeof(why), "BGSAVE of the empty server refused: %.240s", reply);
+		hb_fail_reason(ctx, why);
+		return -EIO;
+	}
+	/* An empty RDB: over in milliseconds; the child's exit is what ends it. */
+	while (v != 0) {
+		sleep_ns(2000000ull);
+		if (redis_cmd(s->conn, "INFO persistence", s->info, sizeof(s->info)) ||
+		    redis_info_num(s->info, "rdb_bgsave_in_progress", &v))
+			return -EIO;
+	}
+	if (redis_info(ctx, s))
+		return -EIO;
+	if (redis_info_num(s->info, "latest_fork_usec", &s->fork_empty_us) ||
+	    redis_info_num(s->info, "used_memory_rss", &s->rss_empty)) {
+		hb_fail_reason(ctx, "INFO lacks latest_fork_usec or used_memory_rss (Redis 7)");
+		return -EPROTO;
+	}
 	return 0;
 }
 

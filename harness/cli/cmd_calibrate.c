@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "log.h"
 #include "matrix.h"
+#include "units.h"
 
 #define DEFAULT_REPS 2
 #define CAL_BACKINGS "4k,thp-always"
@@ -99,7 +100,8 @@ static const struct cal_pair real_pairs[] = {
 	  { "redis", "scenario=fork;keys={fork_keys};value_size={fork_value};"
 		     "write_rate={write_rate}", 0 },
 	  { "forkcow", "size={fork_size};value_size={fork_value};write_rate={snap_write_rate};"
-		       "snapshot=read;sink={snap_sink};sink_rate={snap_sink_rate}", 1 },
+		       "snapshot=read;sink={snap_sink};sink_rate={snap_sink_rate};"
+		       "small_pct={snap_small_pct}", 1 },
 	  fork_metrics },
 	{ "churn",
 	  { "redis", "scenario=churn;keys={churn_keys};value_size={churn_value};"
@@ -146,10 +148,13 @@ struct built {
 	char *store[HB_MAX_BACKINGS];
 };
 
+static unsigned long long fork_mib(const struct cal_sizes *z);
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hugebench calibrate [--out DIR] [--reps N] [--quick] [--quiet]\n"
+		"usage: hugebench calibrate [--out DIR] [--reps N] [--quick] [--fork-size SIZE]\n"
+		"                           [--quiet]\n"
 		"  Runs each real scenario and its simulator twin with matched parameters on\n"
 		"  " CAL_BACKINGS ", interleaved: redis scenario=fork against forkcow with the\n"
 		"  same dataset, redis scenario=churn against churn allocator=jemalloc+redis.\n"
@@ -159,14 +164,17 @@ static void usage(FILE *f)
 		"  --out DIR   results directory (default results/<UTC time>-calibrate)\n"
 		"  --reps N    repetitions (default %d)\n"
 		"  --quick     tiny datasets (%llu keys): seconds, to see it work, not to judge\n"
+		"  --fork-size SIZE  the fork pair's dataset: SIZE / %llu B keys (default %llu\n"
+		"              keys, %llu MiB; 1G: Redis at about 1.3 GiB of Rss)\n"
 		"  --quiet     no progress\n"
 		"Prints the results directory, then the paths of calibration.csv and .md.\n",
-		DEFAULT_REPS, sizes_quick.fork_keys);
+		DEFAULT_REPS, sizes_quick.fork_keys, sizes_full.fork_value, sizes_full.fork_keys,
+		fork_mib(&sizes_full));
 }
 
 /* What a second-stage side takes from the real side's figures on its backing. */
 struct derived {
-	unsigned long long sink_rate, write_rate;
+	unsigned long long sink_rate, write_rate, small_pct;
 	char sink[128];
 };
 
@@ -204,6 +212,8 @@ static int size_value(const struct cal_sizes *z, const struct derived *dv, const
 		snprintf(buf, len, "%llu", dv->sink_rate);
 	else if (dv && IS("snap_write_rate"))
 		snprintf(buf, len, "%llu", dv->write_rate);
+	else if (dv && IS("snap_small_pct"))
+		snprintf(buf, len, "%llu", dv->small_pct);
 	else if (dv && IS("snap_sink"))
 		snprintf(buf, len, "%s", dv->sink);
 	else
@@ -386,7 +396,7 @@ static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, stru
 			continue;
 		for (int k = 0; k < nb && !rc; k++) {
 			const char *params = real->m->e[real->entry[k]].params_text;
-			struct hb_stat t, w;
+			struct hb_stat t, w, cov;
 			struct derived dv;
 
 			hb_rundata_stat(d1, real->w->name, bk[k].name, params, "during_snapshot_ms",
@@ -401,6 +411,12 @@ static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, stru
 			dv.sink_rate = (unsigned long long)((double)(fork_mib(z) << 20) * 1000 /
 							    t.med);
 			dv.write_rate = (unsigned long long)(w.med + 0.5);
+			/* The part of Redis's memory not in huge pages: on a THP backing most of
+			 * what its fork adds per GiB is that part's page tables. */
+			hb_rundata_stat(d1, real->w->name, bk[k].name, params,
+					"huge_coverage_process_pct", &cov);
+			dv.small_pct = cov.n && cov.med > 0 && cov.med < 100 ?
+					       (unsigned long long)(100 - cov.med + 0.5) : 0;
 			/* a new file beside Redis's own dump: created, unlinked at once, written
 			 * through its descriptor (forkcow's sink) */
 			snprintf(dv.sink, sizeof(dv.sink), "/tmp/hugebench-calibrate-%d-%d.sink",
@@ -431,12 +447,15 @@ int hb_cmd_calibrate(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'k' },
+		{ "fork-size", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const struct cal_pair *pairs = pairs_from_env();
+	static struct cal_sizes sized;
 	const struct cal_sizes *z = &sizes_full;
+	uint64_t fork_bytes = 0;
 	struct hb_backing bk[HB_MAX_BACKINGS];
 	static struct built b[MAX_SIDES];
 	static struct hb_rundata d1, d2;
@@ -456,7 +475,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 	m.reps = DEFAULT_REPS;
 	m.command_kind = "calibrate";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:r:kqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:r:kf:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			m.out = optarg;
@@ -473,6 +492,14 @@ int hb_cmd_calibrate(int argc, char **argv)
 		case 'k':
 			z = &sizes_quick;
 			break;
+		case 'f':
+			if (hb_parse_size(optarg, &fork_bytes) || fork_bytes < (1 << 20) ||
+			    fork_bytes > (64ull << 30)) {
+				hb_err("calibrate: --fork-size '%s' is not a size from 1M to 64G "
+				       "(binary suffixes: 512M, 1G)", optarg);
+				return HB_EXIT_USAGE;
+			}
+			break;
 		case 'q':
 			hb_log_quiet = 1;
 			break;
@@ -487,6 +514,11 @@ int hb_cmd_calibrate(int argc, char **argv)
 	if (optind < argc) {
 		hb_err("calibrate: unexpected argument '%s'", argv[optind]);
 		return HB_EXIT_USAGE;
+	}
+	if (fork_bytes) { /* the fork pair's dataset, in keys of the same value size */
+		sized = *z;
+		sized.fork_keys = fork_bytes / sized.fork_value;
+		z = &sized;
 	}
 	nb = hb_parse_backing_list(CAL_BACKINGS, bk, HB_MAX_BACKINGS);
 	if (nb < 0)

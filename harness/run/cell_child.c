@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,15 +35,16 @@ struct child_report {
 	size_t stderr_len;
 };
 
-/* A line that does not decode is dropped whole: no row is made of half a message. */
-static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_env *env,
+/* A line that does not decode is dropped whole: no row is made of half a message. 1 for a
+ * phase boundary, which the caller answers with HB_PHASE_ACK. */
+static int handle_line(char *line, const struct hb_cell *cell, struct hb_cell_env *env,
 			struct series *s, struct child_report *rep, pid_t pid,
 			const struct hb_cgroup *cg)
 {
 	struct hb_msg m;
 
 	if (hb_msg_decode(line, &m))
-		return;
+		return 0;
 	switch (m.kind) {
 	case HB_MSG_METRIC:
 		hb_results_add(env->res, cell->w->name, cell->backing.name, cell->params_text,
@@ -67,7 +69,7 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 		hb_series_sample(s, pid, cg);
 		snprintf(s->phase, sizeof(s->phase), "%s", m.name);
 		hb_series_sample(s, pid, cg);
-		break;
+		return 1;
 	case HB_MSG_FALLBACK:
 		rep->fallback = 1;
 		snprintf(rep->fallback_why, sizeof(rep->fallback_why), "%s", m.note);
@@ -76,6 +78,7 @@ static void handle_line(char *line, const struct hb_cell *cell, struct hb_cell_e
 		snprintf(rep->error, sizeof(rep->error), "%s", m.note);
 		break;
 	}
+	return 0;
 }
 
 /* What the child wrote on stderr (an exec'd child only): its first bytes are kept. */
@@ -173,7 +176,12 @@ static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 
 		while ((nl = strchr(start, '\n'))) {
 			*nl = 0;
-			handle_line(start, cell, env, s, rep, pid, cg);
+			if (handle_line(start, cell, env, s, rep, pid, cg)) {
+				/* The child waits for this; the next periodic sample is a whole
+				 * interval away, so it does not land on the phase's first step. */
+				(void)send(fd, &(char){ HB_PHASE_ACK }, 1, MSG_NOSIGNAL);
+				next = hb_now_ns() + env->series_interval_ns;
+			}
 			start = nl + 1;
 		}
 		have -= (size_t)(start - buf);
@@ -297,8 +305,10 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 	pid_t pid;
 
 	why[0] = 0;
-	if (pipe2(pipefd, O_CLOEXEC) || (cenv->n && pipe2(errpipe, O_CLOEXEC))) {
-		snprintf(why, len, "pipe: %s", strerror(errno));
+	/* The report channel is a socket pair: lines up, a phase boundary's ack down. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd) ||
+	    (cenv->n && pipe2(errpipe, O_CLOEXEC))) {
+		snprintf(why, len, "socketpair/pipe: %s", strerror(errno));
 		return HB_CELL_FAILED;
 	}
 	fflush(NULL);

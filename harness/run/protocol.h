@@ -1,5 +1,5 @@
 /*
- * The cell protocol: what a cell's child tells the parent, one line per message on a pipe,
+ * The cell protocol: what a cell's child tells the parent, one line per message on a socket,
  * fields separated by tabs. Both sides go through this module, so the letters and the field
  * rules exist once. A line is shorter than PIPE_BUF, so one write() reaches the parent whole
  * even when the child dies right after it.
@@ -11,10 +11,15 @@
 enum hb_msg_kind {
 	HB_MSG_METRIC = 'M',   /* M name value unit note: one result row */
 	HB_MSG_GAUGE = 'G',    /* G name value: a live value for the time series */
-	HB_MSG_PHASE = 'P',    /* P name: a phase began; an empty name: it ended */
+	HB_MSG_PHASE = 'P',    /* P name: a phase began; an empty name: it ended. The child
+				* then waits for HB_PHASE_ACK */
 	HB_MSG_FALLBACK = 'F', /* F why: the backing did not give what it was asked for */
 	HB_MSG_ERROR = 'E',    /* E why: the child failed */
 };
+
+/* The one byte the parent writes back (the channel is a socket pair) once it has taken its
+ * samples of a phase boundary: the child's next step does not run beside them. */
+#define HB_PHASE_ACK 'k'
 
 /* Longest field each side keeps (bytes, without the terminating NUL); longer ones are cut. */
 #define HB_MSG_NAME_MAX	 159 /* counter metrics are "pmu:<libpfm4 event>" */

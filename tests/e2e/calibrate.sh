@@ -48,14 +48,16 @@ charged_per_rss_after_drain,4k,1.05,0.95,0.904762
 charged_per_rss_after_drain,thp-always,1.1,1.2,1.09091
 only_real,4k,7,,
 only_real,thp-always,8,,
+fork_ms_per_gib,4k,40,55,1.375
+fork_ms_per_gib,thp-always,4,7,1.75
 EOF
 expect_exit 0 "plot a run with a calibration.csv" "$HB" plot "$TMP/mini"
 md="$TMP/mini/report.md"
 grep -q "^## Calibration: real against simulated" "$md" && pass "the report has the section" ||
 	fail "no calibration section in report.md"
-grep -q "| m_time | no: 4k 1.5x, thp-always 6x (to agree: within 2x) | differs: thp-always against 4k: lower (real), higher (simulated) |" "$md" &&
+grep -q "| m_time | no: 4k 1.5x, thp-always 6x (to agree: within 2x) | differs: thp-always against 4k: lower (real), higher (simulated) (thp-always / 4k: real 0.5, simulated 2) |" "$md" &&
 	pass "a factor-2 verdict and a different ordering" || fail "m_time verdict: $(grep '| m_time | [a-z]' "$md")"
-grep -q "| rss_kib_after_drain | yes: 4k 1.1x, thp-always 1.15x (to agree: within 20%) | same: thp-always against 4k: higher on both sides |" "$md" &&
+grep -q "| rss_kib_after_drain | yes: 4k 1.1x, thp-always 1.15x (to agree: within 20%) | same: thp-always against 4k: higher on both sides (thp-always / 4k: real 2, simulated 2.09) |" "$md" &&
 	pass "a 20% verdict and the same ordering" || fail "rss verdict: $(grep '| rss_kib_after_drain | [a-z]' "$md")"
 grep -q "| charged_per_rss_after_drain | no: 4k 0.905x but above 1 on the real side only, thp-always 1.09x" "$md" &&
 	pass "charged/Rss must be on the same side of 1" || fail "charged/Rss verdict: $(grep '| charged_per_rss_after_drain | [a-z]' "$md")"
@@ -63,7 +65,10 @@ grep -q "| only_real | cannot tell: 4k: no simulated figure; thp-always: no simu
 	pass "a missing side is no verdict" || fail "only_real verdict: $(grep '| only_real | [a-z]' "$md")"
 grep -q "| only_real | 4k | 7 | - | - |" "$md" && pass "a missing figure is '-' in the table" ||
 	fail "the missing figure is not '-'"
-grep -q "1 of 4 metrics agree on every backing; 2 of 4 have the same ordering" "$md" &&
+grep -q "| fork_ms_per_gib | no: 4k 1.38x, thp-always 1.75x (to agree: within 1.5x) | same: thp-always against 4k: lower on both sides (thp-always / 4k: real 0.1, simulated 0.127) |" "$md" &&
+	pass "fork time per GiB: a 1.5x bar, and the ratio between the backings on each side" ||
+	fail "fork verdict: $(grep '| fork_ms_per_gib | [a-z]' "$md")"
+grep -q "1 of 5 metrics agree on every backing; 3 of 5 have the same ordering" "$md" &&
 	pass "the summary counts" || fail "summary: $(grep 'metrics agree' "$md")"
 grep -q "Calibration: real against simulated" "$TMP/mini/report.html" && pass "and report.html" ||
 	fail "no section in report.html"

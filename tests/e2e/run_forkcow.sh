@@ -44,6 +44,28 @@ done
 [ "$(metric "$c" 4k writes_snapshot)" = 8192 ] && pass "8192 writes in the snapshot phase" ||
 	fail "writes_snapshot $(metric "$c" 4k writes_snapshot)"
 
+# The fork figures: the empty twin apart, and per GiB only what the dataset adds.
+fu=$(metric "$c" 4k fork_us) fe=$(metric "$c" 4k fork_us_empty) fg=$(metric "$c" 4k fork_ms_per_gib)
+awk -v e="$fe" -v f="$fu" 'BEGIN { exit !(e > 0 && e < f) }' &&
+	pass "fork_us_empty $fe us is above 0 and below fork_us $fu" ||
+	fail "fork_us_empty '$fe' against fork_us '$fu'"
+awk -v e="$fe" -v f="$fu" -v g="$fg" 'BEGIN { w = (f - e) / 1e3 / (64 / 1024);
+	exit !(g > w * 0.999 && g < w * 1.001) }' &&
+	pass "fork_ms_per_gib $fg = (fork_us - fork_us_empty) per GiB of the 64M dataset" ||
+	fail "fork_ms_per_gib '$fg' is not (fork_us - fork_us_empty) / size"
+
+# small_pct: that share of the dataset in 4 KiB pages on thp, the rest huge; on hugetlb a
+# clear failure (it has no 4 KiB part).
+expect_exit 0 "forkcow thp, small_pct=50" "$HB" run forkcow --backing thp -p size=64M \
+	-p small_pct=50 -p writes=100 -p snapshot=sleep -p hold=1ms --out "$TMP/small"
+c="$TMP/small/results.csv"
+[ "$(metric "$c" thp small_kib)" = 32768 ] && pass "small_kib = 32768 (half of 64M)" ||
+	fail "small_kib '$(metric "$c" thp small_kib)', wanted 32768"
+cov=$(metric "$c" thp huge_coverage_pct)
+awk -v c="$cov" 'BEGIN { exit !(c >= 45 && c <= 50.5) }' &&
+	pass "thp coverage $cov % with half the dataset kept small" ||
+	fail "thp coverage '$cov' with small_pct=50, wanted about 50"
+
 # The read snapshot through a real file sink, rate-capped: the file is gone afterwards.
 expect_exit 0 "forkcow read into a file sink" "$HB" run forkcow --backing 4k -p size=16M \
 	-p sink="$TMP/dump" -p sink_rate=64M -p phase_time=50ms --out "$TMP/file"
