@@ -1,8 +1,9 @@
 /*
  * calibration.csv and what its figures say (calibration.h). What counts as agreement is a
  * rule per metric name: memory figures after the drain must agree within 20%, fork time per
- * GiB within a factor of 1.5, every other figure (copied memory, latency) within a factor of 2. The ordering compares each
- * backing with the first one of the metric (4k), on both sides.
+ * GiB within a factor of 1.5, every other figure (copied memory, latency) within a factor of
+ * 2. The ordering compares each backing with the first one of the metric (4k), on both
+ * sides.
  */
 #include <errno.h>
 #include <math.h>

@@ -53,7 +53,8 @@ c="$TMP/fork/results.csv"
 for b in 4k thp-always; do
 	[ "$(metric "$c" $b status)" = ok ] && pass "fork $b ok" || fail "fork $b: $(grep "$b,.*,status," "$c")"
 	for m in fork_us fork_us_empty used_memory_rss_kib_empty fork_ms_per_gib copied_kib bgsave_s \
-		used_memory_kib used_memory_rss_kib mem_fragmentation_ratio write_p99_us_baseline write_p99_us_snapshot write_p99_us_after \
+		used_memory_kib used_memory_rss_kib mem_fragmentation_ratio write_p99_us_baseline \
+		write_p99_us_snapshot write_p99_us_after \
 		rss_kib huge_coverage_process_pct copied_kib_charged; do
 		figure fork "$c" $b $m
 	done
