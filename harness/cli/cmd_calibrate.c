@@ -82,18 +82,11 @@ static const struct cal_metric churn_metrics[] = {
 };
 
 /*
- * fork: the same keys x value size; forkcow's dataset is that many bytes (rounded to MiB).
- * How much a snapshot copies depends on how long it lasts and how fast the parent writes
- * meanwhile. Redis's child serializes its RDB for seconds and its client's writes are bound
- * by round trips; forkcow's child would read and sink the same bytes in a fraction of that.
- * So the simulated fork runs second, per backing, with the snapshot's length and the write
- * rate the real one had: its sink takes the dataset at size / Redis's snapshot time, and its
- * parent writes at the rate Redis's client reached during the snapshot. What is then compared
- * is what the simulator predicts from those: fork time and copy-on-write. churn: Redis fills, deletes drain_pct at
- * random and idles, with no mix of operations in between, so the simulator has no churn
- * phase (churn_time=0: its throughput is then unavailable, not a figure) and the store sees
- * the same work, fill, drain, idle. No refill, which Redis does not do either (the figures
- * are taken before it anyway).
+ * fork: forkcow's dataset is keys x value size (rounded to MiB). It runs second, per backing,
+ * with what Redis's snapshot had there (README, "Calibration"): its sink takes the dataset at
+ * size / Redis's snapshot time, its parent writes at Redis's client's rate, and small_pct is
+ * the share of Redis's memory not in huge pages. churn: fill, drain, idle on both sides, no
+ * churn phase (churn_time=0) and no refill, which Redis does not do either.
  */
 static const struct cal_pair real_pairs[] = {
 	{ "fork",
@@ -148,7 +141,12 @@ struct built {
 	char *store[HB_MAX_BACKINGS];
 };
 
-static unsigned long long fork_mib(const struct cal_sizes *z);
+static unsigned long long fork_mib(const struct cal_sizes *z)
+{
+	unsigned long long mib = (z->fork_keys * z->fork_value + (1 << 19)) >> 20;
+
+	return mib ? mib : 1;
+}
 
 static void usage(FILE *f)
 {
@@ -164,12 +162,10 @@ static void usage(FILE *f)
 		"  --out DIR   results directory (default results/<UTC time>-calibrate)\n"
 		"  --reps N    repetitions (default %d)\n"
 		"  --quick     tiny datasets (%llu keys): seconds, to see it work, not to judge\n"
-		"  --fork-size SIZE  the fork pair's dataset: SIZE / %llu B keys (default %llu\n"
-		"              keys, %llu MiB; 1G: Redis at about 1.3 GiB of Rss)\n"
+		"  --fork-size SIZE  the fork pair's dataset in %llu B keys (default %llu MiB)\n"
 		"  --quiet     no progress\n"
 		"Prints the results directory, then the paths of calibration.csv and .md.\n",
-		DEFAULT_REPS, sizes_quick.fork_keys, sizes_full.fork_value, sizes_full.fork_keys,
-		fork_mib(&sizes_full));
+		DEFAULT_REPS, sizes_quick.fork_keys, sizes_full.fork_value, fork_mib(&sizes_full));
 }
 
 /* What a second-stage side takes from the real side's figures on its backing. */
@@ -177,13 +173,6 @@ struct derived {
 	unsigned long long sink_rate, write_rate, small_pct;
 	char sink[128];
 };
-
-static unsigned long long fork_mib(const struct cal_sizes *z)
-{
-	unsigned long long mib = (z->fork_keys * z->fork_value + (1 << 19)) >> 20;
-
-	return mib ? mib : 1;
-}
 
 /* {name} of z (or of dv) as text; 0, or -ENOENT for a name it does not have. */
 static int size_value(const struct cal_sizes *z, const struct derived *dv, const char *name,
@@ -515,11 +504,9 @@ int hb_cmd_calibrate(int argc, char **argv)
 		hb_err("calibrate: unexpected argument '%s'", argv[optind]);
 		return HB_EXIT_USAGE;
 	}
-	if (fork_bytes) { /* the fork pair's dataset, in keys of the same value size */
-		sized = *z;
-		sized.fork_keys = fork_bytes / sized.fork_value;
-		z = &sized;
-	}
+	sized = *z; /* --fork-size: the fork pair's dataset, in keys of the same value size */
+	sized.fork_keys = fork_bytes ? fork_bytes / sized.fork_value : sized.fork_keys;
+	z = &sized;
 	nb = hb_parse_backing_list(CAL_BACKINGS, bk, HB_MAX_BACKINGS);
 	if (nb < 0)
 		return HB_EXIT_INTERNAL;
