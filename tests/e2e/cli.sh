@@ -46,6 +46,12 @@ expect_out "stride" "cross-parameter error names stride"
 expect_exit 2 "does not fit" "$HB" run touch --backing 4k -p size=1000G
 expect_out "MemAvailable" "too big names MemAvailable"
 expect_exit 2 "bad reps" "$HB" run touch --reps 0
+# A seed is a whole number 0..2^64-1 in decimal: strtoull once took '-3' as 2^64 - 3.
+accepted="is not a whole number from 0 to 18446744073709551615 in decimal digits"
+for s in -3 18446744073709551616 12x '' +3 0x10; do
+	expect_exit 2 "--seed '$s'" "$HB" run touch --seed "$s"
+	expect_out "--seed: '${s//+/\\+}' $accepted" "--seed '$s': names the value and what is accepted"
+done
 [ ! -e results ] && pass "bad input wrote no results" || fail "bad input created results/"
 
 expect_exit 0 "small run, 2 reps, 2 backings" "$HB" run touch --backing 4k,thp -p size=8M --reps 2 --out "$TMP/r1"
