@@ -119,13 +119,7 @@ static int parse_value(const struct hb_param *p, const char *text, union pvalue 
 	case HB_PT_DURATION:
 		return hb_parse_duration(text, &v->u);
 	case HB_PT_UINT:
-		if (!*text || *text == '-' || *text == '+')
-			return -EINVAL;
-		errno = 0;
-		v->u = strtoull(text, &end, 10);
-		if (errno == ERANGE)
-			return -ERANGE;
-		return *end ? -EINVAL : 0;
+		return hb_parse_uint(text, UINT64_MAX, &v->u);
 	case HB_PT_DOUBLE:
 		if (!*text)
 			return -EINVAL;

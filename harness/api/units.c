@@ -8,6 +8,23 @@
 
 #include "units.h"
 
+int hb_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long u;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+	errno = 0;
+	u = strtoull(s, NULL, 10);
+	if (errno == ERANGE || u > max)
+		return -ERANGE;
+	*out = u;
+	return 0;
+}
+
 static int parse_number(const char *s, double *v, const char **rest)
 {
 	char *end;

@@ -1,9 +1,14 @@
-/* Sizes (binary K/M/G/T suffixes) and durations (ns/us/ms/s/m) as users type them. */
+/* Whole numbers, sizes (binary K/M/G/T suffixes) and durations (ns/us/ms/s/m) as users type
+ * them. */
 #ifndef HB_UNITS_H
 #define HB_UNITS_H
 #include <stddef.h>
 #include <stdint.h>
 
+/* "42" -> 42: decimal digits only, at most max. strtoull alone would take "-3" (as 2^64 - 3),
+ * "+3", " 3", and with base 0 "0x10" and "010" (as 8). Returns 0, or -EINVAL (not a whole
+ * number) / -ERANGE (above max); *out is untouched on error. */
+int hb_parse_uint(const char *s, uint64_t max, uint64_t *out);
 /* "64M" -> 67108864. Suffixes K, M, G, T (binary, optional "iB"/"B"); a plain number is bytes.
  * Returns 0, or -EINVAL (not a size) / -ERANGE (overflow). */
 int hb_parse_size(const char *s, uint64_t *out);

@@ -1,6 +1,7 @@
 /* `hugebench run`: one workload, one parameter set (or its sweep), on a list of backings. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,9 @@ static void usage(FILE *f)
 		"  --out DIR        results directory (default results/<UTC time>-<host>)\n"
 		"  --series-interval DURATION  memory sampling period of the time series "
 		"(default 100ms)\n"
-		"  --seed N         seed for the workload's random choices (default: from the "
-		"clock)\n"
+		"  --seed N         seed for the workload's random choices: a whole number from 0\n"
+		"                   to 18446744073709551615 in decimal digits (default: from the\n"
+		"                   clock)\n"
 		"  --quiet          no progress lines\n"
 		"  --wait-lock      when another run holds the machine, wait for it (default:\n"
 		"                   refuse with exit 5, naming its pid)\n"
@@ -173,9 +175,9 @@ int hb_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 's':
-			m.seed = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
-				hb_err("--seed: '%s' is not a number", optarg);
+			if (hb_parse_uint(optarg, UINT64_MAX, &m.seed)) {
+				hb_err("--seed: '%s' is not a whole number from 0 to %" PRIu64
+				       " in decimal digits", optarg, UINT64_MAX);
 				goto out;
 			}
 			break;

@@ -1,4 +1,5 @@
 /* meta.json: what a run ran on and what it ran. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -75,7 +76,13 @@ json_t *hb_run_meta(const struct hb_matrix *m, int argc, char **argv, const char
 	json_object_set_new(meta, "entries", entries);
 	json_object_set_new(meta, "allocators", hb_allocators_json());
 	json_object_set_new(meta, "reps", json_integer(m->reps));
-	json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
+	/* JSON integers here are signed 64-bit: a seed from 2^63 up (--seed takes up to 2^64 - 1)
+	 * would read back negative, a value --seed refuses; its decimal digits as a string do
+	 * not. */
+	if (m->seed <= INT64_MAX)
+		json_object_set_new(meta, "seed", json_integer((json_int_t)m->seed));
+	else
+		json_object_set_new(meta, "seed", json_sprintf("%" PRIu64, m->seed));
 	json_object_set_new(meta, "events", json_string(m->events && *m->events ? m->events :
 							  "default"));
 	json_object_set_new(meta, "complete", json_false());

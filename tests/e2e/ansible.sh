@@ -78,20 +78,25 @@ EOF
 [ -d /run/sshd ] || { mkdir -p /run/sshd && MADE_PRIVSEP=1; }
 /usr/sbin/sshd -t -f "$SSHD_DIR/sshd_config" -p "$PORT" >"$TMP/out" 2>&1 ||
 	skip_all "sshd refuses the test's config: $(head -n 1 "$TMP/out")"
-timeout 400 /usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -p "$PORT" -E "$SSHD_DIR/sshd.log" &
+# PLAY_MAX: each playbook's bound (it builds hugebench twice): a safety bound for a broken
+# build, not a guess at how long a build takes here. sshd outlives both plays (the EXIT trap
+# stops it; its own timeout is for a test that was SIGKILLed).
+PLAY_MAX=1800
+timeout $((2 * PLAY_MAX + 300)) /usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -p "$PORT" \
+	-E "$SSHD_DIR/sshd.log" &
 SSHD_PID=$!
 
 SSH_OPTS="-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=$SSHD_DIR/known_hosts \
 -o IdentitiesOnly=yes -o BatchMode=yes"
-up=""
-for _ in $(seq 50); do
+# logs_in: one login to the test's sshd (ConnectTimeout: no single attempt hangs the wait).
+logs_in() {
 	# shellcheck disable=SC2086
-	if ssh $SSH_OPTS -i "$SSHD_DIR/client_key" -p "$PORT" -o ConnectTimeout=2 root@127.0.0.3 true \
-		2>/dev/null; then up=1; break; fi
-	kill -0 "$SSHD_PID" 2>/dev/null || break
-	sleep 0.2
-done
-if [ -n "$up" ]; then pass "sshd of the test on 127.0.0.1-3 port $PORT"; else
+	ssh $SSH_OPTS -i "$SSHD_DIR/client_key" -p "$PORT" -o ConnectTimeout=60 root@127.0.0.3 \
+		true 2>/dev/null
+}
+if wait_until -p "$SSHD_PID" "a login to the test's sshd" logs_in; then
+	pass "sshd of the test on 127.0.0.1-3 port $PORT"
+else
 	fail "sshd did not come up on port $PORT"; sed 's/^/    /' "$SSHD_DIR/sshd.log" | head
 	done_tests
 fi
@@ -132,7 +137,7 @@ EOF
 # play LOG ARGS...: the playbook, bounded, without the make jobserver of make check.
 play() {
 	local log=$1; shift
-	ANSIBLE_CONFIG=$TMP/ansible.cfg timeout 170 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	ANSIBLE_CONFIG=$TMP/ansible.cfg timeout $PLAY_MAX env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		ansible-playbook -i "$TMP/inventory.ini" "$PLAYBOOK" -e hb_serial=1 \
 		-e "hb_build_dir=$BUILD" -e "hb_results_dir=$TMP/hosts" "$@" >"$log" 2>&1
 }

@@ -46,9 +46,16 @@ expect_out "stride" "cross-parameter error names stride"
 expect_exit 2 "does not fit" "$HB" run touch --backing 4k -p size=1000G
 expect_out "MemAvailable" "too big names MemAvailable"
 expect_exit 2 "bad reps" "$HB" run touch --reps 0
+# A seed is a whole number 0..2^64-1 in decimal: strtoull once took '-3' as 2^64 - 3.
+accepted="is not a whole number from 0 to 18446744073709551615 in decimal digits"
+for s in -3 18446744073709551616 12x '' +3 0x10; do
+	expect_exit 2 "--seed '$s'" "$HB" run touch --seed "$s"
+	expect_out "--seed: '${s//+/\\+}' $accepted" "--seed '$s': names the value and what is accepted"
+done
 [ ! -e results ] && pass "bad input wrote no results" || fail "bad input created results/"
 
-expect_exit 0 "small run, 2 reps, 2 backings" "$HB" run touch --backing 4k,thp -p size=8M --reps 2 --out "$TMP/r1"
+expect_exit 0 "small run, 2 reps, 2 backings" "$HB" run touch --backing 4k,thp -p size=8M --reps 2 \
+	--seed 18446744073709551615 --out "$TMP/r1"
 csv="$TMP/r1/results.csv"
 [ -s "$csv" ] && pass "results.csv written" || fail "no results.csv"
 [ -s "$TMP/r1/meta.json" ] && pass "meta.json written" || fail "no meta.json"
@@ -67,6 +74,8 @@ rss=$(metric "$csv" 4k rss_kib)
 [ "${rss%.*}" -ge 8192 ] && pass "4k rss_kib $rss >= 8192" || fail "4k rss_kib $rss < 8192"
 ls "$TMP/r1/series/touch-4k-1-r1.csv" >/dev/null 2>&1 && pass "series file per cell" || fail "no series file"
 grep -q '"complete": true' "$TMP/r1/meta.json" && pass "meta.json complete" || fail "meta.json not complete"
+grep -q '"seed": "18446744073709551615"' "$TMP/r1/meta.json" && pass "meta.json has the seed 2^64-1 exactly" ||
+	fail "meta.json seed: $(grep '"seed"' "$TMP/r1/meta.json")"
 grep -q '"kernel"' "$TMP/r1/meta.json" && grep -q '"commit"' "$TMP/r1/meta.json" &&
 	pass "meta.json has sysinfo and commit" || fail "meta.json lacks sysinfo or commit"
 ls "$TMP/r1" | grep -q '\.tmp\.' && fail "temp files left" || pass "no temp files left"

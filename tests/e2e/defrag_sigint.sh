@@ -28,12 +28,25 @@ env --default-signal=INT "$HB" run defrag --backing thp -p size=1G -p watch=1s -
 	-p defrag=$want -p age=1 --out "$TMP/r" >"$TMP/run.log" 2>&1 &
 pid=$!
 # Aging is under way once the plug is in place; the defrag mode is set before it.
-for _ in $(seq 300); do [ "$(cat $pool)" -gt 0 ] && break; sleep 0.05; done
+plugged() { [ "$(cat $pool)" -gt 0 ]; }
+wait_until -p $pid "the fragmenter's plug in the hugetlb pool" plugged
 [ "$(cat $pool)" -gt 0 ] && pass "aging under way (pool $(cat $pool) pages)" ||
 	fail "the fragmenter never grew the pool"
 grep -q "\[$want\]" /sys/kernel/mm/transparent_hugepage/defrag &&
 	pass "defrag=$want set for the cell" || fail "defrag mode not set during aging"
-sleep 0.3
+# The Ctrl-C comes once the filler (the harness's child that leads its own process group)
+# holds memory: mid-fill, where it lands on any host, not 0.3 s after the plug.
+filling() {
+	local c
+	for c in $(pgrep -P $pid -x hugebench); do
+		[ "$(ps -o pgid= -p "$c" | tr -d ' ')" = "$c" ] &&
+			[ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$c/status" 2>/dev/null)" -ge 16384 ] \
+				2>/dev/null && return 0
+	done
+	return 1
+}
+wait_until -p $pid "the fragmenter's filler to hold 16 MiB" filling ||
+	fail "never saw the filler holding memory"
 kill -INT $pid
 wait $pid
 rc=$?
@@ -42,14 +55,12 @@ grep -q ',status,interrupted,' "$TMP/r/results.csv" && pass "the cell is marked 
 	fail "no interrupted row: $(grep ',status,' "$TMP/r/results.csv")"
 [ "$(knob_snapshot)" = "$before" ] && pass "defrag mode and every pool as found" ||
 	fail "knobs changed: $before -> $(knob_snapshot)"
-pgrep -x hugebench >/dev/null && fail "a hugebench process is left: $(pgrep -a -x hugebench)" ||
+left=$(alive_named hugebench)
+[ -n "$left" ] && fail "a hugebench process is left: $(ps -o pid,stat,args -p "${left// /,}")" ||
 	pass "no filler or cell process left"
-# The filler's pages go back as it exits; allow the per-CPU lists a few seconds to settle.
-for _ in $(seq 60); do
-	mem=$(free_kib)
-	[ $((mem * 100)) -ge $((mem0 * 98)) ] && break
-	sleep 0.5
-done
+# The filler's pages go back as it exits; the per-CPU lists settle meanwhile.
+mem_back() { mem=$(free_kib); [ $((mem * 100)) -ge $((mem0 * 98)) ]; }
+wait_until "free memory back within 2% of $((mem0 >> 10)) MiB" mem_back
 [ $((mem * 100)) -ge $((mem0 * 98)) ] &&
 	pass "free memory back within 2% ($((mem0 >> 10)) -> $((mem >> 10)) MiB)" ||
 	fail "free memory not back: $((mem0 >> 10)) -> $((mem >> 10)) MiB"

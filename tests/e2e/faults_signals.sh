@@ -20,25 +20,16 @@ snap() {
 before=$(snap)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# live PIDS...: those of PIDS still running (zombies waiting for init to reap them are gone).
-live() {
-	local p s
-	for p in "$@"; do
-		s=$(ps -o stat= -p "$p" 2>/dev/null) || continue
-		case $s in Z*) ;; *) printf '%s ' "$p" ;; esac
-	done
-}
 # Every process whose command line names this test's directory: harness, cell, guardian.
 ours() { pgrep -f -- "$TMP/" 2>/dev/null | tr '\n' ' '; }
+# none_left: no process of ours is running (set left to those that are).
+none_left() { left=$(alive $(ours)); [ -z "$left" ]; }
 
 # after WHAT PID DIR: the machine and the directory as they must be after any ending.
 after() {
 	local what=$1 pid=$2 dir=$3 left=""
-	for _ in $(seq 40); do
-		left=$(live $(ours))
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
+	# the guardian exits once it has restored, a cell's child once its parent died
+	wait_until "the processes of the run to exit" none_left
 	[ -z "$left" ] && pass "$what: no process of the run left" ||
 		{ fail "$what: processes left: $left"; ps -o pid,stat,comm,args -p "${left// /,}" 2>/dev/null; }
 	[ "$(snap)" = "$before" ] && pass "$what: THP, mTHP, khugepaged and hugetlb pools as before" ||
@@ -61,11 +52,13 @@ after() {
 long_cell() { echo touch --backing "$1" -p size=256M -p stride=8 -p passes=1000; }
 
 # SIGINT and SIGTERM mid-cell: exit 130, the cell marked interrupted with why, finished cells
-# (a first 4k cell) kept whole.
+# (a first 4k cell) kept whole. Each cell is 1000 passes over 256M: the thp-always cell is
+# still running when its knob change is seen, however long the 4k cell before it took (~12 s
+# here); --cell-timeout lets the 4k cell finish where it takes longer than the default 33 s.
 for sig in INT TERM; do
 	d=$TMP/sig-$sig
 	"$HB" run touch --backing 4k,thp-always -p size=256M -p stride=8 -p passes=1000 --out "$d" \
-		>"$TMP/$sig.log" 2>&1 &
+		--cell-timeout 10m >"$TMP/$sig.log" 2>&1 &
 	pid=$!
 	# the 4k cell first (no knob), then thp-always changes the mode: it is running
 	if wait_changed $pid snap; then
@@ -115,16 +108,16 @@ done
 # SIGKILL of a cell's child: that cell fails with the reason, the run goes on (exit 4).
 d=$TMP/child
 "$HB" run touch --backing thp-always,4k -p size=256M -p stride=8 -p passes=300 --out "$d" \
-	>"$TMP/child.log" 2>&1 &
+	--cell-timeout 10m >"$TMP/child.log" 2>&1 &
 pid=$!
+cell_child() { kid=$(pgrep -P $pid -x hugebench | head -n 1); [ -n "$kid" ]; }
 if wait_changed $pid snap; then
-	kid=""
-	for _ in $(seq 100); do
-		kid=$(pgrep -P $pid -x hugebench | head -n 1)
-		[ -n "$kid" ] && break
-		sleep 0.02
-	done
-	kill -KILL $kid
+	# the knob is set before the cell's child is forked
+	if wait_until -p $pid "the thp-always cell's child" cell_child; then
+		kill -KILL $kid
+	else
+		fail "child SIGKILL: no cell child of $pid seen"
+	fi
 	wait $pid; rc=$?
 	[ $rc = 4 ] && pass "child SIGKILL: exit 4 (a cell failed)" || fail "child SIGKILL: exit $rc"
 	grep -q '^touch,thp-always,.*,status,failed,,.*signal 9\|^touch,thp-always,.*,status,failed,,.*Killed' "$d/results.csv" &&
@@ -138,17 +131,29 @@ else
 fi
 
 # Two concurrent runs: the second refuses naming the first's pid (a run with no knob too),
-# or with --wait-lock waits for it, then runs.
+# or with --wait-lock waits for it, then runs. The first is held (SIGSTOP) from the moment it
+# holds the run lock until the waiter says it waits: it holds the machine for as long as the
+# second and third need on any host, not for as long as its cell happens to run.
 d=$TMP/first
 "$HB" run touch --backing 4k -p size=64M -p passes=150 --out "$d" >"$TMP/first.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -s "$d/meta.json" ] && break; sleep 0.02; done
+holds_lock() { [ "$(head -n 1 /run/hugebench/run.lock 2>/dev/null)" = "$pid" ]; }
+if wait_until -p $pid "run $pid to take the run lock" holds_lock; then
+	kill -STOP $pid
+else
+	fail "the first run never held the run lock"
+fi
 expect_exit 5 "second run refused" "$HB" run touch --backing 4k -p size=4M --out "$TMP/second"
 expect_out "another hugebench run holds the machine: pid $pid" "refusal names the holder's pid"
 [ ! -e "$TMP/second" ] && pass "the refused run wrote nothing" || fail "the refused run made $TMP/second"
-"$HB" run touch --backing 4k -p size=4M --out "$TMP/waiter" --wait-lock >"$TMP/waiter.log" 2>&1
+"$HB" run touch --backing 4k -p size=4M --out "$TMP/waiter" --wait-lock >"$TMP/waiter.log" 2>&1 &
+waiter=$!
+waits() { grep -q "waiting for the run of hugebench pid $pid" "$TMP/waiter.log"; }
+wait_until -p $waiter "the --wait-lock run to say it waits" waits
+kill -CONT $pid 2>/dev/null
+wait $waiter
 rc=$?
-first_alive=$(live $pid)
+first_alive=$(alive $pid)
 [ $rc = 0 ] && pass "--wait-lock run: exit 0" || { fail "--wait-lock run: exit $rc"; cat "$TMP/waiter.log"; }
 grep -q "waiting for the run of hugebench pid $pid" "$TMP/waiter.log" && pass "--wait-lock says whom it waits for" ||
 	fail "--wait-lock: no waiting line"

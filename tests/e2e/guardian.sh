@@ -37,6 +37,16 @@ fi
 
 before=$(knob_snapshot)
 pipe_of() { readlink "/proc/$1/fd/3" 2>/dev/null; }
+# sig_mask PID FIELD: a signal mask line of /proc/PID/status (SigPnd, ShdPnd, SigIgn), in hex.
+sig_mask() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
+# delivered PID: no signal waits for PID any more (each was ignored, handled or fatal), or PID
+# is gone: what a signal was going to do, it has done.
+delivered() {
+	[ -z "$(alive "$1")" ] && return 0
+	[ "$(sig_mask "$1" SigPnd)$(sig_mask "$1" ShdPnd)" = 00000000000000000000000000000000 ]
+}
+# gone PID...: none of them runs any more.
+gone() { [ -z "$(alive "$@")" ]; }
 
 # The guardian of a running cell. setsid puts the run in its own group, as a shell job is.
 setsid "$HB" run touch --backing thp-always -p size=256M -p stride=8 -p passes=1000 \
@@ -64,18 +74,21 @@ if wait_changed $pid; then
 		fail "guardian: its pipe $p is also held by:$holders (cell children: $kids)"
 	[ "$(head -n 1 /run/hugebench/run.lock 2>/dev/null)" = "$pid" ] &&
 		pass "run lock names the running harness" || fail "run.lock: $(cat /run/hugebench/run.lock)"
+	# SIGHUP, SIGINT and SIGTERM are bits 0, 1 and 14 of the mask
+	ign=$(sig_mask $g SigIgn)
+	[ -n "$ign" ] && [ $((0x$ign & 0x4003)) = $((0x4003)) ] &&
+		pass "guardian: ignores SIGINT, SIGTERM, SIGHUP" || fail "guardian SigIgn '$ign'"
 	kill -INT $g; kill -TERM $g; kill -HUP $g
-	sleep 0.3
-	kill -0 $g 2>/dev/null && pass "guardian: survives SIGINT, SIGTERM, SIGHUP" || fail "guardian died of a signal"
+	wait_until "the signals to reach guardian $g" delivered $g
+	[ -n "$(alive $g)" ] && pass "guardian: survives SIGINT, SIGTERM, SIGHUP" || fail "guardian died of a signal"
 	grep -q '\[always\]' $thp_enabled && pass "guardian: restores nothing while the harness runs" ||
 		fail "THP mode changed mid-run: $(cat $thp_enabled)"
 	kill -INT -- -$pid # Ctrl-C to the whole group
 	wait $pid; rc=$?
 	[ $rc = 130 ] && pass "Ctrl-C to the group: exit 130" || fail "Ctrl-C: exit $rc"
 	[ "$(knob_snapshot)" = "$before" ] && pass "Ctrl-C: knobs restored" || fail "Ctrl-C: $(knob_snapshot)"
-	sleep 0.2
-	s=$(ps -o stat= -p "$g" 2>/dev/null)
-	case $s in "" | Z*) pass "Ctrl-C: the guardian is gone" ;; *) fail "guardian left: $s" ;; esac
+	wait_until "guardian $g to exit" gone $g && pass "Ctrl-C: the guardian is gone" ||
+		fail "guardian left: $(ps -o stat= -p "$g")"
 	grep -q 'hugebench-guard' "$TMP/g.log" && fail "the guardian restored after a clean exit" ||
 		pass "Ctrl-C: the guardian had nothing to do"
 else
@@ -87,9 +100,11 @@ fi
 	>"$TMP/s.log" 2>&1 &
 pid=$!
 if wait_changed $pid; then
+	kids=$(pgrep -P $pid) # the guardian and the cell's child
 	kill -KILL "$(pgrep -P $pid -x hugebench-guard)" $pid
 	wait $pid 2>/dev/null
-	sleep 0.3
+	# nothing of the run left that could still restore: the check below then means something
+	wait_until "the guardian and the cell's child to exit" gone $kids
 	grep -q '\[always\]' $thp_enabled && [ -s /run/hugebench/knobs.state ] &&
 		pass "both killed: the mode stays changed, the state file lists it" ||
 		fail "both killed: nothing left to recover, the test proves nothing"

@@ -11,6 +11,8 @@ thp_enabled=/sys/kernel/mm/transparent_hugepage/enabled
 pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 children_of() { pgrep -P "$1" 2>/dev/null; }
+cell_child() { [ -n "$(pgrep -P "$1" -x hugebench)" ]; }
+kids_gone() { left=$(alive $kids); [ -z "$left" ]; } # sets left to those still running
 
 # SIGINT mid-cell: exit 130, knobs back, a valid results.csv marking the cell interrupted.
 "$HB" run touch --backing thp-always -p size=256M -p stride=8 -p passes=1000 --out "$TMP/int" >"$TMP/int.log" 2>&1 &
@@ -35,20 +37,16 @@ for b in thp-always hugetlb-2m; do
 	if ! wait_changed $pid; then
 		fail "SIGKILL $b: the knob never changed"; cat "$TMP/kill.log"; wait $pid; continue
 	fi
+	# the knob is set before the cell's child is forked: without it the check below is empty
+	wait_until -p $pid "the $b cell's child" cell_child $pid ||
+		fail "SIGKILL $b: no cell child of $pid seen"
 	kids=$(children_of $pid)
 	guard=$(pgrep -P $pid -x hugebench-guard)
 	[ -n "$guard" ] && kill -KILL $guard || fail "SIGKILL $b: no guardian to kill"
 	kill -KILL $pid; wait $pid 2>/dev/null
-	# PR_SET_PDEATHSIG kills the child; give the kernel a moment to tear it down.
-	for _ in $(seq 40); do
-		left=""
-		for k in $kids; do
-			case $(ps -o stat= -p "$k" 2>/dev/null) in "" | Z*) ;; *) left="$left $k" ;; esac
-		done
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	[ -z "$left" ] && pass "SIGKILL $b: cell child gone with the harness" || fail "SIGKILL $b: children left:$left"
+	# PR_SET_PDEATHSIG kills the child; the kernel tears down its 256M meanwhile.
+	wait_until "the cell's child to die with the harness" kids_gone
+	[ -z "$left" ] && pass "SIGKILL $b: cell child gone with the harness" || fail "SIGKILL $b: children left: $left"
 	[ "$(knob_snapshot)" != "$before" ] && pass "SIGKILL $b: knob still changed before rerun (as expected)" ||
 		fail "SIGKILL $b: nothing was left to recover, test proves nothing"
 	expect_exit 0 "SIGKILL $b: rerun" "$HB" run touch --backing 4k -p size=4M --out "$TMP/rerun-$b"

@@ -46,17 +46,55 @@ knob_snapshot() {
 	echo
 }
 
-# wait_changed PID [SNAPSHOT]: until the snapshot (a function; knob_snapshot by default)
-# differs from $before, i.e. the cell is running and has set its knob: 0; 1 when the run
-# ends first or 10 s pass.
-wait_changed() {
-	local snapshot=${2:-knob_snapshot}
-	for _ in $(seq 200); do
-		[ "$($snapshot)" != "$before" ] && return 0
-		kill -0 "$1" 2>/dev/null || return 1
+# alive PID...: those of PIDS still running, one line. Not a zombie (this VM's init reaps an
+# orphan only every second or so) nor a process on its way out (PF_EXITING: killed, its memory
+# being torn down): both are gone for every purpose of these tests.
+alive() {
+	local p stat f
+	for p in "$@"; do
+		stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		read -r -a f <<<"${stat##*) }" # state ppid pgrp session tty tpgid flags ...
+		[ "${f[0]}" = Z ] || [ $((f[6] & 4)) != 0 ] || printf '%s ' "$p"
+	done
+	echo
+}
+# alive_named NAME: the running processes named exactly NAME.
+alive_named() { alive $(pgrep -x "$1"); }
+
+# How long wait_until waits at most, in seconds. Only so that a broken build cannot hang the
+# suite: no event these tests wait for takes that long on any host; a wait ends at its event.
+HB_WAIT_MAX=${HB_WAIT_MAX:-300}
+# wait_until [-p PID] WHAT CMD...: runs CMD every 50 ms until it succeeds: 0. With -p PID, 1
+# once PID has ended and CMD still fails (what it waits for can no longer come); 1 also after
+# HB_WAIT_MAX s. On 1 it says what it waited for, and why it stopped. (Its locals have names
+# of their own: CMD runs in its scope and may read the caller's $pid.)
+wait_until() {
+	local _wu_pid="" _wu_what _wu_t0=$SECONDS
+	[ "$1" = -p ] && { _wu_pid=$2; shift 2; }
+	_wu_what=$1
+	shift
+	until "$@"; do
+		if [ -n "$_wu_pid" ] && [ -z "$(alive "$_wu_pid")" ]; then
+			"$@" && return 0
+			echo "note: stopped waiting for $_wu_what: pid $_wu_pid ended first" \
+				"($((SECONDS - _wu_t0)) s)"
+			return 1
+		fi
+		if [ $((SECONDS - _wu_t0)) -ge "$HB_WAIT_MAX" ]; then
+			echo "note: stopped waiting for $_wu_what after $HB_WAIT_MAX s (HB_WAIT_MAX)"
+			return 1
+		fi
 		sleep 0.05
 	done
-	return 1
+}
+
+# changed SNAPSHOT: the snapshot (a function) differs from $before.
+changed() { [ "$($1)" != "$before" ]; }
+# wait_changed PID [SNAPSHOT]: until the snapshot (knob_snapshot by default) differs from
+# $before, i.e. the cell is running and has set its knob: 0; 1 when run PID ends first. However
+# long the cells before it take: a host twice as slow as this one took longer than 10 s.
+wait_changed() {
+	wait_until -p "$1" "run $1 to change a machine knob" changed "${2:-knob_snapshot}"
 }
 
 # metric CSV BACKING NAME [REP]: the value column of one row of results.csv.

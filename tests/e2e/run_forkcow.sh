@@ -96,13 +96,14 @@ fi
 "$HB" run forkcow --backing 4k -p size=32M -p snapshot=sleep -p hold=60s -p phase_time=50ms \
 	--out "$TMP/int" >"$TMP/out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do pgrep -x hb-cow-child >/dev/null && break; sleep 0.1; done
-pgrep -x hb-cow-child >/dev/null && pass "snapshot child running" || fail "no snapshot child seen"
+cow_child() { [ -n "$(alive_named hb-cow-child)" ]; }
+wait_until -p $pid "the snapshot child (after populate and the baseline phase)" cow_child
+cow_child && pass "snapshot child running" || fail "no snapshot child seen"
 kill -INT $pid
 wait $pid
 rc=$?
 [ $rc = 130 ] && pass "SIGINT: exit 130" || fail "SIGINT: exit $rc"
-pgrep -x hb-cow-child >/dev/null && fail "a snapshot child outlived the run: $(pgrep -a -x hb-cow-child)" ||
+cow_child && fail "a snapshot child outlived the run: $(pgrep -a -x hb-cow-child)" ||
 	pass "no snapshot child after the run"
 [ "$(knob_snapshot)" = "$before" ] && pass "knobs restored" || fail "knobs not restored"
 done_tests

@@ -23,16 +23,17 @@ before=$(knob_snapshot)
 # No redis-server, no janitor, no directory of ours, no listener of redis-server.
 left_behind() {
 	local what=""
-	pgrep -x redis-server >/dev/null && what="$what redis-server"
-	pgrep -x hb-janitor >/dev/null && what="$what hb-janitor"
+	[ -n "$(alive_named redis-server)" ] && what="$what redis-server"
+	[ -n "$(alive_named hb-janitor)" ] && what="$what hb-janitor"
 	compgen -G "/tmp/hugebench-redis.*" >/dev/null && what="$what /tmp/hugebench-redis.*"
 	ss -ltnp 2>/dev/null | grep -q '"redis-server"' && what="$what listening-port"
 	echo "$what"
 }
-# wait_clean WHAT: up to 3 s for the janitor.
+# wait_clean WHAT: until the janitor has cleaned up (as long as that takes on this host).
+clean() { l=$(left_behind); [ -z "$l" ]; }
 wait_clean() {
 	local l
-	for _ in $(seq 30); do l=$(left_behind); [ -z "$l" ] && break; sleep 0.1; done
+	wait_until "the janitor to remove what the cell's redis-server left" clean
 	[ -z "$l" ] && pass "$1: nothing left behind" || fail "$1: left behind:$l"
 }
 # figure CTX CSV BACKING METRIC: a number; a charged figure without a memory cgroup here is
@@ -100,6 +101,7 @@ c="$TMP/bad/results.csv"
 	pass "bad option: failed with Redis's log lines" || fail "bad option: $(grep ,status, "$c")"
 wait_clean "after the bad option"
 
+pong() { redis-cli -p "$1" ping 2>/dev/null | grep -q PONG; }
 # The port taken (by another listener): Redis's own log lines in the note.
 # (the listener is another redis-server: a real one, and there on every machine this runs)
 for _ in $(seq 20); do
@@ -107,8 +109,8 @@ for _ in $(seq 20); do
 	redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
 		>"$TMP/holder.log" 2>&1 &
 	holder=$!
-	for _ in $(seq 30); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-	redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+	# it answers, or it exits (the port was taken already): try another
+	wait_until -p $holder "redis-server on port $port to answer" pong "$port" && break
 	kill $holder 2>/dev/null; wait $holder 2>/dev/null
 done
 expect_exit 4 "redis on a taken port (a cell failed)" "$HB" run redis --backing 4k -p keys=100 -p port="$port" \
@@ -119,14 +121,20 @@ c="$TMP/taken/results.csv"
 	pass "taken port: failed with Redis's log lines" || fail "taken port: $(grep ,status, "$c")"
 wait_clean "after the taken port"
 
+# in_idle: the cell's redis-server (the only one listening) has had 90% of its 20000 keys
+# deleted: the drain is over, the 60 s idle phase has begun.
+in_idle() {
+	local port
+	port=$(ss -Hltnp 2>/dev/null | awk '/"redis-server"/ { n = split($4, a, ":"); print a[n]; exit }')
+	[ -n "$port" ] && redis-cli -p "$port" info commandstats 2>/dev/null | grep -q '^cmdstat_del:' &&
+		[ "$(redis-cli -p "$port" dbsize 2>/dev/null)" -le 2000 ] 2>/dev/null
+}
 # SIGINT and SIGKILL of the harness in the middle of a cell (the idle phase).
 for sig in INT KILL; do
 	"$HB" run redis --backing 4k -p scenario=churn -p keys=20000 -p idle=60s --out "$TMP/sig$sig" \
 		>"$TMP/out" 2>&1 &
 	pid=$!
-	for _ in $(seq 100); do grep -q ',drain_ms,' "$TMP/sig$sig/results.csv" 2>/dev/null && break
-		pgrep -x redis-server >/dev/null && compgen -G "/tmp/hugebench-redis.*" >/dev/null && sleep 0.5 && break
-		sleep 0.1; done
+	wait_until -p $pid "the cell's redis-server to reach the idle phase" in_idle
 	pgrep -x redis-server >/dev/null && pass "SIG$sig: redis-server running" || fail "SIG$sig: no redis-server seen"
 	kill -$sig $pid
 	wait $pid

@@ -1,8 +1,8 @@
 /*
- * The size and duration parsers (units.h), as users type them in -p, profiles and options.
- * Invariants: a parsed value formats to text that parses back to the same value; a whole
- * number of bytes is exact (no rounding through a double); a duration is the number times
- * its unit, to double precision.
+ * The whole-number, size and duration parsers (units.h), as users type them in -p, profiles
+ * and options. Invariants: a parsed value formats to text that parses back to the same value;
+ * a whole number of bytes is exact (no rounding through a double); a duration is the number
+ * times its unit, to double precision; a whole number is decimal digits and nothing else.
  */
 #include <ctype.h>
 #include <math.h>
@@ -32,6 +32,21 @@ static void check_size(const char *s)
 		if (shift == 0 || digits <= UINT64_MAX >> shift)
 			FUZZ_ASSERT(v == (uint64_t)digits << shift);
 	}
+}
+
+static void check_uint(const char *s)
+{
+	const char *digits = s;
+	char buf[32];
+	uint64_t v;
+
+	if (hb_parse_uint(s, UINT64_MAX, &v))
+		return;
+	/* Printed back it is the input, leading zeros aside: no sign, space, 0x or suffix. */
+	while (*digits == '0' && digits[1])
+		digits++;
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	FUZZ_ASSERT(!strcmp(buf, digits));
 }
 
 static void check_duration(const char *s)
@@ -69,6 +84,7 @@ static void fuzz_one(const unsigned char *data, size_t len)
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		check_size(line);
 		check_duration(line);
+		check_uint(line);
 	}
 	free(s);
 }

@@ -580,8 +580,9 @@ static void test_recover_busy(void **state_)
 	if (child == 0) {
 		static struct hb_knobs c2;
 
-		/* Safety net: never outlive a test that failed before killing us. */
-		alarm(30);
+		/* Safety net: never outlive a test that failed before killing us. Minutes: the
+		 * test kills it in milliseconds, and on no host may the net go off first. */
+		alarm(300);
 		hb_knobs_init(&c2, root, state);
 		if (hb_knob_set(&c2, ENABLED, "always"))
 			_exit(3);

@@ -53,6 +53,40 @@ static void test_bad_sizes(void **state)
 	assert_int_equal(v, 77); /* untouched on error */
 }
 
+/* Whole numbers as --seed takes them: decimal digits, nothing strtoull would let through. */
+static void test_uints(void **state)
+{
+	uint64_t v = 77;
+
+	(void)state;
+	assert_int_equal(hb_parse_uint("0", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(hb_parse_uint("42", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(hb_parse_uint("010", UINT64_MAX, &v), 0); /* decimal, not octal */
+	assert_int_equal(v, 10);
+	assert_int_equal(hb_parse_uint("18446744073709551615", UINT64_MAX, &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(hb_parse_uint("1000", 1000, &v), 0);
+	assert_int_equal(v, 1000);
+	v = 77;
+	assert_int_equal(hb_parse_uint("18446744073709551616", UINT64_MAX, &v), -ERANGE);
+	assert_int_equal(hb_parse_uint("99999999999999999999999", UINT64_MAX, &v), -ERANGE);
+	assert_int_equal(hb_parse_uint("1001", 1000, &v), -ERANGE);
+	assert_int_equal(hb_parse_uint("-3", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("-0", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("+3", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint(NULL, UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint(" 3", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("3 ", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("12x", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("0x10", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("1e3", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(hb_parse_uint("1.0", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(v, 77); /* untouched on error */
+}
+
 static void test_durations(void **state)
 {
 	uint64_t ns;
@@ -118,7 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes),	   cmocka_unit_test(test_bad_sizes),
 		cmocka_unit_test(test_durations), cmocka_unit_test(test_format),
-		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_uints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
