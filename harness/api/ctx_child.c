@@ -1,6 +1,6 @@
 /*
  * The cell's child process: runs the workload's phases, proves what the backing gave after
- * setup, and streams every figure to the parent (one line per write on a pipe), so a child
+ * setup, and streams every figure to the parent (one line per write on the report socket), so a child
  * that crashes halfway still leaves what it had measured.
  */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* ctx.h: metrics, phases, gauges and the cell's facts, streamed to the parent on the pipe. */
+/* ctx.h: metrics, phases, gauges and the cell's facts, streamed to the parent on the report socket. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

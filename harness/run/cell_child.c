@@ -161,7 +161,7 @@ static void collect(int fd, int errfd, pid_t pid, const struct hb_cell *cell,
 			if (pfd[1].revents & POLLIN)
 				read_stderr(errfd, rep);
 			else
-				errfd = -1; /* closed: poll the report pipe alone */
+				errfd = -1; /* closed: poll the report socket alone */
 		}
 		if (!pfd[0].revents)
 			continue;
@@ -340,7 +340,7 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 		child_apply_backing(cell);
 		if (!cenv->n)
 			_exit(hb_cell_child(cell, pipefd[1], cg->dir, cg->version));
-		/* The report pipe survives the exec; stderr goes to the parent. */
+		/* The report socket survives the exec; stderr goes to the parent. */
 		fcntl(pipefd[1], F_SETFD, 0);
 		close(errpipe[0]);
 		dup2(errpipe[1], STDERR_FILENO);
