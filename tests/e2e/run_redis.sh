@@ -125,7 +125,9 @@ wait_clean "after the taken port"
 # deleted: the drain is over, the 60 s idle phase has begun.
 in_idle() {
 	local port
-	port=$(ss -Hltnp 2>/dev/null | awk '/"redis-server"/ { n = split($4, a, ":"); print a[n]; exit }')
+	# the port from its process title ("redis-server 127.0.0.1:PORT"): ss is not on a minimal
+	# Debian root
+	port=$(pgrep -a -x redis-server | sed -n 's/.*:\([0-9][0-9]*\).*/\1/p' | head -n 1)
 	[ -n "$port" ] && redis-cli -p "$port" info commandstats 2>/dev/null | grep -q '^cmdstat_del:' &&
 		[ "$(redis-cli -p "$port" dbsize 2>/dev/null)" -le 2000 ] 2>/dev/null
 }
