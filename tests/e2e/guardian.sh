@@ -49,10 +49,15 @@ delivered() {
 gone() { [ -z "$(alive "$@")" ]; }
 
 # The guardian of a running cell. setsid puts the run in its own group, as a shell job is.
+# The cell's child is held (SIGSTOP) while the checks look at it: they read every fd of every
+# process (seconds here, longer on a slower host) and must not outlast its 1000 passes.
 setsid "$HB" run touch --backing thp-always -p size=256M -p stride=8 -p passes=1000 \
-	--out "$TMP/g" >"$TMP/g.log" 2>&1 &
+	--out "$TMP/g" --cell-timeout 10m >"$TMP/g.log" 2>&1 &
 pid=$!
+cell_child() { kids=$(pgrep -P $pid -x hugebench | tr '\n' ' '); [ -n "$kids" ]; }
 if wait_changed $pid; then
+	# the knob is set before the cell's child is forked
+	wait_until -p $pid "the cell's child" cell_child && kill -STOP $kids
 	g=$(pgrep -P $pid -x hugebench-guard)
 	[ -n "$g" ] && pass "guardian: a child of the harness named hugebench-guard (pid $g)" ||
 		fail "guardian: none among $(pgrep -P $pid | tr '\n' ' ')"
@@ -68,7 +73,6 @@ if wait_changed $pid; then
 		[ "$h" != "$g" ] && [ "$h" != "$pid" ] && holders="$holders $h"
 	done
 	case $p in pipe:*) ;; *) fail "guardian fd 3 is not a pipe: $p" ;; esac
-	kids=$(pgrep -P $pid -x hugebench | tr '\n' ' ')
 	[ -n "$kids" ] && [ -z "$holders" ] &&
 		pass "guardian: its pipe is held by the harness alone, not by the cell's child ($kids)" ||
 		fail "guardian: its pipe $p is also held by:$holders (cell children: $kids)"
@@ -83,6 +87,7 @@ if wait_changed $pid; then
 	[ -n "$(alive $g)" ] && pass "guardian: survives SIGINT, SIGTERM, SIGHUP" || fail "guardian died of a signal"
 	grep -q '\[always\]' $thp_enabled && pass "guardian: restores nothing while the harness runs" ||
 		fail "THP mode changed mid-run: $(cat $thp_enabled)"
+	kill -CONT $kids # the cell runs again: the Ctrl-C lands on a running cell
 	kill -INT -- -$pid # Ctrl-C to the whole group
 	wait $pid; rc=$?
 	[ $rc = 130 ] && pass "Ctrl-C to the group: exit 130" || fail "Ctrl-C: exit $rc"
