@@ -448,14 +448,14 @@ int hb_cmd_calibrate(int argc, char **argv)
 	struct hb_backing bk[HB_MAX_BACKINGS];
 	static struct built b[MAX_SIDES];
 	static struct hb_rundata d1, d2;
-	char dir[PATH_MAX], dir2[PATH_MAX + 16], stamp[32], *end, err[PATH_MAX + 256];
+	char dir[PATH_MAX], dir2[PATH_MAX + 16], stamp[32], err[PATH_MAX + 256];
 	struct hb_matrix m, m2;
 	int loaded1 = 0, loaded2 = 0;
 	int c, nb, rc = HB_EXIT_USAGE, run_rc;
 	size_t np = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	long v;
+	uint64_t u;
 
 	if (!pairs)
 		return HB_EXIT_USAGE;
@@ -470,13 +470,12 @@ int hb_cmd_calibrate(int argc, char **argv)
 			m.out = optarg;
 			break;
 		case 'r':
-			v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 1 || v > 1000) {
+			if (hb_parse_uint(optarg, 1000, &u) || u < 1) {
 				hb_err("calibrate: --reps '%s' is not a whole number from 1 to "
 				       "1000", optarg);
 				return HB_EXIT_USAGE;
 			}
-			m.reps = (int)v;
+			m.reps = (int)u;
 			break;
 		case 'k':
 			z = &sizes_quick;

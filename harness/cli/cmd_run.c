@@ -114,11 +114,11 @@ int hb_cmd_run(int argc, char **argv)
 	struct hb_backing backings[HB_MAX_BACKINGS];
 	const struct hb_workload *w;
 	const char *backing_list = NULL;
-	char err[1024], defaults[256], *end;
+	char err[1024], defaults[256];
 	struct hb_matrix m;
 	void *params = NULL;
 	int c, nb, rc = HB_EXIT_USAGE;
-	long v;
+	uint64_t u;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -156,12 +156,11 @@ int hb_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'r':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 1000) {
+			if (hb_parse_uint(optarg, 1000, &u) || u < 1) {
 				hb_err("--reps: '%s' is not a whole number from 1 to 1000", optarg);
 				goto out;
 			}
-			m.reps = (int)v;
+			m.reps = (int)u;
 			break;
 		case 'o':
 			m.out = optarg;

@@ -128,15 +128,13 @@ static int parse_timeout(const char *value, uint64_t *ns)
 
 static int bench_key(struct parse *ps, const char *name, const char *value)
 {
-	char *end;
-	long v;
+	uint64_t u;
 
 	if (!strcmp(name, "reps")) {
-		v = strtol(value, &end, 10);
-		if (*end || !*value || v < 1 || v > 1000)
+		if (hb_parse_uint(value, 1000, &u) || u < 1)
 			return fail(ps, "[bench] reps: '%s' is not a whole number from 1 to 1000",
 				    value);
-		ps->reps = (int)v;
+		ps->reps = (int)u;
 		return 1;
 	}
 	if (!strcmp(name, "series_interval")) {
@@ -321,16 +319,15 @@ static int build_section(struct parse *ps, const struct section *s, struct hb_ma
 		goto out;
 	}
 	if (rk) {
-		char *end;
-		long v = strtol(rk->value, &end, 10);
+		uint64_t u;
 
 		ps->line = rk->line;
-		if (*end || !*rk->value || v < 1 || v > 1000) {
+		if (hb_parse_uint(rk->value, 1000, &u) || u < 1) {
 			fail(ps, "[%s] reps: '%s' is not a whole number from 1 to 1000", s->name,
 			     rk->value);
 			goto out;
 		}
-		reps = (int)v;
+		reps = (int)u;
 	}
 	if (tk && parse_timeout(tk->value, &timeout_ns)) {
 		ps->line = tk->line;

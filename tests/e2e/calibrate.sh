@@ -13,6 +13,8 @@ expect_out "^  calibrate " "the command list has calibrate"
 expect_exit 2 "--reps 0" "$HB" calibrate --reps 0
 expect_out "--reps '0'" "--reps names the bad value"
 expect_exit 2 "--reps x" "$HB" calibrate --reps x
+expect_exit 2 "--reps +2" "$HB" calibrate --reps +2
+expect_out "--reps '\\+2'" "--reps '+2' is refused by name"
 expect_exit 2 "an unexpected argument" "$HB" calibrate stray
 expect_out "unexpected argument 'stray'" "the stray argument is named"
 expect_exit 2 "an unknown option" "$HB" calibrate --bogus

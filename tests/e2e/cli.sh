@@ -45,7 +45,12 @@ expect_exit 2 "cross-parameter check" "$HB" run touch -p size=8K -p stride=16K
 expect_out "stride" "cross-parameter error names stride"
 expect_exit 2 "does not fit" "$HB" run touch --backing 4k -p size=1000G
 expect_out "MemAvailable" "too big names MemAvailable"
-expect_exit 2 "bad reps" "$HB" run touch --reps 0
+# --reps was strtol: '+5' and ' 5' ran. Digits only, 1..1000.
+for r in 0 +5 ' 5' 5x 1001 ''; do
+	expect_exit 2 "--reps '$r'" "$HB" run touch --reps "$r"
+	expect_out "--reps: '${r//+/\\+}' is not a whole number from 1 to 1000" \
+		"--reps '$r': names the value and what is accepted"
+done
 # A seed is a whole number 0..2^64-1 in decimal: strtoull once took '-3' as 2^64 - 3.
 accepted="is not a whole number from 0 to 18446744073709551615 in decimal digits"
 for s in -3 18446744073709551616 12x '' +3 0x10; do

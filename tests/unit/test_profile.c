@@ -145,6 +145,9 @@ static void test_bad(void **state)
 	bad("bad_twice.ini", "bad_twice.ini:5:", "appears twice");
 	bad("bad_validate.ini", "bad_validate.ini:1:", "stride");
 	bad("bad_reps.ini", "bad_reps.ini:4:", "reps");
+	/* strtol took a sign: digits only */
+	bad("bad_reps_sign.ini", "bad_reps_sign.ini:4:", "reps: '+2' is not a whole number");
+	bad("bad_bench_reps.ini", "bad_bench_reps.ini:2:", "reps: '+2' is not a whole number");
 	bad("bad_threshold.ini", "bad_threshold.ini:5:", "not a percentage");
 }
 
