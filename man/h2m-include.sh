@@ -1,6 +1,6 @@
 #!/bin/sh
 # The parts of hugebench(1) that come from the built binary, as a help2man include file on
-# stdout: the synopsis (every command's usage line), the options of run, bench and compare, and one
+# stdout: the synopsis (every command's usage line), every command's options, and one
 # subsection per workload with its parameter table (`hugebench WORKLOAD --help`), so the man
 # page cannot drift from --help. Nothing machine-specific goes in (no "available here").
 #
@@ -26,15 +26,19 @@ workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[^ ]/ { on = 0 } 
 
 echo '[SYNOPSIS]'
 for u in "$(usage_of)" "$(usage_of run)" "$(usage_of bench)" "$(usage_of plot)" \
-	"$(usage_of compare)" "$(usage_of baseline)" "$(usage_of restore)" 'list' 'sysinfo [--json]' 'WORKLOAD --help'; do
+	"$(usage_of compare)" "$(usage_of baseline)" "$(usage_of calibrate)" "$(usage_of restore)" \
+	"$(usage_of list)" "$(usage_of sysinfo)" 'WORKLOAD --help'; do
 	printf '%s\n' "$u" | esc | sed 's/^/\\fBhugebench\\fR /'
 	echo '.br'
 done
 
-for cmd in run bench compare; do
+# every command's options, from its table by way of its --help
+for cmd in run bench compare plot baseline calibrate restore list sysinfo; do
 	echo "[$(echo "$cmd" | tr a-z A-Z) OPTIONS]"
 	echo ".nf"
-	"$HB" $cmd --help | sed '/^usage: /,/^[^ []/{/^usage: /d;/^  *\[/d;}' | esc
+	# without the usage line and its continuation lines (in the synopsis already)
+	"$HB" $cmd --help | awk '/^usage: / { u = 1; next } u && /^ +\[/ { next } { u = 0; print }' |
+		esc
 	echo ".fi"
 done
 

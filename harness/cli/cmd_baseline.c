@@ -13,50 +13,76 @@
 #include "compare.h"
 #include "fs.h"
 #include "log.h"
+#include "options.h"
 #include "results.h"
 #include "rundata.h"
 #include "schema.h"
 
-static void usage(FILE *f)
+/* Whether r goes into the baseline: every cell's status and what compare reads by default. */
+static int kept_row(const struct hb_row *r)
 {
-	fprintf(f, "usage: hugebench baseline RUN OUT\n"
-		   "  Writes OUT/results.csv (the rows of RUN that compare reads by default: status,\n"
-		   "  headline figures, huge-page coverage, populate time; the notes of\n"
-		   "  numbers dropped) and OUT/meta.json.\n"
-		   "  `make baseline` records results/baseline/ this way from the ci profile.\n");
+	return !strcmp(r->metric, "status") || hb_cmp_compared_by_default(r->workload, r->metric);
 }
+
+static const struct hb_option baseline_options[] = {
+	HB_OPTION_DRY_RUN,
+	HB_OPTION_HELP,
+	{ 0 },
+};
+
+const struct hb_command hb_baseline_command = {
+	.name = "baseline",
+	.operands = "RUN OUT",
+	.summary = "the rows compare reads, small enough to commit",
+	.about = "Writes OUT/results.csv (the rows of RUN that compare reads by default: status, "
+		 "headline figures, huge-page coverage, populate time; the notes of numbers "
+		 "dropped) and OUT/meta.json. `make baseline` records results/baseline/ this way "
+		 "from the ci profile.",
+	.options = baseline_options,
+};
 
 int hb_cmd_baseline(int argc, char **argv)
 {
 	struct hb_rundata d;
 	char err[PATH_MAX + 256], path[PATH_MAX + 32], *buf = NULL, *meta;
 	size_t len = 0, cap = 0, kept = 0;
-	int rc;
+	const char *run, *out;
+	int rc, dry_run = 0;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return HB_EXIT_OK;
-	}
-	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-') {
-		usage(stderr);
+	rc = hb_opt_flags(&hb_baseline_command, argc, argv, 0, NULL, &dry_run);
+	if (rc)
+		return rc > 0 ? HB_EXIT_OK : HB_EXIT_USAGE;
+	if (argc - optind != 2) {
+		hb_opt_usage(&hb_baseline_command, stderr);
 		return HB_EXIT_USAGE;
 	}
-	if (hb_rundata_load(argv[1], &d, err, sizeof(err))) {
+	run = argv[optind];
+	out = argv[optind + 1];
+	if (hb_rundata_load(run, &d, err, sizeof(err))) {
 		hb_err("baseline: %s", err);
 		return HB_EXIT_USAGE;
 	}
 	if (d.meta_note[0]) {
-		hb_err("baseline: %s/%s: a baseline needs the run's machine record", argv[1],
+		hb_err("baseline: %s/%s: a baseline needs the run's machine record", run,
 		       d.meta_note);
 		hb_rundata_free(&d);
 		return HB_EXIT_USAGE;
 	}
-	if (!json_is_true(json_object_get(d.meta, "complete")))
+	if (!d.rec.complete)
 		hb_err("baseline: warning: %s did not finish (meta.json complete is not true)",
-		       argv[1]);
-	rc = hb_mkdir_p(argv[2], 0755);
+		       run);
+	if (dry_run) {
+		for (size_t i = 0; i < d.n; i++)
+			kept += (size_t)kept_row(&d.rows[i]);
+		printf("baseline: --dry-run: would write %zu of the %zu rows of %s to "
+		       "%s/results.csv, and %s/meta.json; nothing was written\n", kept, d.n, run,
+		       out, out);
+		hb_rundata_free(&d);
+		return HB_EXIT_OK;
+	}
+	rc = hb_mkdir_p(out, 0755);
 	if (rc) {
-		hb_err("baseline: cannot make %s: %s", argv[2], strerror(-rc));
+		hb_err("baseline: cannot make %s: %s", out, strerror(-rc));
 		hb_rundata_free(&d);
 		return HB_EXIT_USAGE;
 	}
@@ -64,8 +90,7 @@ int hb_cmd_baseline(int argc, char **argv)
 	for (size_t i = 0; i < d.n; i++) {
 		const struct hb_row *r = &d.rows[i];
 
-		if (strcmp(r->metric, "status") &&
-		    !hb_cmp_compared_by_default(r->workload, r->metric))
+		if (!kept_row(r))
 			continue;
 		/* A number's note says how it was measured, which the full run keeps; compare
 		 * reads only the notes of what is missing (status, "unavailable"). */
@@ -79,10 +104,10 @@ int hb_cmd_baseline(int argc, char **argv)
 		}
 		kept++;
 	}
-	snprintf(path, sizeof(path), "%s/results.csv", argv[2]);
+	snprintf(path, sizeof(path), "%s/results.csv", out);
 	rc = hb_atomic_write(path, buf, len);
-	meta = json_dumps(d.meta, JSON_INDENT(2) | JSON_SORT_KEYS);
-	snprintf(path, sizeof(path), "%s/meta.json", argv[2]);
+	meta = hb_record_dump(&d.rec);
+	snprintf(path, sizeof(path), "%s/meta.json", out);
 	if (!rc)
 		rc = meta ? hb_atomic_write(path, meta, strlen(meta)) : -ENOMEM;
 	free(meta);
@@ -90,7 +115,7 @@ int hb_cmd_baseline(int argc, char **argv)
 	if (rc)
 		hb_err("baseline: cannot write %s: %s", path, strerror(-rc));
 	else
-		printf("%s: %zu of %zu rows\n", argv[2], kept, d.n);
+		printf("%s: %zu of %zu rows\n", out, kept, d.n);
 	hb_rundata_free(&d);
 	return rc ? HB_EXIT_INTERNAL : HB_EXIT_OK;
 }

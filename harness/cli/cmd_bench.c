@@ -1,6 +1,5 @@
 /* `hugebench bench`: a matrix of cells from a profile (profile.h), run by matrix.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,63 +9,53 @@
 #include "matrix.h"
 #include "profile.h"
 #include "commands.h"
+#include "options.h"
 #include "units.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: hugebench bench [--profile NAME|FILE] [--out DIR] [--only PATTERN] "
-		"[--quiet]\n"
-		"                       [--budget DURATION --baseline DIR] [--cell-timeout DURATION]\n"
-		"                       [--wait-lock]\n"
-		"  --profile NAME|FILE  shipped profile (quick, full, ci, defrag) or an INI file "
-		"(default quick)\n"
-		"  --out DIR            results directory (default results/<UTC time>-<host>)\n"
-		"  --only PATTERN       only the profile sections whose name or workload matches\n"
-		"                       the shell pattern (e.g. 'sparse*')\n"
-		"  --quiet              no progress\n"
-		"  --wait-lock          when another run holds the machine, wait for it (default:\n"
-		"                       refuse with exit 5, naming its pid)\n"
-		"  --baseline DIR       the baseline --budget asks verdicts against (a results\n"
-		"                       directory or `hugebench baseline` of one)\n"
-		"  --budget DURATION    with --baseline: after the profile's repetitions, more\n"
-		"                       rounds of one repetition for the cells whose verdict against\n"
-		"                       the baseline is still unknown, while the run's total time\n"
-		"                       stays within DURATION (e.g. 4m30s); at most %d in all\n"
-		"%s"
-		"                   A profile may set it too: cell_timeout in [bench] or in a\n"
-		"                   section; the option overrides both.\n"
-		"The last line on stdout is the results directory; `hugebench plot DIR` charts it.\n",
-		HB_BUDGET_MAX_REPS, hb_cell_timeout_help);
-}
+static const struct hb_option bench_options[] = {
+	{ "profile", HB_OPT_PROFILE, "NAME|FILE", NULL,
+	  "shipped profile (quick, full, ci, defrag) or an INI file (default quick)" },
+	{ "out", 'o', "DIR", NULL, "results directory (default results/<UTC time>-<host>)" },
+	{ "only", 'O', "PATTERN", NULL,
+	  "only the profile sections whose name or workload matches the shell pattern (e.g. "
+	  "'sparse*')" },
+	{ "quiet", 'q', NULL, NULL, "no progress" },
+	{ "budget", 'B', "DURATION", NULL,
+	  "with --baseline: after the profile's repetitions, more rounds of one repetition for "
+	  "the cells whose verdict against the baseline is still unknown, while the run's total "
+	  "time stays within DURATION (e.g. 4m30s); at most " HB_STR(HB_BUDGET_MAX_REPS)
+	  " in all" },
+	{ "baseline", HB_OPT_BASELINE, "DIR", NULL,
+	  "the baseline --budget asks verdicts against (a results directory or `hugebench "
+	  "baseline` of one)" },
+	HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
+};
+
+const struct hb_command hb_bench_command = {
+	.name = "bench",
+	.summary = "a whole comparison from a profile",
+	.epilog = "A profile may set the cell timeout too (cell_timeout in [bench] or in a section);\n"
+		  "--cell-timeout overrides both. The last line on stdout is the results directory;\n"
+		  "`hugebench plot DIR` charts it.\n",
+	.options = bench_options,
+};
 
 int hb_cmd_bench(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "wait-lock", no_argument, NULL, 0x200 }, /* long only */
-		{ "budget", required_argument, NULL, 'B' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "cell-timeout", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *profile = "quick", *only = NULL, *baseline = NULL, *budget = NULL;
 	const char *timeout = NULL;
 	static struct hb_budget bu;
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct hb_profile prof = { 0 };
+	struct hb_opt_parser op;
 	struct hb_matrix m;
-	int c, rc = HB_EXIT_USAGE;
+	int c, dry_run = 0, rc = HB_EXIT_USAGE;
 
 	hb_matrix_init(&m);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:o:O:qB:b:T:h", longopts, NULL)) != -1) {
+	hb_opt_begin(&op, &hb_bench_command);
+	while ((c = hb_opt_next(&op, argc, argv)) != -1) {
 		switch (c) {
-		case 'p':
+		case HB_OPT_PROFILE:
 			profile = optarg;
 			break;
 		case 'o':
@@ -78,23 +67,26 @@ int hb_cmd_bench(int argc, char **argv)
 		case 'q':
 			hb_log_quiet = 1;
 			break;
-		case 0x200:
+		case HB_OPT_WAIT_LOCK:
 			m.wait_lock = 1;
 			break;
 		case 'B':
 			budget = optarg;
 			break;
-		case 'b':
+		case HB_OPT_BASELINE:
 			baseline = optarg;
 			break;
 		case 'T':
 			timeout = optarg;
 			break;
+		case HB_OPT_DRY_RUN:
+			dry_run = 1;
+			break;
 		case 'h':
-			usage(stdout);
+			hb_opt_help(&hb_bench_command, stdout);
 			return HB_EXIT_OK;
 		default:
-			usage(stderr);
+			hb_opt_usage(&hb_bench_command, stderr);
 			return HB_EXIT_USAGE;
 		}
 	}
@@ -142,6 +134,11 @@ int hb_cmd_bench(int argc, char **argv)
 	rc = HB_EXIT_USAGE;
 	if (hb_matrix_check_fit(&m))
 		goto out;
+	if (dry_run) {
+		hb_matrix_dry_run(&m, "bench");
+		rc = HB_EXIT_OK;
+		goto out;
+	}
 	hb_matrix_log_timeouts(&m);
 	rc = hb_matrix_run(&m, argc, argv);
 out:

@@ -6,7 +6,6 @@
  * made of the simulator workloads, so the tests exercise everything in seconds.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "commands.h"
 #include "log.h"
 #include "matrix.h"
+#include "options.h"
 #include "units.h"
 
 #define DEFAULT_REPS 2
@@ -148,25 +148,27 @@ static unsigned long long fork_mib(const struct cal_sizes *z)
 	return mib ? mib : 1;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: hugebench calibrate [--out DIR] [--reps N] [--quick] [--fork-size SIZE]\n"
-		"                           [--quiet]\n"
-		"  Runs each real scenario and its simulator twin with matched parameters on\n"
-		"  " CAL_BACKINGS ", interleaved: redis scenario=fork against forkcow with the\n"
-		"  same dataset, redis scenario=churn against churn allocator=jemalloc+redis.\n"
-		"  Then writes DIR/calibration.csv (metric,backing,real,simulated,ratio: medians\n"
-		"  over repetitions, ratio = simulated / real) and DIR/calibration.md + .html\n"
-		"  with a verdict per metric and charts of real against simulated.\n"
-		"  --out DIR   results directory (default results/<UTC time>-calibrate)\n"
-		"  --reps N    repetitions (default %d)\n"
-		"  --quick     tiny datasets (%llu keys): seconds, to see it work, not to judge\n"
-		"  --fork-size SIZE  the fork pair's dataset in %llu B keys (default %llu MiB)\n"
-		"  --quiet     no progress\n"
-		"Prints the results directory, then the paths of calibration.csv and .md.\n",
-		DEFAULT_REPS, sizes_quick.fork_keys, sizes_full.fork_value, fork_mib(&sizes_full));
-}
+static const struct hb_option calibrate_options[] = {
+	{ "out", 'o', "DIR", NULL, "results directory (default results/<UTC time>-calibrate)" },
+	{ "reps", 'r', "N", NULL, "repetitions (default " HB_STR(DEFAULT_REPS) ")" },
+	{ "quick", 'k', NULL, NULL, "tiny datasets (thousands of keys): seconds, to see it work, "
+	  "not to judge" },
+	{ "fork-size", HB_OPT_FORK_SIZE, "SIZE", NULL, "the fork pair's dataset, in keys of its "
+	  "value size (default: a million keys)" },
+	{ "quiet", 'q', NULL, NULL, "no progress" }, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
+};
+
+const struct hb_command hb_calibrate_command = {
+	.name = "calibrate", .options = calibrate_options,
+	.summary = "real Redis against its simulator twins, side by side",
+	.about = "Runs each real scenario and its simulator twin with matched parameters on "
+		 CAL_BACKINGS ", interleaved: redis scenario=fork against forkcow with the same dataset, "
+		 "redis scenario=churn against churn allocator=jemalloc+redis. Then writes "
+		 "DIR/calibration.csv (metric,backing,real,simulated,ratio: medians over repetitions, "
+		 "ratio = simulated / real) and DIR/calibration.md + .html with a verdict per metric "
+		 "and charts of real against simulated.",
+	.epilog = "Prints the results directory, then the paths of calibration.csv and .md.\n",
+};
 
 /* What a second-stage side takes from the real side's figures on its backing. */
 struct derived {
@@ -432,15 +434,6 @@ static const struct cal_pair *pairs_from_env(void)
 
 int hb_cmd_calibrate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "quick", no_argument, NULL, 'k' },
-		{ "fork-size", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct cal_pair *pairs = pairs_from_env();
 	static struct cal_sizes sized;
 	const struct cal_sizes *z = &sizes_full;
@@ -450,8 +443,8 @@ int hb_cmd_calibrate(int argc, char **argv)
 	static struct hb_rundata d1, d2;
 	char dir[PATH_MAX], dir2[PATH_MAX + 16], stamp[32], err[PATH_MAX + 256];
 	struct hb_matrix m, m2;
-	int loaded1 = 0, loaded2 = 0;
-	int c, nb, rc = HB_EXIT_USAGE, run_rc;
+	int c, nb, rc = HB_EXIT_USAGE, run_rc, dry_run = 0, loaded1 = 0, loaded2 = 0;
+	struct hb_opt_parser op;
 	size_t np = 0;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -463,8 +456,8 @@ int hb_cmd_calibrate(int argc, char **argv)
 	hb_matrix_init(&m2);
 	m.reps = DEFAULT_REPS;
 	m.command_kind = "calibrate";
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:r:kf:qh", longopts, NULL)) != -1) {
+	hb_opt_begin(&op, &hb_calibrate_command);
+	while ((c = hb_opt_next(&op, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			m.out = optarg;
@@ -480,7 +473,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 		case 'k':
 			z = &sizes_quick;
 			break;
-		case 'f':
+		case HB_OPT_FORK_SIZE:
 			if (hb_parse_size(optarg, &fork_bytes) || fork_bytes < (1 << 20) ||
 			    fork_bytes > (64ull << 30)) {
 				hb_err("calibrate: --fork-size '%s' is not a size from 1M to 64G "
@@ -491,11 +484,14 @@ int hb_cmd_calibrate(int argc, char **argv)
 		case 'q':
 			hb_log_quiet = 1;
 			break;
+		case HB_OPT_DRY_RUN:
+			dry_run = 1;
+			break;
 		case 'h':
-			usage(stdout);
+			hb_opt_help(&hb_calibrate_command, stdout);
 			return HB_EXIT_OK;
 		default:
-			usage(stderr);
+			hb_opt_usage(&hb_calibrate_command, stderr);
 			return HB_EXIT_USAGE;
 		}
 	}
@@ -532,6 +528,11 @@ int hb_cmd_calibrate(int argc, char **argv)
 	rc = HB_EXIT_USAGE;
 	if (hb_matrix_check_fit(&m))
 		goto out;
+	if (dry_run) { /* the first stage: the second's sides follow from its figures */
+		hb_matrix_dry_run(&m, "calibrate");
+		rc = HB_EXIT_OK;
+		goto out;
+	}
 	run_rc = hb_matrix_run(&m, argc, argv);
 	/* Nothing was run (the directory could not be made): no calibration either. */
 	if (run_rc == HB_EXIT_USAGE || run_rc == HB_EXIT_INTERNAL) {

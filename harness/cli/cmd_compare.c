@@ -1,6 +1,5 @@
 /* `hugebench compare BASE NEW [NEW...]`: figure by figure, with verdicts the noise allows. */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -13,39 +12,50 @@
 #include "cmp_report.h"
 #include "commands.h"
 #include "compare.h"
+#include "options.h"
 #include "log.h"
 #include "matrix.h"
 #include "profile.h"
 #include "metadiff.h"
 #include "rundata.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: hugebench compare BASE NEW [NEW...] [OPTIONS]\n"
-		"  BASE, NEW: results directories (of run or bench), or a baseline directory with\n"
-		"  just results.csv and meta.json. Cells are joined on workload, backing and\n"
-		"  parameters; each headline metric (and huge-page coverage, populate time) is\n"
-		"  compared.\n"
-		"  --metrics PATTERN       also compare the metrics matching the shell pattern\n"
-		"  --threshold METRIC=PCT  the change in %% that counts for METRIC (a name or\n"
-		"                          pattern; repeatable). Defaults: 5 for times and rates,\n"
-		"                          1 for memory, 0 for exact counts\n"
-		"  --profile NAME|FILE     thresholds from the profile's [thresholds] section\n"
-		"                          (after --threshold; the ci profile's fit its noise)\n"
-		"  --relative-to BACKING   compare each time and rate as a ratio to the same\n"
-		"                          repetition's BACKING cell (e.g. 4k): hosts compare on\n"
-		"                          what the backing changes, not on how fast the machine\n"
-		"                          is (memory figures and counts stay as they are)\n"
-		"  --format FORMAT         table (default; colour on a terminal), csv, md, json\n"
-		"  --out DIR               also write DIR/compare.md, .html, .csv, .json and charts\n"
+static const struct hb_option compare_options[] = {
+	{ "metrics", 'm', "PATTERN", NULL, "also compare the metrics matching the shell pattern" },
+	{ "threshold", 't', "METRIC=PCT", "--threshold METRIC=PCT ...",
+	  "the change in % that counts for METRIC (a name or pattern; repeatable). Defaults: 5 "
+	  "for times and rates, 1 for memory, 0 for exact counts" },
+	{ "profile", HB_OPT_PROFILE, "NAME|FILE", NULL,
+	  "thresholds from the profile's [thresholds] section (after --threshold; the ci "
+	  "profile's fit its noise)" },
+	{ "relative-to", HB_OPT_RELATIVE_TO, "BACKING", NULL,
+	  "compare each time and rate as a ratio to the same repetition's BACKING cell (e.g. "
+	  "4k): hosts compare on what the backing changes, not on how fast the machine is "
+	  "(memory figures and counts stay as they are)" },
+	{ "format", 'f', "FORMAT", "--format table|csv|md|json",
+	  "table (default; colour on a terminal), csv, md, json" },
+	{ "out", 'o', "DIR", NULL, "also write DIR/compare.md, .html, .csv, .json and charts" },
+	HB_OPTION_DRY_RUN,
+	HB_OPTION_HELP,
+	{ 0 },
+};
+
+const struct hb_command hb_compare_command = {
+	.name = "compare",
+	.operands = "BASE NEW [NEW...]",
+	.summary = "runs side by side, with verdicts the noise allows (own exit status)",
+	.about = "BASE, NEW: results directories (of run or bench), or a baseline directory with "
+		 "just results.csv and meta.json. Cells are joined on workload, backing and "
+		 "parameters; each headline metric (and huge-page coverage, populate time) is "
+		 "compared.",
+	.epilog =
 		"Verdicts: same (within the threshold), better, worse, changed (no direction\n"
 		"declared), unknown (too few repetitions or inside the noise: says how many would\n"
 		"tell), n/a (missing on one side: says why). With >= 5 repetitions a side a two-sided\n"
 		"Mann-Whitney U test at alpha 0.01 decides, with fewer the min-max ranges must not\n"
 		"overlap; the change must also exceed the threshold.\n"
-		"exit status: 0 nothing worse, 1 something worse, 2 bad input, 3 nothing comparable.\n");
-}
+		"exit status: 0 nothing worse, 1 something worse, 2 bad input, 3 nothing comparable.\n",
+	.options = compare_options,
+};
 
 static int parse_threshold(const char *arg, struct hb_cmp_opts *o)
 {
@@ -162,16 +172,6 @@ static void print_meta_diff(FILE *f, const struct hb_cmp_run *base, const struct
 
 int hb_cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "metrics", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "relative-to", required_argument, NULL, 'r' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	static struct hb_rundata data[HB_CMP_MAX_NEW + 1];
 	static char labels[HB_CMP_MAX_NEW + 1][PATH_MAX];
 	struct hb_cmp_run runs[HB_CMP_MAX_NEW + 1];
@@ -180,11 +180,12 @@ int hb_cmd_compare(int argc, char **argv)
 	enum hb_cmp_format fmt = HB_CMP_TABLE;
 	const char *out = NULL, *profile = NULL;
 	char err[4096], summary[512];
-	int c, n, loaded = 0, rc = HB_EXIT_USAGE, comparable = 0;
+	int c, n, loaded = 0, rc = HB_EXIT_USAGE, comparable = 0, dry_run = 0;
+	struct hb_opt_parser op;
 	FILE *info;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:t:r:p:f:o:h", longopts, NULL)) != -1) {
+	hb_opt_begin(&op, &hb_compare_command);
+	while ((c = hb_opt_next(&op, argc, argv)) != -1) {
 		switch (c) {
 		case 'm':
 			o.metrics = optarg;
@@ -193,10 +194,10 @@ int hb_cmd_compare(int argc, char **argv)
 			if (parse_threshold(optarg, &o))
 				goto out;
 			break;
-		case 'r':
+		case HB_OPT_RELATIVE_TO:
 			o.relative_to = optarg;
 			break;
-		case 'p':
+		case HB_OPT_PROFILE:
 			profile = optarg;
 			break;
 		case 'f':
@@ -217,12 +218,15 @@ int hb_cmd_compare(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case HB_OPT_DRY_RUN:
+			dry_run = 1;
+			break;
 		case 'h':
-			usage(stdout);
+			hb_opt_help(&hb_compare_command, stdout);
 			rc = HB_EXIT_OK;
 			goto out;
 		default:
-			usage(stderr);
+			hb_opt_usage(&hb_compare_command, stderr);
 			goto out;
 		}
 	}
@@ -232,7 +236,7 @@ int hb_cmd_compare(int argc, char **argv)
 	if (n < 2 || n > HB_CMP_MAX_NEW + 1) {
 		hb_err("compare: expected BASE and 1 to %d NEW results directories, got %d",
 		       HB_CMP_MAX_NEW, n);
-		usage(stderr);
+		hb_opt_usage(&hb_compare_command, stderr);
 		goto out;
 	}
 	make_labels(labels, argv + optind, n);
@@ -246,7 +250,7 @@ int hb_cmd_compare(int argc, char **argv)
 			       data[i].meta_note);
 		runs[i] = (struct hb_cmp_run){ data[i].rows, data[i].n, labels[i], argv[optind + i],
 					       data[i].machine,
-					       data[i].meta_note[0] ? NULL : data[i].meta };
+					       data[i].meta_note[0] ? NULL : &data[i].rec };
 		if (o.relative_to && !has_backing(&data[i], o.relative_to)) {
 			hb_err("compare: --relative-to %s: %s has no %s cell to divide by",
 			       o.relative_to, argv[optind + i], o.relative_to);
@@ -266,6 +270,16 @@ int hb_cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	comparable = (int)(res.n - res.count[HB_CMP_NA]);
+	if (dry_run) {
+		printf("compare: --dry-run: would compare %d figure%s of %zu cells in common of %s "
+		       "against %s as %s%s%s; nothing was written\n", comparable,
+		       comparable == 1 ? "" : "s", res.cells_common, n == 2 ? argv[optind + 1] :
+		       "the NEW runs", argv[optind], fmt == HB_CMP_TABLE ? "a table" :
+		       fmt == HB_CMP_CSV ? "csv" : fmt == HB_CMP_MD ? "md" : "json",
+		       out ? ", with the report in " : "", out ? out : "");
+		rc = HB_EXIT_OK;
+		goto out;
+	}
 	/* Machine differences first; on stdout only with the table, where a reader looks. */
 	info = fmt == HB_CMP_TABLE ? stdout : stderr;
 	for (int k = 1; k < n; k++)

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "knobs.h"
 #include "log.h"
+#include "options.h"
 
 /* Lists what the dead run pid left, each entry with its value now; returns how many. */
 static unsigned describe(const struct hb_knobs *k, long pid, FILE *f)
@@ -66,13 +67,48 @@ void hb_stale_state_check(void)
 		describe_left("`sudo hugebench restore` puts them back", 1);
 }
 
-static void usage(FILE *f)
+static const struct hb_option restore_options[] = {
+	HB_OPTION_DRY_RUN,
+	HB_OPTION_HELP,
+	{ 0 },
+};
+
+const struct hb_command hb_restore_command = {
+	.name = "restore",
+	.summary = "put back what an unfinished run left changed (needs root)",
+	.about = "Puts back the machine settings (THP and mTHP modes, khugepaged, hugetlb pools, "
+		 "memory cgroups) a hugebench run that did not finish left changed, from its state "
+		 "file. Needs root. Exit 0 when restored or nothing was left, 1 when it cannot (not "
+		 "root, a running hugebench holds them, or a write failed).",
+	.options = restore_options,
+};
+
+/* --dry-run: what restore would put back, from the state file, read only. */
+static int restore_dry_run(void)
 {
-	fprintf(f, "usage: hugebench restore\n"
-		"Puts back the machine settings (THP and mTHP modes, khugepaged, hugetlb pools,\n"
-		"memory cgroups) a hugebench run that did not finish left changed, from its\n"
-		"state file. Needs root. Exit 0 when restored or nothing was left, 1 when it\n"
-		"cannot (not root, a running hugebench holds them, or a write failed).\n");
+	struct hb_knobs *k = malloc(sizeof(*k));
+	char path[PATH_MAX];
+	long pid = 0;
+	int rc;
+
+	if (!k)
+		return HB_EXIT_INTERNAL;
+	hb_knobs_root_state_path(path, sizeof(path));
+	hb_knobs_init(k, "", geteuid() == 0 ? NULL : path);
+	rc = hb_knobs_peek(k, &pid);
+	if (rc == 1)
+		printf("restore: --dry-run: would put back %u setting%s a hugebench run (pid %ld) "
+		       "left changed (%s)%s; nothing was changed\n", k->n, k->n == 1 ? "" : "s",
+		       pid, k->state_path, geteuid() == 0 ? "" : ", as root");
+	else if (rc == -EBUSY)
+		printf("restore: --dry-run: a running hugebench (pid %ld) holds the saved settings "
+		       "(%s): nothing to restore; nothing was changed\n", pid, k->state_path);
+	else
+		printf("restore: --dry-run: nothing to restore%s%s%s; nothing was changed\n",
+		       rc < 0 ? " that can be read (" : "", rc < 0 ? strerror(-rc) : "",
+		       rc < 0 ? ")" : "");
+	free(k);
+	return HB_EXIT_OK;
 }
 
 int hb_cmd_restore(int argc, char **argv)
@@ -80,17 +116,18 @@ int hb_cmd_restore(int argc, char **argv)
 	static char report[8192];
 	struct hb_knobs *k;
 	long pid = 0;
-	int rc;
+	int rc, dry_run = 0;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return HB_EXIT_OK;
-	}
-	if (argc > 1) {
-		hb_err("restore: unexpected argument '%s'", argv[1]);
-		usage(stderr);
+	rc = hb_opt_flags(&hb_restore_command, argc, argv, 0, NULL, &dry_run);
+	if (rc)
+		return rc > 0 ? HB_EXIT_OK : HB_EXIT_USAGE;
+	if (optind < argc) {
+		hb_err("restore: unexpected argument '%s'", argv[optind]);
+		hb_opt_usage(&hb_restore_command, stderr);
 		return HB_EXIT_USAGE;
 	}
+	if (dry_run)
+		return restore_dry_run();
 	k = malloc(sizeof(*k));
 	if (!k)
 		return HB_EXIT_INTERNAL;

@@ -1,6 +1,5 @@
 /* `hugebench run`: one workload, one parameter set (or its sweep), on a list of backings. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,44 +9,48 @@
 #include "log.h"
 #include "matrix.h"
 #include "commands.h"
+#include "options.h"
 #include "units.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: hugebench run WORKLOAD [--backing B[,B...]] [-p NAME=VALUE ...] [--reps N]\n"
-		"                     [--out DIR] [--series-interval DURATION] [--seed N] [--quiet]\n"
-		"                     [--events LIST] [--cell-timeout DURATION] [--wait-lock]\n"
-		"  --backing LIST   backings to compare (default: those of 4k,thp,hugetlb-2m\n"
-		"                   available here); `hugebench list` shows them all\n"
-		"  -p NAME=VALUE    a workload parameter (`hugebench WORKLOAD --help` lists them)\n"
-		"  --reps N         repetitions, interleaved across backings (default 1)\n"
-		"  --out DIR        results directory (default results/<UTC time>-<host>)\n"
-		"  --series-interval DURATION  memory sampling period of the time series "
-		"(default 100ms)\n"
-		"  --seed N         seed for the workload's random choices: a whole number from 0\n"
-		"                   to 18446744073709551615 in decimal digits (default: from the\n"
-		"                   clock)\n"
-		"  --quiet          no progress lines\n"
-		"  --wait-lock      when another run holds the machine, wait for it (default:\n"
-		"                   refuse with exit 5, naming its pid)\n"
-		"  --events LIST    counters for the measured phases: comma-separated libpfm4\n"
-		"                   event strings (e.g. perf::PAGE-FAULTS,\n"
-		"                   skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for\n"
-		"                   this CPU's default set (`hugebench sysinfo` shows it);\n"
-		"                   without --events the default set is counted\n"
-		"%s", hb_cell_timeout_help);
-}
-
 const char hb_cell_timeout_help[] =
-	"  --cell-timeout DURATION  wall-clock limit of each cell's child (e.g. 90s, 10m);\n"
-	"                   at it every process of the cell is SIGKILLed and the cell is\n"
-	"                   `failed` with the reason; the run goes on. 0: no limit.\n"
-	"                   Default, per workload and parameters: 30 s + twice the sum of\n"
-	"                   its duration parameters + 10 s per GiB of memory it needs\n"
-	"                   (populate); meta.json and the progress say what it came to.\n"
-	"                   Every cell's memory cgroup is also limited to what the fit\n"
-	"                   check allowed + 25% + 256 MiB (hugetlb pages are not charged).\n";
+	"wall-clock limit of each cell's child (e.g. 90s, 10m); at it every process of the cell "
+	"is SIGKILLed and the cell is `failed` with the reason; the run goes on. 0: no limit. "
+	"Default, per workload and parameters: 30 s + twice the sum of its duration parameters "
+	"+ 10 s per GiB of memory it needs (populate); meta.json and the progress say what it "
+	"came to. Every cell's memory cgroup is also limited to what the fit check allowed + 25% "
+	"+ 256 MiB (hugetlb pages are not charged).";
+
+const char hb_wait_lock_help[] = "when another run holds the machine, wait for it (default: "
+				 "refuse with exit 5, naming its pid)";
+
+static const struct hb_option run_options[] = {
+	{ "backing", 'b', "LIST", "--backing B[,B...]",
+	  "backings to compare (default: those of 4k,thp,hugetlb-2m available here); "
+	  "`hugebench list` shows them all" },
+	{ "param", 'p', "NAME=VALUE", "-p NAME=VALUE ...",
+	  "a workload parameter, repeatable (`hugebench WORKLOAD --help` lists them)" },
+	{ "reps", 'r', "N", NULL, "repetitions, interleaved across backings (default 1)" },
+	{ "out", 'o', "DIR", NULL, "results directory (default results/<UTC time>-<host>)" },
+	{ "series-interval", 'i', "DURATION", NULL,
+	  "memory sampling period of the time series (default 100ms)" },
+	{ "seed", 's', "N", NULL,
+	  "seed for the workload's random choices: a whole number from 0 to "
+	  "18446744073709551615 in decimal digits (default: from the clock)" },
+	{ "quiet", 'q', NULL, NULL, "no progress lines" },
+	{ "events", 'e', "LIST", NULL,
+	  "counters for the measured phases: comma-separated libpfm4 event strings (e.g. "
+	  "perf::PAGE-FAULTS, skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for this "
+	  "CPU's default set (`hugebench sysinfo` shows it); without --events the default set "
+	  "is counted" },
+	HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
+};
+
+const struct hb_command hb_run_command = {
+	.name = "run",
+	.operands = "WORKLOAD",
+	.summary = "run the workload on each backing",
+	.options = run_options,
+};
 
 int hb_parse_cell_timeout(const char *arg, struct hb_matrix *m)
 {
@@ -95,56 +98,61 @@ bad:
 	return -EINVAL;
 }
 
+/* `run WORKLOAD --help`: the workload's parameters, then the options. */
+static void workload_help(const struct hb_workload *w)
+{
+	printf("%s: %s\n\nparameters (-p NAME=VALUE):\n", w->name, w->summary);
+	hb_params_help(w->params, stdout);
+	printf("\n");
+	hb_opt_help(&hb_run_command, stdout);
+}
+
 int hb_cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "backing", required_argument, NULL, 'b' },
-		{ "param", required_argument, NULL, 'p' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "series-interval", required_argument, NULL, 'i' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "wait-lock", no_argument, NULL, 0x200 }, /* long only */
-		{ "events", required_argument, NULL, 'e' },
-		{ "cell-timeout", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct hb_backing backings[HB_MAX_BACKINGS];
 	const struct hb_workload *w;
-	const char *backing_list = NULL;
-	char err[1024], defaults[256];
+	const char *backing_list = NULL, *name;
+	char err[1024], defaults[256], **args;
+	struct hb_opt_parser op;
 	struct hb_matrix m;
 	void *params = NULL;
-	int c, nb, rc = HB_EXIT_USAGE;
+	int c, nb, dry_run = 0, rc = HB_EXIT_USAGE;
 	uint64_t u;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-			usage(stdout);
-			return HB_EXIT_OK;
-		}
+	/* WORKLOAD first: the parameters are its own. It may follow options (--dry-run). */
+	hb_opt_scan(&hb_run_command, argc, argv, &dry_run, &name);
+	if (!name) {
+		/* `run --help`: only the options, no workload's parameters */
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+				hb_opt_help(&hb_run_command, stdout);
+				return HB_EXIT_OK;
+			}
 		hb_err("run: which workload? (`hugebench list` shows them)");
-		usage(stderr);
+		hb_opt_usage(&hb_run_command, stderr);
 		return HB_EXIT_USAGE;
 	}
-	w = hb_workload_find(argv[1]);
+	w = hb_workload_find(name);
 	if (!w) {
-		hb_err("unknown workload '%s'; accepted:", argv[1]);
+		hb_err("unknown workload '%s'; accepted:", name);
 		for (int i = 0; hb_workloads[i]; i++)
 			fprintf(stderr, "  %s\n", hb_workloads[i]->name);
 		return HB_EXIT_USAGE;
 	}
 	hb_matrix_init(&m);
+	/* getopt moves the operands after the options: the record keeps argv as typed. */
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	if (args)
+		memcpy(args, argv, (size_t)argc * sizeof(*args));
 	params = calloc(1, w->params_size);
-	if (!params || hb_params_defaults(w->params, params, err, sizeof(err))) {
+	if (!args || !params || hb_params_defaults(w->params, params, err, sizeof(err))) {
 		hb_err("workload %s: bad default: %s", w->name, err);
 		rc = HB_EXIT_INTERNAL;
 		goto out;
 	}
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "b:p:r:o:i:s:qe:T:h", longopts, NULL)) != -1) {
+	dry_run = 0;
+	hb_opt_begin(&op, &hb_run_command);
+	while ((c = hb_opt_next(&op, argc, args)) != -1) {
 		switch (c) {
 		case 'b':
 			backing_list = optarg;
@@ -183,7 +191,7 @@ int hb_cmd_run(int argc, char **argv)
 		case 'q':
 			hb_log_quiet = 1;
 			break;
-		case 0x200:
+		case HB_OPT_WAIT_LOCK:
 			m.wait_lock = 1;
 			break;
 		case 'e': {
@@ -205,20 +213,20 @@ int hb_cmd_run(int argc, char **argv)
 			if (hb_parse_cell_timeout(optarg, &m))
 				goto out;
 			break;
+		case HB_OPT_DRY_RUN:
+			dry_run = 1;
+			break;
 		case 'h':
-			printf("%s: %s\n\nparameters (-p NAME=VALUE):\n", w->name, w->summary);
-			hb_params_help(w->params, stdout);
-			printf("\n");
-			usage(stdout);
+			workload_help(w);
 			rc = HB_EXIT_OK;
 			goto out;
 		default:
-			usage(stderr);
+			hb_opt_usage(&hb_run_command, stderr);
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		hb_err("run: unexpected argument '%s'", argv[optind]);
+	if (optind + 1 < argc) { /* args[optind] is WORKLOAD */
+		hb_err("run: unexpected argument '%s'", args[optind + 1]);
 		goto out;
 	}
 	if (w->validate && w->validate(params, err, sizeof(err))) {
@@ -239,10 +247,16 @@ int hb_cmd_run(int argc, char **argv)
 	}
 	if (hb_matrix_check_fit(&m))
 		goto out;
+	if (dry_run) {
+		hb_matrix_dry_run(&m, "run");
+		rc = HB_EXIT_OK;
+		goto out;
+	}
 	hb_matrix_log_timeouts(&m);
 	rc = hb_matrix_run(&m, argc, argv);
 out:
 	hb_matrix_free(&m);
 	free(params);
+	free(args);
 	return rc;
 }

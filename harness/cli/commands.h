@@ -33,6 +33,14 @@ int hb_parse_backing_list(const char *list, struct hb_backing *out, int max);
 struct hb_matrix;
 int hb_parse_cell_timeout(const char *arg, struct hb_matrix *m);
 extern const char hb_cell_timeout_help[];
+/* --wait-lock's help; the rows of both options in run's and bench's tables. */
+extern const char hb_wait_lock_help[];
+#define HB_OPTION_CELL_TIMEOUT { "cell-timeout", 'T', "DURATION", NULL, hb_cell_timeout_help }
+#define HB_OPTION_WAIT_LOCK { "wait-lock", HB_OPT_WAIT_LOCK, NULL, NULL, hb_wait_lock_help }
+/* Each command's option table (options.h), in the file of the command. */
+struct hb_command;
+extern const struct hb_command hb_run_command, hb_bench_command, hb_plot_command,
+	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command;
 /* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
  * the report (static) or NULL when there was nothing to restore. */
 const char *hb_recover_stale_knobs(void);

@@ -22,6 +22,8 @@
 #include "row.h"
 #include "stats.h"
 
+struct hb_machine_record;
+
 #define HB_CMP_ALPHA 0.01
 #define HB_CMP_MAX_NEW 16
 #define HB_CMP_MAX_THRESHOLDS 32
@@ -42,7 +44,7 @@ struct hb_cmp_run {
 	const char *label; /* "base", a host name */
 	const char *dir;
 	const char *machine; /* one line: CPU, kernel, THP mode */
-	const json_t *meta;  /* its meta.json, or NULL */
+	const struct hb_machine_record *meta; /* its meta.json, or NULL */
 };
 
 struct hb_cmp_threshold {

@@ -1,10 +1,10 @@
-/* meta.json differences (metadiff.h): both records flattened to dotted paths. */
+/* meta.json differences (metadiff.h): both records' leaves by their dotted paths. */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "metadiff.h"
-#include "rundata.h"
+#include "machine_record.h"
 
 const char *const hb_meta_compared[] = {
 	"kernel.release",
@@ -38,24 +38,8 @@ static int compared(const char *path)
 	return 0;
 }
 
-static void text_of(const json_t *j, char *buf, size_t len)
-{
-	if (!j)
-		snprintf(buf, len, "(absent)");
-	else if (json_is_string(j))
-		snprintf(buf, len, "%s", json_string_value(j));
-	else if (json_is_integer(j))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(j));
-	else if (json_is_real(j))
-		snprintf(buf, len, "%g", json_real_value(j));
-	else if (json_is_boolean(j))
-		snprintf(buf, len, "%s", json_is_true(j) ? "true" : "false");
-	else
-		snprintf(buf, len, "(%s)", json_is_null(j) ? "null" : "object");
-}
-
 struct walk {
-	const json_t *other;
+	const struct hb_machine_record *other;
 	int other_is_base;
 	struct hb_meta_diff *out;
 	size_t n, max;
@@ -69,42 +53,31 @@ static int seen(const struct walk *w, const char *path)
 	return 0;
 }
 
-static void walk(struct walk *w, const json_t *j, const char *prefix)
+static void leaf(const char *path, const char *a, void *arg)
 {
-	const char *key;
-	json_t *v;
+	struct walk *w = arg;
+	char b[128];
 
-	json_object_foreach((json_t *)j, key, v) {
-		char path[96], a[128], b[128];
-
-		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
-				     key) >= sizeof(path))
-			continue;
-		if (json_is_object(v)) {
-			walk(w, v, path);
-			continue;
-		}
-		if (!compared(path) || seen(w, path) || w->n == w->max)
-			continue;
-		text_of(v, a, sizeof(a));
-		text_of(hb_json_path(w->other, path), b, sizeof(b));
-		if (!strcmp(a, b))
-			continue;
-		snprintf(w->out[w->n].path, sizeof(w->out[0].path), "%s", path);
-		snprintf(w->out[w->n].base, sizeof(w->out[0].base), "%s", w->other_is_base ? b : a);
-		snprintf(w->out[w->n].new, sizeof(w->out[0].new), "%s", w->other_is_base ? a : b);
-		w->n++;
-	}
+	if (!compared(path) || seen(w, path) || w->n == w->max)
+		return;
+	hb_record_leaf_text(w->other, path, b, sizeof(b));
+	if (!strcmp(a, b))
+		return;
+	snprintf(w->out[w->n].path, sizeof(w->out[0].path), "%s", path);
+	snprintf(w->out[w->n].base, sizeof(w->out[0].base), "%s", w->other_is_base ? b : a);
+	snprintf(w->out[w->n].new, sizeof(w->out[0].new), "%s", w->other_is_base ? a : b);
+	w->n++;
 }
 
-size_t hb_meta_diff(const json_t *base, const json_t *new, struct hb_meta_diff *out, size_t max)
+size_t hb_meta_diff(const struct hb_machine_record *base, const struct hb_machine_record *new,
+		    struct hb_meta_diff *out, size_t max)
 {
 	struct walk w = { new, 0, out, 0, max };
 
-	walk(&w, base, "");
+	hb_record_leaves(base, leaf, &w);
 	/* and what only the new record has */
 	w.other = base;
 	w.other_is_base = 1;
-	walk(&w, new, "");
+	hb_record_leaves(new, leaf, &w);
 	return w.n;
 }

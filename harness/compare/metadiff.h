@@ -5,8 +5,9 @@
  */
 #ifndef HB_METADIFF_H
 #define HB_METADIFF_H
-#include <jansson.h>
 #include <stddef.h>
+
+#include "machine_record.h"
 
 struct hb_meta_diff {
 	char path[96];	     /* "thp.enabled" */
@@ -17,6 +18,7 @@ struct hb_meta_diff {
 extern const char *const hb_meta_compared[];
 
 /* The compared fields whose values differ, into out (at most max). Returns how many. */
-size_t hb_meta_diff(const json_t *base, const json_t *new, struct hb_meta_diff *out, size_t max);
+size_t hb_meta_diff(const struct hb_machine_record *base, const struct hb_machine_record *new,
+		    struct hb_meta_diff *out, size_t max);
 
 #endif

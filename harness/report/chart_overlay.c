@@ -11,17 +11,10 @@
 
 #include "chart.h"
 #include "csvread.h"
+#include "schema.h"
 #include "sets.h"
 
 #define MAX_LINES 16
-
-static int column(const struct hb_csv_row *h, const char *name)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (!strcmp(h->f[i], name))
-			return (int)i;
-	return -1;
-}
 
 static int in_phases(const struct hb_chart_def *c, const struct hb_csv_row *r, int cph)
 {
@@ -47,9 +40,9 @@ static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
 	snprintf(path, sizeof(path), "%s/series/%s.csv", p->d->dir, id);
 	if (hb_csv_read(path, &csv, NULL) || csv.n < 2)
 		goto out;
-	ct = column(&csv.rows[0], "t_s");
-	cph = column(&csv.rows[0], "phase");
-	cv = column(&csv.rows[0], c->metric);
+	ct = hb_series_column(&csv.rows[0], hb_series_columns[HB_SERIES_T_S]);
+	cph = hb_series_column(&csv.rows[0], hb_series_columns[HB_SERIES_PHASE]);
+	cv = hb_series_column(&csv.rows[0], c->metric);
 	if (ct < 0 || cv < 0)
 		goto out;
 	for (size_t i = 1; i < csv.n; i++) {

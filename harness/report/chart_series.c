@@ -10,6 +10,7 @@
 
 #include "chart.h"
 #include "csvread.h"
+#include "schema.h"
 #include "sets.h"
 
 #define MAX_PANELS 16
@@ -20,14 +21,6 @@ static const char *shade(const struct hb_chart_def *c, const char *phase)
 		if (!strcmp(c->shades[i].phase, phase))
 			return c->shades[i].colour;
 	return "#eeeeee";
-}
-
-static int column(const struct hb_csv_row *h, const char *name)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (!strcmp(h->f[i], name))
-			return (int)i;
-	return -1;
 }
 
 static const char *field(const struct hb_csv_row *r, int c)
@@ -57,10 +50,10 @@ static int panel(struct hb_plot *p, const struct hb_chart_def *c, const char *id
 	snprintf(path, sizeof(path), "%s/series/%s.csv", p->d->dir, id);
 	if (hb_csv_read(path, &csv, NULL) || csv.n < 2)
 		goto none;
-	ct = column(&csv.rows[0], "t_s");
-	cph = column(&csv.rows[0], "phase");
+	ct = hb_series_column(&csv.rows[0], hb_series_columns[HB_SERIES_T_S]);
+	cph = hb_series_column(&csv.rows[0], hb_series_columns[HB_SERIES_PHASE]);
 	for (int k = 0; k < HB_SERIES_LINES && c->lines[k].column; k++) {
-		col[k] = column(&csv.rows[0], c->lines[k].column);
+		col[k] = hb_series_column(&csv.rows[0], c->lines[k].column);
 		any |= col[k] >= 0;
 	}
 	if (ct < 0 || !any)
@@ -135,27 +128,25 @@ static void plot_command(const struct hb_chart_def *c, char *buf, size_t len)
 int hb_chart_cells(struct hb_plot *p, const struct hb_workload *w, const struct hb_chart_def *c,
 		   int max, hb_cell_draw_fn draw, void *arg)
 {
-	json_t *entries = json_object_get(p->d->meta, "entries"), *e, *b;
+	const struct hb_machine_record *m = &p->d->rec;
 	char id[200], lab[200], t[300];
 	const char *sets[HB_MAX_LIST];
 	size_t nsets = hb_run_sets(p->d, w, c->sets, sets, HB_MAX_LIST);
-	size_t i, j;
 	int n = 0;
 
-	json_array_foreach(entries, i, e) {
-		const char *wn = json_string_value(json_object_get(e, "workload"));
-		const char *params = json_string_value(json_object_get(e, "params"));
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct hb_record_entry *e = &m->entries[i];
 		size_t k;
 
-		if (!wn || strcmp(wn, w->name) || !params)
+		if (!e->workload || strcmp(e->workload, w->name) || !e->params)
 			continue;
-		for (k = 0; k < nsets && strcmp(sets[k], params); k++)
+		for (k = 0; k < nsets && strcmp(sets[k], e->params); k++)
 			;
 		if (k == nsets)
 			continue; /* not a set the chart draws (or no rows) */
 		hb_run_label(w, sets, nsets, k, lab, sizeof(lab));
-		json_array_foreach(json_object_get(e, "backings"), j, b) {
-			const char *bk = json_string_value(b);
+		for (size_t j = 0; j < e->nbackings; j++) {
+			const char *bk = e->backings[j];
 
 			if (!bk || n == max)
 				continue;

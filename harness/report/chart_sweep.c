@@ -41,30 +41,27 @@ static void mark(FILE *f, double x, const char *label, int tlb, double lo, doubl
 
 static int marks(struct hb_plot *p, const char *file, double lo, double hi)
 {
-	json_t *caches = json_object_get(json_object_get(p->d->meta, "topology"), "caches"), *c;
+	const struct hb_machine_record *m = &p->d->rec;
 	FILE *f = hb_plot_data(p, file);
 	double x;
-	size_t i;
 
 	if (!f)
 		return -EIO;
-	json_array_foreach(caches, i, c) {
-		const char *type = json_string_value(json_object_get(c, "type"));
-		int level = (int)json_integer_value(json_object_get(c, "level"));
+	for (size_t i = 0; i < m->topology.ncaches; i++) {
+		const struct hb_record_cache *c = &m->topology.caches[i];
 		char label[32];
 
-		if (type && !strcmp(type, "instruction"))
+		if (c->type && !strcmp(c->type, "instruction"))
 			continue;
-		snprintf(label, sizeof(label), "L%d%s", level, level == 1 ? "d" : "");
-		mark(f, (double)json_integer_value(json_object_get(c, "size_bytes")), label, 0, lo,
-		     hi);
+		snprintf(label, sizeof(label), "L%d%s", c->level, c->level == 1 ? "d" : "");
+		mark(f, (double)c->size_bytes, label, 0, lo, hi);
 	}
-	x = hb_meta_num(p->d, "cpu.tlb.l1d.4k", 0) * 4096;
+	x = (double)m->cpu.tlb.l1d_4k * 4096;
 	mark(f, x, "L1 dTLB reach 4K pages:", 1, lo, hi);
-	mark(f, hb_meta_num(p->d, "cpu.tlb.reach_4k_bytes", 0), "dTLB reach 4K pages:", 1, lo, hi);
-	x = hb_meta_num(p->d, "cpu.tlb.l1d.2m", 0) * 2097152;
+	mark(f, (double)m->cpu.tlb.reach_4k_bytes, "dTLB reach 4K pages:", 1, lo, hi);
+	x = (double)m->cpu.tlb.l1d_2m * 2097152;
 	mark(f, x, "L1 dTLB reach 2M pages:", 1, lo, hi);
-	mark(f, hb_meta_num(p->d, "cpu.tlb.reach_2m_bytes", 0), "dTLB reach 2M pages:", 1, lo, hi);
+	mark(f, (double)m->cpu.tlb.reach_2m_bytes, "dTLB reach 2M pages:", 1, lo, hi);
 	/* Tics at powers of 4 with size suffixes: 2^n bytes in digits is unreadable. */
 	fprintf(f, "set xtics (");
 	for (double t = 1024, first = 1; t <= hi * 2; t *= 4) {

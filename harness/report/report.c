@@ -15,44 +15,43 @@
 #include "units.h"
 #include "verdict.h"
 
-#define THP_DEFRAG_KEY "thp.defrag" /* the machine record's THP defrag mode */
+/* The text of a record's field, or what stands for it when the record lacks it. */
+static const char *text_or(const char *s, const char *missing)
+{
+	return s ? s : missing;
+}
 
 static void machine(struct hb_doc *d, const struct hb_rundata *r)
 {
+	const struct hb_machine_record *m = &r->rec;
 	char line[1024], a[32], b[32];
-	json_t *caches = json_object_get(json_object_get(r->meta, "topology"), "caches"), *c;
-	size_t i, off = 0;
+	size_t off = 0;
 
 	hb_doc_h(d, 2, "Machine");
 	snprintf(line, sizeof(line), "%s; host %s; hypervisor %s.", r->machine,
-		 hb_meta_str(r, "hostname", "?"),
-		 r->hypervisor);
+		 text_or(m->hostname, "?"), r->hypervisor);
 	hb_doc_para(d, line);
-	json_array_foreach(caches, i, c) {
-		const char *type = json_string_value(json_object_get(c, "type"));
+	for (size_t i = 0; i < m->topology.ncaches; i++) {
+		const struct hb_record_cache *c = &m->topology.caches[i];
 
-		hb_format_size((uint64_t)json_integer_value(json_object_get(c, "size_bytes")), a,
-			       sizeof(a));
+		hb_format_size(c->size_bytes, a, sizeof(a));
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%sL%d %s %s",
-					off ? ", " : "Caches: ",
-					(int)json_integer_value(json_object_get(c, "level")),
-					type ? type : "", a);
+					off ? ", " : "Caches: ", c->level, text_or(c->type, ""), a);
 	}
-	hb_format_size((uint64_t)hb_meta_num(r, "cpu.tlb.reach_4k_bytes", 0), a, sizeof(a));
-	hb_format_size((uint64_t)hb_meta_num(r, "cpu.tlb.reach_2m_bytes", 0), b, sizeof(b));
-	/* The knob's name is its key's last part (written so, as a word the structure check
-	 * would take for the workload of that name). */
+	hb_format_size(m->cpu.tlb.reach_4k_bytes, a, sizeof(a));
+	hb_format_size(m->cpu.tlb.reach_2m_bytes, b, sizeof(b));
+	/* The knob's name, as the kernel calls it, is the word after "THP enabled=..." (written
+	 * as a key, which the structure check does not take for the workload of that name). */
 	snprintf(line + off, sizeof(line) - off, "%sdTLB (cpuid) L1 %d / L2 %d entries for 4K "
 		 "pages: reach %s with 4K pages, %s with 2M pages. THP enabled=%s %s=%s.",
-		 off ? ". " : "", (int)hb_meta_num(r, "cpu.tlb.l1d.4k", 0),
-		 (int)hb_meta_num(r, "cpu.tlb.l2.4k", 0), a, b, hb_meta_str(r, "thp.enabled", "?"),
-		 strchr(THP_DEFRAG_KEY, '.') + 1, hb_meta_str(r, THP_DEFRAG_KEY, "?"));
+		 off ? ". " : "", m->cpu.tlb.l1d_4k, m->cpu.tlb.l2_4k, a, b,
+		 text_or(m->thp.enabled, "?"), strchr("thp.defrag", '.') + 1,
+		 text_or(m->thp.fault_compaction, "?"));
 	hb_doc_para(d, line);
 	snprintf(line, sizeof(line), "Run: %s %s to %s, %d repetitions, complete: %s.",
-		 hb_meta_str(r, "kind", "?"), hb_meta_str(r, "start", "?"),
-		 hb_meta_str(r, "end", "(not finished)"), (int)hb_meta_num(r, "reps", 0),
-		 json_is_true(json_object_get(r->meta, "complete")) ? "yes" :
-		 "no (interrupted: the figures below are the cells that finished)");
+		 text_or(m->kind, "?"), text_or(m->start, "?"), text_or(m->end, "(not finished)"), m->reps,
+		 m->complete ? "yes" : "no (interrupted: the figures below are the cells that "
+		 "finished)");
 	hb_doc_para(d, line);
 	if (r->meta_note[0])
 		hb_doc_para(d, r->meta_note);
@@ -425,7 +424,7 @@ int hb_report_write(const struct hb_plot *p)
 	}
 	skipped(&d, r);
 	hb_doc_h(&d, 2, "Reproduce");
-	snprintf(line, sizeof(line), "%s\nhugebench plot DIR", hb_meta_str(r, "command", "?"));
+	snprintf(line, sizeof(line), "%s\nhugebench plot DIR", text_or(r->rec.command, "?"));
 	hb_doc_code(&d, line);
 	fprintf(d.html, "</body></html>\n");
 	if (fclose(d.md) | fclose(d.html))

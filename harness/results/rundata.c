@@ -9,66 +9,31 @@
 #include "sysinfo.h"
 #include "units.h"
 
-json_t *hb_json_path(const json_t *j, const char *path)
-{
-	char key[128];
-
-	while (j && *path) {
-		size_t n = strcspn(path, ".");
-
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = 0;
-		j = json_object_get(j, key);
-		path += n + (path[n] == '.');
-	}
-	return (json_t *)j;
-}
-
-static json_t *meta_get(const struct hb_rundata *d, const char *path)
-{
-	return hb_json_path(d->meta, path);
-}
-
-const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def)
-{
-	const char *s = json_string_value(meta_get(d, path));
-
-	return s ? s : def;
-}
-
-double hb_meta_num(const struct hb_rundata *d, const char *path, double def)
-{
-	json_t *j = meta_get(d, path);
-
-	return json_is_number(j) ? json_number_value(j) : def;
-}
-
 static void make_machine(struct hb_rundata *d)
 {
+	const struct hb_machine_record *m = &d->rec;
+	const char *r = m->kernel.release ? m->kernel.release : "kernel ?";
+	const char *hv = m->hypervisor.name;
 	char rel[64];
-	const char *r = hb_meta_str(d, "kernel.release", "kernel ?");
-	const char *hv = hb_meta_str(d, "hypervisor.name", NULL);
 
 	/* Records from before the plain name was kept: the same table. */
 	if (!hv)
-		hv = hb_hypervisor_name(hb_meta_str(d, "hypervisor.vendor", NULL));
+		hv = hb_hypervisor_name(m->hypervisor.vendor);
 	snprintf(d->hypervisor, sizeof(d->hypervisor), "%s", hv);
 	hv = strcmp(d->hypervisor, "none") ? d->hypervisor : NULL;
 
 	/* "6.18.44-fc-v669" -> "6.18.44": the title has no room for the build tag. */
 	snprintf(rel, sizeof(rel), "%.*s", (int)strcspn(r, "-+ "), r);
 	snprintf(d->machine, sizeof(d->machine), "%s (%d CPUs%s%s), Linux %s, THP %s",
-		 hb_meta_str(d, "cpu.model", "CPU ?"), (int)hb_meta_num(d, "cpu.online_cpus", 0),
-		 hv ? ", " : "", hv ? hv : "", rel, hb_meta_str(d, "thp.enabled", "?"));
+		 m->cpu.model ? m->cpu.model : "CPU ?", m->cpu.has_online_cpus ?
+		 m->cpu.online_cpus : 0, hv ? ", " : "", hv ? hv : "", rel,
+		 m->thp.enabled ? m->thp.enabled : "?");
 }
 
 int hb_rundata_load(const char *dir, struct hb_rundata *d, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], msg[256];
 	size_t bad = 0;
-	json_error_t jerr;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -104,12 +69,8 @@ int hb_rundata_load(const char *dir, struct hb_rundata *d, char *err, size_t err
 		if (!hb_row_from_csv(&d->csv.rows[i], &d->rows[d->n]))
 			d->n++; /* else a blank or cut line */
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	d->meta = json_load_file(path, 0, &jerr);
-	if (!d->meta) {
-		snprintf(d->meta_note, sizeof(d->meta_note), "meta.json: %s (line %d)", jerr.text,
-			 jerr.line);
-		d->meta = json_object();
-	}
+	/* A record that cannot be read is a note, not a failure: the rows still chart. */
+	(void)hb_record_load(path, &d->rec, d->meta_note, sizeof(d->meta_note));
 	make_machine(d);
 	return 0;
 }
@@ -118,8 +79,7 @@ void hb_rundata_free(struct hb_rundata *d)
 {
 	free(d->rows);
 	hb_csv_free(&d->csv);
-	json_decref(d->meta);
-	d->meta = NULL;
+	hb_record_free(&d->rec);
 	d->rows = NULL;
 }
 

@@ -4,11 +4,11 @@
  */
 #ifndef HB_RUNDATA_H
 #define HB_RUNDATA_H
-#include <jansson.h>
 #include <limits.h>
 #include <stddef.h>
 
 #include "csvread.h"
+#include "machine_record.h"
 #include "row.h"
 
 struct hb_rundata {
@@ -16,7 +16,7 @@ struct hb_rundata {
 	struct hb_csv csv;
 	struct hb_row *rows; /* fields point into csv */
 	size_t n;
-	json_t *meta; /* {} when meta.json is missing or unreadable (with a note) */
+	struct hb_machine_record rec; /* meta.json; empty when missing or unreadable (a note) */
 	char meta_note[256];
 	char machine[256]; /* "AMD EPYC, Linux 6.18.44, THP madvise": every chart's title */
 	char hypervisor[64]; /* "KVM", or "none" */
@@ -45,10 +45,5 @@ size_t hb_rundata_params(const struct hb_rundata *d, const char *workload, const
 			 size_t max);
 /* Whether workload has any row with a number (skipped-only workloads have none). */
 int hb_rundata_has(const struct hb_rundata *d, const char *workload);
-/* The member of j at a dotted path ("cpu.tlb.reach_4k_bytes"), or NULL. */
-json_t *hb_json_path(const json_t *j, const char *path);
-/* meta.json lookups with a default. */
-const char *hb_meta_str(const struct hb_rundata *d, const char *path, const char *def);
-double hb_meta_num(const struct hb_rundata *d, const char *path, double def);
 
 #endif

@@ -103,3 +103,29 @@ int hb_row_from_csv(const struct hb_csv_row *c, struct hb_row *r)
 	hb_row_type_value(r);
 	return 0;
 }
+
+const char *const hb_series_columns[HB_SERIES_NCOLS] = {
+	[HB_SERIES_T_S] = "t_s",
+	[HB_SERIES_PHASE] = "phase",
+	[HB_SERIES_RSS_KIB] = "rss_kib",
+	[HB_SERIES_ANON_HUGE_KIB] = "anon_huge_kib",
+	[HB_SERIES_HUGETLB_KIB] = "hugetlb_kib",
+	[HB_SERIES_CHARGED_KIB] = "charged_kib",
+};
+
+void hb_series_header(char **buf, size_t *len, size_t *cap)
+{
+	for (int c = 0; c < HB_SERIES_NCOLS; c++) {
+		if (c)
+			hb_text_append(buf, len, cap, ",", 1);
+		hb_text_append(buf, len, cap, hb_series_columns[c], strlen(hb_series_columns[c]));
+	}
+}
+
+int hb_series_column(const struct hb_csv_row *header, const char *name)
+{
+	for (size_t i = 0; i < header->n; i++)
+		if (!strcmp(header->f[i], name))
+			return (int)i;
+	return -1;
+}

@@ -36,4 +36,21 @@ int hb_row_from_csv(const struct hb_csv_row *c, struct hb_row *r);
 /* Appends s to buf as one CSV field (quoted when it holds a comma, quote or newline). */
 void hb_csv_field(char **buf, size_t *len, size_t *cap, const char *s);
 
+/* series/<cell>.csv, a cell's memory over time: these columns, then one per gauge slot (the
+ * gauge's name, or empty), written by the run (series.c) and read by the charts. */
+enum hb_series_col {
+	HB_SERIES_T_S,
+	HB_SERIES_PHASE,
+	HB_SERIES_RSS_KIB,
+	HB_SERIES_ANON_HUGE_KIB,
+	HB_SERIES_HUGETLB_KIB,
+	HB_SERIES_CHARGED_KIB,
+	HB_SERIES_NCOLS,
+};
+extern const char *const hb_series_columns[HB_SERIES_NCOLS];
+/* The header's columns, comma-separated (the gauges' columns and the newline follow). */
+void hb_series_header(char **buf, size_t *len, size_t *cap);
+/* The index of the column named name in a series file's header row, or -1. */
+int hb_series_column(const struct hb_csv_row *header, const char *name);
+
 #endif

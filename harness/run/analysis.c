@@ -26,25 +26,14 @@ uint64_t hb_analysis_page_size(const char *backing)
 	return hb_backing_parse(backing, &b, err, sizeof(err)) ? 0 : b.page_size;
 }
 
-static uint64_t meta_u64(const json_t *meta, const char *a, const char *b, const char *c)
-{
-	const json_t *j = json_object_get(json_object_get(meta, a), b);
-
-	if (c)
-		j = json_object_get(j, c);
-	return json_is_integer(j) && json_integer_value(j) > 0 ? (uint64_t)json_integer_value(j)
-							       : 0;
-}
-
-void hb_machine_facts_from_meta(const json_t *meta, struct hb_machine_facts *m)
+void hb_machine_facts_from_record(const struct hb_machine_record *r,
+				  struct hb_machine_facts *m)
 {
 	memset(m, 0, sizeof(*m));
-	if (!meta)
-		return;
-	m->llc_bytes = meta_u64(meta, "topology", "llc_bytes", NULL);
-	m->tlb_reach_4k = meta_u64(meta, "cpu", "tlb", "reach_4k_bytes");
-	m->tlb_reach_2m = meta_u64(meta, "cpu", "tlb", "reach_2m_bytes");
-	m->tlb_reach_1g = meta_u64(meta, "cpu", "tlb", "reach_1g_bytes");
+	m->llc_bytes = r->topology.llc_bytes;
+	m->tlb_reach_4k = r->cpu.tlb.reach_4k_bytes;
+	m->tlb_reach_2m = r->cpu.tlb.reach_2m_bytes;
+	m->tlb_reach_1g = r->cpu.tlb.reach_1g_bytes;
 }
 
 int hb_analysis_add_text(struct hb_analysis *a, const char *backing, const char *params, int rep,

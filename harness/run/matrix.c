@@ -186,11 +186,15 @@ static void cgroup_parent(struct hb_cgroup_self *self, char *why, size_t len)
 
 /* Figures derived across a whole run (e.g. translation cost), once per workload, with the
  * machine facts of the run's own record. */
-static void derive_all(const struct hb_matrix *m, struct hb_results *res, const json_t *meta)
+static void derive_all(const struct hb_matrix *m, struct hb_results *res, json_t *meta)
 {
 	struct hb_machine_facts facts;
+	struct hb_machine_record rec;
 
-	hb_machine_facts_from_meta(meta, &facts);
+	if (hb_record_from_json(meta, &rec))
+		hb_err("out of memory reading the run's record: analyses run without its facts");
+	hb_machine_facts_from_record(&rec, &facts);
+	hb_record_free(&rec);
 	for (size_t i = 0; i < m->n; i++) {
 		int seen = 0;
 
@@ -204,6 +208,18 @@ static void derive_all(const struct hb_matrix *m, struct hb_results *res, const 
 static int entry_reps(const struct hb_matrix *m, const struct hb_matrix_entry *e)
 {
 	return e->reps ? e->reps : m->reps;
+}
+
+void hb_matrix_dry_run(const struct hb_matrix *m, const char *command)
+{
+	int cells = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		cells += m->e[i].nbackings * entry_reps(m, &m->e[i]);
+	printf("%s: --dry-run: would run %d cell%s (%zu workload and parameter set%s on their "
+	       "backings, interleaved repetitions) into %s; nothing was run, changed or written\n",
+	       command, cells, cells == 1 ? "" : "s", m->n, m->n == 1 ? "" : "s",
+	       m->out ? m->out : "results/<UTC time>-<host>");
 }
 
 /* What the cells of a run share, and its counts. */

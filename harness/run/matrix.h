@@ -71,6 +71,8 @@ uint64_t hb_matrix_cell_timeout(const struct hb_matrix *m, const struct hb_matri
 				char *from, size_t len);
 /* One progress line per entry (once per run of equal lines) saying each cell's limit. */
 void hb_matrix_log_timeouts(const struct hb_matrix *m);
+/* --dry-run: the one line saying what hb_matrix_run would run, on stdout. */
+void hb_matrix_dry_run(const struct hb_matrix *m, const char *command);
 /* Runs every cell, writes the run directory, prints its path on stdout. Returns the exit code
  * (runner.h). */
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv);

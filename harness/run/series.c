@@ -58,7 +58,7 @@ int hb_series_write(struct series *s, struct hb_results *res, const char *id)
 	int rc;
 
 	hb_series_add(s, ""); /* makes sure buf exists */
-	text_add(&out, &len, &cap, "t_s,phase,rss_kib,anon_huge_kib,hugetlb_kib,charged_kib");
+	hb_series_header(&out, &len, &cap);
 	for (unsigned g = 0; g < MAX_GAUGES; g++) {
 		text_add(&out, &len, &cap, ",");
 		hb_csv_field(&out, &len, &cap, g < s->ngauges ? s->gauge_names[g] : "");

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The CLI contract: commands, help generated from the tables, bad input exits 2 and writes
-# nothing, results files' shape, interleaved repetitions.
+# nothing, --dry-run on every command, results files' shape, interleaved repetitions.
 . "$(dirname "$0")/lib.sh"
 
 expect_exit 0 "--help" "$HB" --help
@@ -57,7 +57,87 @@ for s in -3 18446744073709551616 12x '' +3 0x10; do
 	expect_exit 2 "--seed '$s'" "$HB" run touch --seed "$s"
 	expect_out "--seed: '${s//+/\\+}' $accepted" "--seed '$s': names the value and what is accepted"
 done
-[ ! -e results ] && pass "bad input wrote no results" || fail "bad input created results/"
+# Every command's --help comes from its option table: the usage line, each option with its
+# short letter where it has one, --dry-run everywhere.
+for c in run bench plot compare baseline calibrate restore list sysinfo; do
+	expect_exit 0 "$c --help" "$HB" $c --help
+	expect_out "^usage: hugebench $c" "$c --help: usage line from the table"
+	expect_out "^      --dry-run +check every argument" "$c --help lists --dry-run"
+done
+"$HB" run --help >"$TMP/out" 2>&1
+expect_out "^  -p, --param NAME=VALUE" "run --help: -p is the parameter"
+expect_out "^  -b, --backing LIST" "run --help: -b is the backing"
+"$HB" bench --help >"$TMP/out" 2>&1
+expect_out "^      --profile NAME\|FILE" "bench --help: --profile has no short letter"
+expect_out "^      --baseline DIR" "bench --help: --baseline has no short letter"
+# One meaning per letter: -p is a parameter, -b a backing, in every command.
+expect_exit 2 "bench -p (not the profile)" "$HB" bench -p quick --dry-run
+expect_exit 2 "bench -b (not the baseline)" "$HB" bench -b "$HB_FIXTURES/compare-base" --dry-run
+expect_exit 2 "compare -r (not --relative-to)" "$HB" compare -r 4k "$HB_FIXTURES/compare-base" \
+	"$HB_FIXTURES/compare-base" --dry-run
+
+# --dry-run: the arguments are checked as without it, one line says what would happen,
+# nothing is run, written, changed or locked. Anywhere among the options.
+expect_exit 0 "run --dry-run" "$HB" run touch --dry-run -b 4k,thp -p size=8M -r 2 --out "$TMP/dry"
+expect_out "^run: --dry-run: would run 4 cells .* into $TMP/dry" "run --dry-run says what it would run"
+[ ! -e "$TMP/dry" ] && pass "run --dry-run made no results directory" || fail "run --dry-run made $TMP/dry"
+expect_exit 0 "run --dry-run last" "$HB" run touch -p size=8M --dry-run
+expect_exit 0 "run --dry-run before WORKLOAD" "$HB" run --dry-run touch -p size=8M
+expect_out "^run: --dry-run: would run" "run --dry-run before WORKLOAD: the same line"
+expect_exit 2 "run --dry-run: no workload" "$HB" run --dry-run -p size=8M
+expect_out "which workload" "run --dry-run: asks which workload"
+expect_exit 2 "run --dry-run: an extra argument" "$HB" run --dry-run touch extra
+expect_out "unexpected argument 'extra'" "run --dry-run: names the extra argument"
+expect_exit 2 "run --dry-run: bad parameter" "$HB" run touch --dry-run -p size=1K
+expect_out "parameter 'size': 1K is out of range; accepted 4K..1T" "run --dry-run: the same message"
+expect_exit 2 "run --dry-run: bad --reps" "$HB" run touch --reps 0 --dry-run
+expect_out "--reps: '0' is not a whole number from 1 to 1000" "run --dry-run: the --reps message"
+expect_exit 2 "run --dry-run: does not fit" "$HB" run touch --dry-run --backing 4k -p size=1000G
+expect_out "MemAvailable" "run --dry-run: the fit check"
+expect_exit 0 "bench --dry-run" "$HB" bench --dry-run --profile quick --out "$TMP/dry"
+expect_out "^bench: --dry-run: would run [0-9]+ cells" "bench --dry-run says what it would run"
+expect_exit 2 "bench --dry-run: unknown profile" "$HB" bench --profile nosuch --dry-run
+expect_out "no profile 'nosuch'" "bench --dry-run: the profile is named"
+expect_exit 2 "bench --dry-run: --budget alone" "$HB" bench --dry-run --budget 1m
+expect_out "--budget and --baseline go together" "bench --dry-run: the --budget message"
+expect_exit 0 "compare --dry-run" "$HB" compare "$HB_FIXTURES/compare-base" \
+	"$HB_FIXTURES/results-mini" --dry-run --format md --out "$TMP/dry"
+expect_out "^compare: --dry-run: would compare" "compare --dry-run says what it would compare"
+expect_exit 2 "compare --dry-run: one run" "$HB" compare --dry-run "$HB_FIXTURES/compare-base"
+expect_exit 2 "compare --dry-run: bad --format" "$HB" compare --dry-run --format xml \
+	"$HB_FIXTURES/compare-base" "$HB_FIXTURES/compare-base"
+expect_out "--format 'xml': accepted: table, csv, md, json" "compare --dry-run: the --format message"
+cp -r "$HB_FIXTURES/results-mini" "$TMP/mini"
+rm -rf "$TMP/mini/plots" "$TMP/mini/report.md" "$TMP/mini/report.html"
+expect_exit 0 "plot --dry-run" "$HB" plot --dry-run "$TMP/mini"
+expect_out "^plot: --dry-run: would chart" "plot --dry-run says what it would draw"
+[ ! -e "$TMP/mini/plots" ] && [ ! -e "$TMP/mini/report.md" ] && pass "plot --dry-run wrote nothing" ||
+	fail "plot --dry-run wrote into $TMP/mini"
+expect_exit 2 "plot --dry-run: not a results directory" "$HB" plot "$TMP/nosuch" --dry-run
+expect_exit 0 "baseline --dry-run" "$HB" baseline "$TMP/mini" "$TMP/dry" --dry-run
+expect_out "^baseline: --dry-run: would write [0-9]+ of the [0-9]+ rows" "baseline --dry-run counts the rows"
+[ ! -e "$TMP/dry" ] && pass "no directory from any dry run" || fail "a dry run made $TMP/dry"
+expect_exit 0 "calibrate --dry-run" env HB_CALIBRATE_PAIRS=test "$HB" calibrate --quick --dry-run
+expect_out "^calibrate: --dry-run: would run [0-9]+ cells" "calibrate --dry-run says what it would run"
+expect_exit 2 "calibrate --dry-run: bad --reps" "$HB" calibrate --dry-run --reps 0
+expect_out "--reps '0' is not a whole number from 1 to 1000" "calibrate --dry-run: the --reps message"
+expect_exit 0 "restore --dry-run" "$HB" restore --dry-run
+expect_out "^restore: --dry-run: " "restore --dry-run says what it would restore"
+expect_exit 2 "restore --dry-run: an argument" "$HB" restore --dry-run now
+expect_exit 0 "list --dry-run" "$HB" list --dry-run
+expect_exit 0 "sysinfo --dry-run" "$HB" sysinfo --dry-run --json
+# No lock: a dry run answers while another run holds the machine (which refuses a real one).
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p /run/hugebench
+	exec 8>>/run/hugebench/run.lock
+	flock 8
+	expect_exit 0 "run --dry-run beside a run that holds the machine" \
+		"$HB" run touch --backing 4k -p size=4M --dry-run
+	expect_exit 5 "a real run is refused meanwhile" "$HB" run touch --backing 4k -p size=4M \
+		--out "$TMP/refused"
+	exec 8>&-
+fi
+[ ! -e results ] && pass "bad input and dry runs wrote no results" || fail "bad input or a dry run created results/"
 
 expect_exit 0 "small run, 2 reps, 2 backings" "$HB" run touch --backing 4k,thp -p size=8M --reps 2 \
 	--seed 18446744073709551615 --out "$TMP/r1"

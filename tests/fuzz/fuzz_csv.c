@@ -43,7 +43,7 @@ static void fuzz_one(const unsigned char *data, size_t len)
 			FUZZ_ASSERT(!d.rows[d.n].num || isfinite(d.rows[d.n].v));
 			d.n++;
 		}
-	d.meta = json_object();
+	hb_record_from_json(NULL, &d.rec);
 	nb = hb_rundata_backings(&d, NULL, list, HB_MAX_LIST);
 	np = hb_rundata_params(&d, NULL, list, HB_MAX_LIST);
 	FUZZ_ASSERT(nb <= HB_MAX_LIST && np <= HB_MAX_LIST);

@@ -1,7 +1,8 @@
 /*
  * The meta.json reader (records from other machines): hb_rundata_load of a directory whose
  * meta.json is the input (results.csv a fixed header), the machine line every chart's title
- * takes from it, the lookups the report makes, and compare's differences of two records.
+ * takes from it, the typed record (machine_record.h) with its walk over every value, and
+ * compare's differences of two records.
  * Invariants: a run directory with a bad meta.json still loads, with a note and an empty
  * record; the title and the differences stay inside their buffers.
  */
@@ -35,6 +36,13 @@ static void write_file(const char *name, const void *data, size_t len)
 	FUZZ_ASSERT(f && fwrite(data, 1, len, f) == len && !fclose(f));
 }
 
+/* The walk gives bounded paths and texts. */
+static void leaf(const char *path, const char *text, void *arg)
+{
+	FUZZ_ASSERT(strlen(path) < 96 && strlen(text) < 128);
+	++*(size_t *)arg;
+}
+
 static void fuzz_one(const unsigned char *data, size_t len)
 {
 	static const char csv[] = "workload,backing,params,rep,metric,value,unit,note\n"
@@ -43,10 +51,10 @@ static void fuzz_one(const unsigned char *data, size_t len)
 					     "cpu.tlb.l1d.4k", "thp.mthp.64kB.enabled", "",
 					     "cpu..model", "a.b.c.d.e.f" };
 	struct hb_meta_diff diff[64];
+	struct hb_machine_record empty;
 	struct hb_rundata d;
-	char err[PATH_MAX + 256];
-	json_t *empty;
-	size_t n;
+	char err[PATH_MAX + 256], text[128];
+	size_t n = 0;
 
 	if (!dir[0]) {
 		const char *tmp = getenv("TMPDIR");
@@ -58,21 +66,21 @@ static void fuzz_one(const unsigned char *data, size_t len)
 	}
 	write_file("meta.json", data, len);
 	FUZZ_ASSERT(!hb_rundata_load(dir, &d, err, sizeof(err)));
-	FUZZ_ASSERT(d.meta && d.n == 1);
+	FUZZ_ASSERT(d.rec.json && d.n == 1);
 	FUZZ_ASSERT(strlen(d.machine) < sizeof(d.machine) && d.hypervisor[0]);
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		(void)hb_meta_str(&d, paths[i], NULL);
-		(void)hb_meta_num(&d, paths[i], 0);
-	}
-	empty = json_object();
-	FUZZ_ASSERT(empty);
-	n = hb_meta_diff(d.meta, empty, diff, 64);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		hb_record_leaf_text(&d.rec, paths[i], text, sizeof(text));
+	for (size_t i = 0; i < d.rec.nentries; i++)
+		FUZZ_ASSERT(d.rec.entries[i].nbackings == 0 || d.rec.entries[i].backings);
+	hb_record_leaves(&d.rec, leaf, &n);
+	FUZZ_ASSERT(!hb_record_from_json(NULL, &empty));
+	n = hb_meta_diff(&d.rec, &empty, diff, 64);
 	FUZZ_ASSERT(n <= 64);
 	for (size_t i = 0; i < n; i++)
 		FUZZ_ASSERT(!strcmp(diff[i].new, "(absent)"));
-	n = hb_meta_diff(empty, d.meta, diff, 64);
+	n = hb_meta_diff(&empty, &d.rec, diff, 64);
 	FUZZ_ASSERT(n <= 64);
-	(void)hb_meta_diff(d.meta, d.meta, diff, 8);
-	json_decref(empty);
+	(void)hb_meta_diff(&d.rec, &d.rec, diff, 8);
+	hb_record_free(&empty);
 	hb_rundata_free(&d);
 }
