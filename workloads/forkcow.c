@@ -239,12 +239,14 @@ static int forkcow_setup(struct hb_ctx *ctx, const void *p, void **state)
 {
 	const struct forkcow_params *f = p;
 	struct forkcow_state *s = calloc(1, sizeof(*s));
-	uint64_t small;
+	uint64_t small, t0;
 	int rc;
 
 	if (!s)
 		return -ENOMEM;
+	t0 = hb_now_ns();
 	rc = measure_empty_fork(ctx, &s->fork_empty_ns);
+	hb_populate_exclude(ctx, hb_now_ns() - t0);
 	if (rc) {
 		free(s);
 		return rc;
@@ -263,8 +265,11 @@ static int forkcow_setup(struct hb_ctx *ctx, const void *p, void **state)
 	/* Every page written, so the whole dataset is resident and private before the fork. */
 	for (uint64_t off = 0; off < f->size; off += 4096)
 		s->mem[off] = 1;
-	if (f->small_pct)
+	if (f->small_pct) {
+		t0 = hb_now_ns();
 		small_metric(ctx, s->mem, small);
+		hb_populate_exclude(ctx, hb_now_ns() - t0);
+	}
 	s->nslots = f->size / f->value_size;
 	fc_picker_init(&s->pick, f->dist, s->nslots, f->zipf_s, f->hot_pct, hb_seed(ctx));
 	for (int i = 0; i < 3; i++)
