@@ -53,7 +53,7 @@ code_only() {
 	}' "$1"
 }
 
-# --- 1. A workload includes only the workload API (harness/api/) and its own workloads/*.h.
+# --- 1. A workload includes only the workload API (harness/api/) and its own folder's headers.
 for f in $(sources workloads); do
 	while IFS= read -r hit; do
 		line=${hit%%:*}
@@ -66,7 +66,7 @@ for f in $(sources workloads); do
 			;;
 		*)
 			[ -f "harness/api/$inc" ] && continue
-			[ -f "workloads/$inc" ] && continue
+			[ -f "${f%/*}/$inc" ] && continue
 			;;
 		esac
 		where=$(find harness -name "$base" 2>/dev/null | head -n 1)
@@ -94,7 +94,7 @@ done < <(find workloads \( -name .deps \) -prune -o -type f ! -name '*.md' ! -na
 # ("thp.defrag": the kernel's knob, not the workload defrag) and does not count.
 names=$( {
 	sed -n 's/.*&hb_workload_\([A-Za-z0-9_]*\).*/\1/p' workloads/registry.c 2>/dev/null
-	cat workloads/*.c 2>/dev/null | sed -n 's/^[[:space:]]*\.name[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p'
+	find workloads -name '*.c' -exec cat {} + 2>/dev/null | sed -n 's/^[[:space:]]*\.name[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p'
 } | sort -u)
 if [ -z "$names" ]; then
 	violation "workloads/registry.c:1" "workload-names: no workload name found (registry or .name = \"...\")"

@@ -89,44 +89,6 @@ static const struct hb_param churn_params_table[] = {
 };
 #undef P
 
-int churn_parse_dist(const char *s, struct dist *d)
-{
-	char *end;
-
-	if (!strncmp(s, "fixed:", 6))
-		s += 6;
-	if (!strncmp(s, "uniform:", 8)) {
-		d->kind = DIST_UNIFORM;
-		d->a = strtod(s + 8, &end);
-		if (*end != '-')
-			return -EINVAL;
-		d->b = strtod(end + 1, &end);
-		if (*end || d->a < 1 || d->b < d->a || d->b > MAX_VALUE)
-			return -EINVAL;
-		return 0;
-	}
-	if (!strncmp(s, "lognormal:", 10)) {
-		d->kind = DIST_LOGNORMAL;
-		d->a = strtod(s + 10, &end);
-		if (*end != ',')
-			return -EINVAL;
-		d->b = strtod(end + 1, &end);
-		if (*end || d->a < 1 || d->a > MAX_VALUE || d->b < 0 || d->b > 4)
-			return -EINVAL;
-		return 0;
-	}
-	d->kind = DIST_FIXED;
-	d->a = d->b = strtod(s, &end);
-	return *s && !*end && d->a >= 1 && d->a <= MAX_VALUE ? 0 : -EINVAL;
-}
-
-static double dist_mean(const struct dist *d)
-{
-	if (d->kind == DIST_LOGNORMAL)
-		return fmin(d->a * exp(d->b * d->b / 2), MAX_VALUE);
-	return (d->a + d->b) / 2;
-}
-
 int churn_parse_timing(const char *s, uint64_t *every)
 {
 	char *end;
@@ -145,7 +107,7 @@ int churn_parse_timing(const char *s, uint64_t *every)
 static int churn_validate(const void *p, char *err, size_t len)
 {
 	const struct churn_params *c = p;
-	struct dist d;
+	struct hb_value_dist d;
 	uint64_t every;
 
 	if (c->get_pct + c->set_pct + c->del_pct != 100) {
@@ -160,10 +122,10 @@ static int churn_validate(const void *p, char *err, size_t len)
 			 (unsigned long long)c->del_pct, (unsigned long long)c->set_pct);
 		return -EINVAL;
 	}
-	if (churn_parse_dist(c->value_size, &d)) {
+	if (hb_value_dist_parse(c->value_size, &d)) {
 		snprintf(err, len, "parameter 'value_size': '%s' does not parse; accepted: N, "
 			 "fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA (sizes 1 to %u, sigma "
-			 "0 to 4)", c->value_size, MAX_VALUE);
+			 "0 to 4)", c->value_size, HB_VALUE_MAX);
 		return -EINVAL;
 	}
 	if (churn_parse_timing(c->timing, &every)) {
@@ -178,12 +140,13 @@ static int churn_validate(const void *p, char *err, size_t len)
 static uint64_t churn_memory_needed(const void *p)
 {
 	const struct churn_params *c = p;
-	struct dist d;
+	struct hb_value_dist d;
 
-	if (churn_parse_dist(c->value_size, &d))
+	if (hb_value_dist_parse(c->value_size, &d))
 		return 0;
-	return (uint64_t)((double)c->keys * (dist_mean(&d) + (double)c->key_size + 40 + 32 + 8 +
-					     24) * 1.25) + 2 * MAX_VALUE;
+	return (uint64_t)((double)c->keys *
+			  (hb_value_dist_mean(&d) + (double)c->key_size + 40 + 32 + 8 + 24) * 1.25) +
+	       2 * HB_VALUE_MAX;
 }
 
 #include "churn_report.h" /* the report hooks */
