@@ -14,16 +14,18 @@
 
 static void usage(FILE *f)
 {
+	char shipped[256];
+
+	hb_profiles_shipped(shipped, sizeof(shipped));
 	fprintf(f,
 		"usage: hugebench bench [--profile NAME|FILE] [--out DIR] [--only PATTERN] "
 		"[--quiet]\n"
 		"                       [--budget DURATION --baseline DIR] [--cell-timeout DURATION]\n"
 		"                       [--wait-lock]\n"
-		"  --profile NAME|FILE  shipped profile (quick, full, ci, defrag) or an INI file "
-		"(default quick)\n"
+		"  --profile NAME|FILE  shipped profile (%s) or an INI file (default quick)\n"
 		"  --out DIR            results directory (default results/<UTC time>-<host>)\n"
 		"  --only PATTERN       only the profile sections whose name or workload matches\n"
-		"                       the shell pattern (e.g. 'sparse*')\n"
+		"                       the shell pattern (e.g. 'name*')\n"
 		"  --quiet              no progress\n"
 		"  --wait-lock          when another run holds the machine, wait for it (default:\n"
 		"                       refuse with exit 5, naming its pid)\n"
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 		"                   A profile may set it too: cell_timeout in [bench] or in a\n"
 		"                   section; the option overrides both.\n"
 		"The last line on stdout is the results directory; `hugebench plot DIR` charts it.\n",
-		HB_BUDGET_MAX_REPS, hb_cell_timeout_help);
+		shipped, HB_BUDGET_MAX_REPS, hb_cell_timeout_help);
 }
 
 int hb_cmd_bench(int argc, char **argv)
@@ -120,9 +122,13 @@ int hb_cmd_bench(int argc, char **argv)
 		return HB_EXIT_USAGE;
 	}
 	rc = hb_profile_load(path, only, &m, &prof, err, sizeof(err));
-	if (rc == -ENOENT && !strchr(profile, '/'))
-		hb_err("bench: no profile '%s' (%s); shipped: quick, full, ci, defrag; or give a file path",
-		       profile, path);
+	if (rc == -ENOENT && !strchr(profile, '/')) {
+		char shipped[256];
+
+		hb_profiles_shipped(shipped, sizeof(shipped));
+		hb_err("bench: no profile '%s' (%s); shipped: %s; or give a file path", profile,
+		       path, shipped);
+	}
 	else if (rc)
 		hb_err("bench: %s", err);
 	if (rc) {

@@ -30,12 +30,12 @@ static const struct hb_choice keep01_choices[] = {
 #define P(f) .offset = offsetof(struct churn_params, f)
 static const struct hb_param churn_params_table[] = {
 	{ .name = "allocator", .type = HB_PT_STRING, P(allocator), .def = "glibc",
-	  .apply = HB_APPLY_ALLOCATOR,
+	  .role = &hb_role_allocator,
 	  .help = "glibc, jemalloc, tcmalloc, mimalloc, or a preset with its conf: glibc+thp, "
 		  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, jemalloc+redis "
 		  "(as redis-server 7 sets it up), mimalloc+thp" },
 	{ .name = "allocator_conf", .type = HB_PT_STRING, P(allocator_conf), .def = "",
-	  .apply = HB_APPLY_ALLOCATOR_CONF,
+	  .role = &hb_role_allocator_conf,
 	  .help = "passed through: MALLOC_CONF (jemalloc, e.g. dirty_decay_ms:0,muzzy_decay_ms:0), "
 		  "GLIBC_TUNABLES (glibc, e.g. glibc.malloc.hugetlb=1), NAME=VALUE,... variables "
 		  "(mimalloc MIMALLOC_*, tcmalloc TCMALLOC_*)" },
@@ -73,10 +73,10 @@ static const struct hb_param churn_params_table[] = {
 	{ .name = "limit_at", .type = HB_PT_ENUM, P(limit_at), .def = "idle",
 	  .choices = limit_at_choices, .help = "when the limit applies" },
 	{ .name = "max_ptes_none", .type = HB_PT_STRING, P(max_ptes_none), .def = "keep",
-	  .apply = HB_APPLY_KNOB, .knob = "khugepaged/max_ptes_none", .keep = "keep",
+	  .role = &hb_role_knob, .knob = "khugepaged/max_ptes_none", .keep = "keep",
 	  .help = "khugepaged/max_ptes_none for the cell: keep, or 0-511" },
 	{ .name = "shrink_underused", .type = HB_PT_ENUM, P(shrink_underused), .def = "keep",
-	  .choices = keep01_choices, .apply = HB_APPLY_KNOB, .knob = "thp/shrink_underused",
+	  .choices = keep01_choices, .role = &hb_role_knob, .knob = "thp/shrink_underused",
 	  .keep = "keep",
 	  .help = "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
 	{ .name = "prefetch", .type = HB_PT_BOOL, P(prefetch), .def = "1",
@@ -204,6 +204,15 @@ static const struct hb_outputs churn_outputs = {
 	.claims = churn_claims,
 };
 
+static const struct hb_workload_needs churn_needs = {
+	.memory_needed = churn_memory_needed,
+	.process_memory = 1,
+};
+
+static const struct hb_workload_report churn_report = {
+	.outputs = &churn_outputs,
+};
+
 const struct hb_workload hb_workload_churn = {
 	.name = "churn",
 	.summary = "Redis-like key-value store: fill, churn, drain, idle, refill, under an "
@@ -211,9 +220,8 @@ const struct hb_workload hb_workload_churn = {
 	.params = churn_params_table,
 	.params_size = sizeof(struct churn_params),
 	.validate = churn_validate,
-	.memory_needed = churn_memory_needed,
 	.setup = churn_setup,
 	.run = churn_run,
-	.process_memory = 1,
-	.outputs = &churn_outputs,
+	.needs = &churn_needs,
+	.report = &churn_report,
 };

@@ -290,18 +290,27 @@ static const struct hb_outputs redis_outputs = {
 	.charts = redis_charts,
 };
 
+static const struct hb_workload_needs redis_needs = {
+	.memory_needed = redis_memory_needed,
+	.supported = redis_supported,
+	.backing_unsupported = redis_backing_unsupported,
+	.process_memory = 1,
+};
+
+static const struct hb_workload_report redis_report = {
+	.outputs = &redis_outputs,
+	.twins = hb_redis_twins, /* redis_twins.c */
+};
+
 const struct hb_workload hb_workload_redis = {
 	.name = "redis",
 	.summary = "a real redis-server: BGSAVE under writes (fork) or fill/drain/idle (churn)",
 	.params = redis_params_table,
 	.params_size = sizeof(struct redis_params),
 	.validate = redis_validate,
-	.memory_needed = redis_memory_needed,
-	.supported = redis_supported,
-	.backing_unsupported = redis_backing_unsupported,
 	.setup = redis_setup,
 	.run = redis_run,
 	.teardown = redis_teardown,
-	.process_memory = 1,
-	.outputs = &redis_outputs,
+	.needs = &redis_needs,
+	.report = &redis_report,
 };

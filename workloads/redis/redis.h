@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "histogram.h"
+#include "twins.h"
 #include "units.h" /* struct hb_value_dist: the value_size syntax */
 
 struct hb_ctx;
@@ -89,5 +90,8 @@ void redis_memory_rows(struct hb_ctx *ctx, struct redis_state *s, const char *su
 int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s);
 int redis_fork_run(struct hb_ctx *ctx, const struct redis_params *p, struct redis_state *s);
 int redis_churn_run(struct hb_ctx *ctx, const struct redis_params *p, struct redis_state *s);
+
+/* Its simulator twins, for calibrate (redis_twins.c). */
+extern const struct hb_twin hb_redis_twins[];
 
 #endif
