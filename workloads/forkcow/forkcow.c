@@ -407,7 +407,8 @@ static void copy_metrics(struct hb_ctx *ctx, const struct hb_smaps *a, const str
 static void fork_metrics(struct hb_ctx *ctx, const struct forkcow_params *f, uint64_t fork_ns,
 			 uint64_t empty_ns)
 {
-	double marginal = fork_ns > empty_ns ? (double)(fork_ns - empty_ns) : 0;
+	/* signed: a floor at 0 would bias the median of a small dataset's figure up */
+	double marginal = (double)fork_ns - (double)empty_ns;
 
 	hb_metric(ctx, "fork_us", (double)fork_ns / 1e3, "us",
 		  "the fork() call in the parent, the child held until it returned");
@@ -416,7 +417,8 @@ static void fork_metrics(struct hb_ctx *ctx, const struct forkcow_params *f, uin
 		  STR(EMPTY_FORKS) "): the part of fork_us that does not grow with the dataset");
 	hb_metric(ctx, "fork_ms_per_gib", marginal / 1e6 / ((double)f->size / (1 << 30)),
 		  "ms/GiB", "(fork_us - fork_us_empty) per GiB of dataset: what the dataset adds "
-		  "to fork(), copying its page tables");
+		  "to fork(), copying its page tables; below 0 when that is less than the "
+		  "forks' run-to-run noise");
 }
 
 static int forkcow_run(struct hb_ctx *ctx, const void *p, void *state)

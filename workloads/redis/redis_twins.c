@@ -84,8 +84,9 @@ static int fork_sink(const struct hb_twin_real *r, char *buf, size_t len)
 	return 0;
 }
 
-/* The part of Redis's memory not in huge pages: on a THP backing most of what its fork adds
- * per GiB is that part's page tables. */
+/* The part of what Redis's dataset added that is not in huge pages: on a THP backing most of
+ * what its fork adds per GiB is that part's page tables. Of the dataset only: the empty
+ * server's own memory is in both sides' fork_us_empty already. */
 static int fork_small_pct(const struct hb_twin_real *r, char *buf, size_t len)
 {
 	double cov = r->fig[0];
@@ -101,7 +102,7 @@ static const struct hb_twin_rule fork_rules[] = {
 	{ "write_rate", { "writes_per_sec_snapshot" }, fork_write_rate },
 	{ "sink", { NULL }, fork_sink },
 	{ "sink_rate", { "during_snapshot_ms" }, fork_sink_rate },
-	{ "small_pct", { "huge_coverage_process_pct" }, fork_small_pct },
+	{ "small_pct", { "dataset_huge_pct" }, fork_small_pct },
 	{ NULL },
 };
 
@@ -126,7 +127,7 @@ static const struct hb_twin_rule churn_rules[] = {
  * fork: forkcow's dataset is keys x value size (rounded to MiB). It runs second, per backing,
  * with what Redis's snapshot had there (README, "Calibration"): its sink takes the dataset at
  * size / Redis's snapshot time, its parent writes at Redis's client's rate, and small_pct is
- * the share of Redis's memory not in huge pages.
+ * the share of what Redis's dataset added that is not in huge pages.
  */
 const struct hb_twin hb_redis_twins[] = {
 	{ .pair = "fork", .what = "redis scenario=fork against forkcow with the same dataset",
