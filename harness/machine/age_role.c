@@ -36,8 +36,8 @@ static int age_check_row(const struct hb_param *p, char *err, size_t len)
 	}
 	/* A share of the free memory: the fragmenter takes (0, 1], 0 is a fresh cell. */
 	if (!p->min || !p->max || strtod(p->min, NULL) < 0 || strtod(p->max, NULL) > 1) {
-		snprintf(err, len, "parameter '%s': an age row needs a range inside 0-1 (.min, .max)",
-			 p->name);
+		snprintf(err, len,
+			 "parameter '%s': an age row needs a range inside 0-1 (.min, .max)", p->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -60,7 +60,8 @@ static int age_apply(const struct hb_param *p, struct hb_role_cell *c, void **st
 		return 0;
 	}
 	if (geteuid()) {
-		snprintf(why, len, "age=%g needs root (the fragmenter grows a hugetlb pool)", share);
+		snprintf(why, len, "age=%g needs root (the fragmenter grows a hugetlb pool)",
+			 share);
 		return -EPERM;
 	}
 	if (hb_read_u64(HB_FRAG_POOL, &pool)) {
