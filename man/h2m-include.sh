@@ -88,4 +88,4 @@ done
 # the pages, one per workload, beside its code
 echo '[SEE ALSO]'
 echo 'README.md and docs/ in the source tree, and the page of each workload beside its code:'
-echo "$workloads" | sed 's|.*|workloads/&.md|' | paste -sd, - | sed 's/,/, /g; s/$/./'
+echo "$workloads" | sed 's|.*|workloads/&/&.md|' | paste -sd, - | sed 's/,/, /g; s/$/./'

@@ -44,8 +44,8 @@ int hb_region_folios(struct hb_ctx *ctx, const void *addr, struct hb_folio_view 
  */
 int hb_region_watch(struct hb_ctx *ctx, const void *addr, uint64_t duration_ns,
 		    uint64_t interval_ns, double *trace, size_t cap);
-/* For a workload with .touches_in_run (workload.h): proves now, once its regions are touched,
- * what the backing gave them: the rows the harness otherwise makes after setup
+/* For a workload with .needs->touches_in_run (workload.h): proves now, once its regions are
+ * touched, what the backing gave them: the rows the harness otherwise makes after setup
  * (huge_coverage_pct, rss_kib, charged_kib). Later calls, and calls of other workloads, do
  * nothing. */
 void hb_region_coverage(struct hb_ctx *ctx);

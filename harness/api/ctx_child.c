@@ -134,7 +134,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 	ctx->mthp_before = mthp_before;
 	ctx->mthp_ok = mthp_ok;
 	ctx->coverage_pending = 1;
-	if (!w->touches_in_run)
+	if (!w->needs->touches_in_run)
 		hb_region_coverage(ctx);
 
 	rc = w->run(ctx, cell->params, state);

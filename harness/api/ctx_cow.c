@@ -27,7 +27,7 @@
  * the whole dataset at full speed (forkcow's) made the parent's fork() of 1 GiB on 4 KiB
  * pages 40 ms instead of 27 ms here (a bare program, the child reading or not), a cost the
  * measured fork() of a real snapshot (Redis's child serializes at a fraction of that pace)
- * does not carry. See workloads/forkcow.md, "What fork_us measures".
+ * does not carry. See workloads/forkcow/forkcow.md, "What fork_us measures".
  */
 static int cow_reap(struct hb_ctx *ctx, struct hb_cow_child *c);
 

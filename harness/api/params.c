@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocator.h"
-#include "knob_table.h"
 #include "params.h"
 #include "units.h"
 
@@ -77,10 +75,10 @@ int hb_edit_distance(const char *a, const char *b)
 	return prev[lb];
 }
 
-const struct hb_param *hb_params_find_apply(const struct hb_param *t, enum hb_param_apply apply)
+const struct hb_param *hb_params_find_role(const struct hb_param *t, const struct hb_param_role *r)
 {
 	for (; t->name; t++)
-		if (t->apply == apply)
+		if (t->role == r)
 			return t;
 	return NULL;
 }
@@ -230,40 +228,9 @@ static void store(const struct hb_param *p, void *dst, const union pvalue *v)
 static int apply_check(const struct hb_param *p, const char *value, char *err, size_t errlen,
 		       int machine)
 {
-	const struct hb_knob_def *d;
-	char accepted[256];
-	size_t off;
-
-	switch (p->apply) {
-	case HB_APPLY_KNOB:
-		d = hb_knob_def_find(p->knob);
-		if (!d || (p->keep && !strcmp(value, p->keep)))
-			return 0;
-		if (hb_knob_def_check(d, value)) {
-			hb_knob_def_accepted(d, accepted, sizeof(accepted));
-			snprintf(err, errlen, "parameter '%s': '%s'; accepted: %s, %s", p->name,
-				 value, p->keep, accepted);
-			return -EINVAL;
-		}
-		if (machine &&
-		    hb_knob_def_kernel_lists(d, "", value, accepted, sizeof(accepted))) {
-			snprintf(err, errlen, "parameter '%s': '%s' is not offered by this kernel's "
-				 "%s; it lists: %s", p->name, value, d->path, accepted);
-			return -EINVAL;
-		}
+	if (!p->role || !p->role->check_value)
 		return 0;
-	case HB_APPLY_ALLOCATOR:
-		if (hb_allocator_preset_find(value))
-			return 0;
-		off = (size_t)snprintf(err, errlen, "parameter '%s': unknown '%s'; accepted:",
-				       p->name, value);
-		for (const struct hb_allocator_preset *a = hb_allocator_presets; a->label; a++)
-			if (off < errlen)
-				off += (size_t)snprintf(err + off, errlen - off, " %s", a->label);
-		return -EINVAL;
-	default:
-		return 0;
-	}
+	return p->role->check_value(p, value, machine, err, errlen);
 }
 
 static int set_value(const struct hb_param *t, void *dst, const char *name, const char *value,
@@ -361,43 +328,12 @@ int hb_params_defaults(const struct hb_param *t, void *dst, char *err, size_t er
 
 static int check_apply(const struct hb_param *p, char *err, size_t errlen)
 {
-	int text = p->type == HB_PT_STRING || p->type == HB_PT_ENUM;
-
-	switch (p->apply) {
-	case HB_APPLY_NONE:
-		if (p->knob || p->keep)
-			break;
+	if (p->role)
+		return p->role->check_row(p, err, errlen);
+	if (!p->knob && !p->keep)
 		return 0;
-	case HB_APPLY_KNOB:
-		if (!hb_knob_def_find(p->knob)) {
-			snprintf(err, errlen, "parameter '%s' names knob '%s', which is not in the "
-				 "knob table", p->name, p->knob ? p->knob : "(none)");
-			return -EINVAL;
-		}
-		if (!text || !p->keep) {
-			snprintf(err, errlen, "parameter '%s': a knob parameter is a string or a "
-				 "choice and says which value keeps the knob (.keep)", p->name);
-			return -EINVAL;
-		}
-		return 0;
-	case HB_APPLY_ALLOCATOR:
-	case HB_APPLY_ALLOCATOR_CONF:
-		if (p->type == HB_PT_STRING && !p->knob && !p->keep)
-			return 0;
-		break;
-	case HB_APPLY_AGE:
-		if (p->type != HB_PT_DOUBLE || p->knob || p->keep)
-			break;
-		/* A share of the free memory: the fragmenter takes (0, 1], 0 is a fresh cell. */
-		if (!p->min || !p->max || strtod(p->min, NULL) < 0 || strtod(p->max, NULL) > 1) {
-			snprintf(err, errlen, "parameter '%s': an age row needs a range inside "
-				 "0-1 (.min, .max)", p->name);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	snprintf(err, errlen, "parameter '%s': its role (.apply %d) does not fit its type or "
-		 "fields", p->name, (int)p->apply);
+	snprintf(err, errlen, "parameter '%s': its role (none) does not fit its type or fields",
+		 p->name);
 	return -EINVAL;
 }
 

@@ -138,3 +138,41 @@ void hb_format_duration(uint64_t ns, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
 }
+
+int hb_value_dist_parse(const char *s, struct hb_value_dist *d)
+{
+	char *end;
+
+	if (!strncmp(s, "fixed:", 6))
+		s += 6;
+	if (!strncmp(s, "uniform:", 8)) {
+		d->kind = HB_DIST_UNIFORM;
+		d->a = strtod(s + 8, &end);
+		if (*end != '-')
+			return -EINVAL;
+		d->b = strtod(end + 1, &end);
+		if (*end || d->a < 1 || d->b < d->a || d->b > HB_VALUE_MAX)
+			return -EINVAL;
+		return 0;
+	}
+	if (!strncmp(s, "lognormal:", 10)) {
+		d->kind = HB_DIST_LOGNORMAL;
+		d->a = strtod(s + 10, &end);
+		if (*end != ',')
+			return -EINVAL;
+		d->b = strtod(end + 1, &end);
+		if (*end || d->a < 1 || d->a > HB_VALUE_MAX || d->b < 0 || d->b > 4)
+			return -EINVAL;
+		return 0;
+	}
+	d->kind = HB_DIST_FIXED;
+	d->a = d->b = strtod(s, &end);
+	return *s && !*end && d->a >= 1 && d->a <= HB_VALUE_MAX ? 0 : -EINVAL;
+}
+
+double hb_value_dist_mean(const struct hb_value_dist *d)
+{
+	if (d->kind == HB_DIST_LOGNORMAL)
+		return fmin(d->a * exp(d->b * d->b / 2), HB_VALUE_MAX);
+	return (d->a + d->b) / 2;
+}

@@ -15,6 +15,22 @@ int hb_parse_size(const char *s, uint64_t *out);
 /* "200ms" -> 200000000. Units ns, us, ms, s, m (minutes); a plain number is seconds.
  * Decimals are accepted ("1.5s"). Returns 0 or -EINVAL / -ERANGE. */
 int hb_parse_duration(const char *s, uint64_t *ns);
+/*
+ * A value-size distribution as users type it (the value_size of the key-value workloads): "N"
+ * or "fixed:N", "uniform:MIN-MAX", "lognormal:MEDIAN,SIGMA"; sizes 1 to HB_VALUE_MAX bytes,
+ * sigma 0 to 4. A syntax of parameter values, like sizes: here so that workloads share it
+ * without including each other.
+ */
+#define HB_VALUE_MAX (1u << 20)
+enum hb_value_dist_kind { HB_DIST_FIXED, HB_DIST_UNIFORM, HB_DIST_LOGNORMAL };
+struct hb_value_dist {
+	enum hb_value_dist_kind kind;
+	double a, b;
+};
+/* 0 or -EINVAL. */
+int hb_value_dist_parse(const char *s, struct hb_value_dist *d);
+/* The mean size in bytes (lognormal: capped at HB_VALUE_MAX). */
+double hb_value_dist_mean(const struct hb_value_dist *d);
 /* Largest binary suffix that divides exactly: 268435456 -> "256M", 1000 -> "1000". */
 void hb_format_size(uint64_t bytes, char *buf, size_t len);
 /* 200000000 -> "200ms", 15000000000 -> "15s", 1500 -> "1500ns". */

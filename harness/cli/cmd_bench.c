@@ -14,7 +14,7 @@
 
 static const struct hb_option bench_options[] = {
 	{ "profile", HB_OPT_PROFILE, "NAME|FILE", NULL,
-	  "shipped profile (quick, full, ci, defrag) or an INI file (default quick)" },
+	  "a shipped profile (listed above) or an INI file (default quick)" },
 	{ "out", 'o', "DIR", NULL, "results directory (default results/<UTC time>-<host>)" },
 	{ "only", 'O', "PATTERN", NULL,
 	  "only the profile sections whose name or workload matches the shell pattern (e.g. "
@@ -31,8 +31,18 @@ static const struct hb_option bench_options[] = {
 	HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
 };
 
+/* The shipped profiles are files in the data directory, not names in code. */
+static void shipped_profiles(FILE *f)
+{
+	char shipped[256];
+
+	hb_profiles_shipped(shipped, sizeof(shipped));
+	fprintf(f, "  shipped profiles: %s\n", shipped);
+}
+
 const struct hb_command hb_bench_command = {
 	.name = "bench",
+	.about_data = shipped_profiles,
 	.summary = "a whole comparison from a profile",
 	.epilog = "A profile may set the cell timeout too (cell_timeout in [bench] or in a section);\n"
 		  "--cell-timeout overrides both. The last line on stdout is the results directory;\n"
@@ -112,9 +122,13 @@ int hb_cmd_bench(int argc, char **argv)
 		return HB_EXIT_USAGE;
 	}
 	rc = hb_profile_load(path, only, &m, &prof, err, sizeof(err));
-	if (rc == -ENOENT && !strchr(profile, '/'))
-		hb_err("bench: no profile '%s' (%s); shipped: quick, full, ci, defrag; or give a file path",
-		       profile, path);
+	if (rc == -ENOENT && !strchr(profile, '/')) {
+		char shipped[256];
+
+		hb_profiles_shipped(shipped, sizeof(shipped));
+		hb_err("bench: no profile '%s' (%s); shipped: %s; or give a file path", profile,
+		       path, shipped);
+	}
 	else if (rc)
 		hb_err("bench: %s", err);
 	if (rc) {

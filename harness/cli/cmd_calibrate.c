@@ -2,8 +2,10 @@
  * `hugebench calibrate`: each real scenario and its simulator twin with matched parameters,
  * one matrix on 4k and thp-always (repetitions interleaved as in every run), then
  * calibration.csv and calibration.md/.html (harness/report/calibration.h) in the run
- * directory. The pairs are a table: the real one, or with HB_CALIBRATE_PAIRS=test stand-ins
- * made of the simulator workloads, so the tests exercise everything in seconds.
+ * directory. The pairs are the workloads' own declarations (twins.h: the real workload
+ * declares its twins, how their parameters follow from its run, the figures to compare);
+ * with HB_CALIBRATE_PAIRS=test the stand-in pairs of the tests instead, so the tests exercise
+ * everything in seconds. Nothing here knows a workload.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,117 +19,25 @@
 #include "log.h"
 #include "matrix.h"
 #include "options.h"
+#include "twins.h"
 #include "units.h"
 
 #define DEFAULT_REPS 2
 #define CAL_BACKINGS "4k,thp-always"
-#define MAX_SIDES 16
+#define MAX_PAIRS 8
+#define MAX_SIDES (2 * MAX_PAIRS)
 
-/* The dataset of both sides; a pair's parameters name them as {field}. */
-struct cal_sizes {
-	unsigned long long fork_keys, fork_value, write_rate, churn_keys, drain_pct;
-	const char *churn_value, *idle;
-};
-
-/* A couple of minutes in all here (2 reps); --quick: seconds, for tests. */
-static const struct cal_sizes sizes_full = {
-	.fork_keys = 1000000, .fork_value = 500, .write_rate = 20000, .churn_keys = 200000,
-	.drain_pct = 90, .churn_value = "uniform:64-1900", .idle = "15s",
-};
-static const struct cal_sizes sizes_quick = {
-	.fork_keys = 20000, .fork_value = 500, .write_rate = 20000, .churn_keys = 20000,
-	.drain_pct = 90, .churn_value = "uniform:64-1900", .idle = "1s",
-};
-
-/* A figure both sides report; or num / den of two (medians); both: only when both sides have
- * it (a figure the real system cannot know would only make empty rows). */
-struct cal_metric {
-	const char *name, *num, *den;
-	int both;
-};
-
-struct cal_side {
-	const char *workload, *params;
-	/* Run after the real sides, per backing, with {snap_sink_rate} and {snap_write_rate}
-	 * taken from the real side's figures on that backing (see real_pairs). */
-	int after_real;
-};
-
+/* A declared pair: its twin entry and the workload that declares it. */
 struct cal_pair {
-	const char *name;
-	struct cal_side real, sim;
-	const struct cal_metric *metrics;
+	const struct hb_twin *t;
+	const struct hb_workload *owner;
+	int after_real; /* a rule reads the real side's figures: the simulated side runs second */
 };
 
-/* copied_kib depends on how long the snapshot lasts: Redis serializes its RDB for seconds,
- * forkcow's child reads and sinks the same bytes in a fraction of that, so the raw figures
- * cannot agree; per write during the snapshot they can (about a 4 KiB page each since 5.8). */
-static const struct cal_metric fork_metrics[] = {
-	{ .name = "fork_ms_per_gib" },
-	{ .name = "copied_kib" },
-	{ .name = "copied_kib_per_write_snapshot", .num = "copied_kib", .den = "writes_snapshot" },
-	{ .name = "during_snapshot_ms" },
-	{ .name = "copied_kib_per_dirtied_page", .both = 1 },
-	{ .name = "write_p99_us_snapshot" },
-	{ NULL },
-};
-
-static const struct cal_metric churn_metrics[] = {
-	{ .name = "rss_kib_after_drain" },
-	{ .name = "charged_kib_after_drain" },
-	{ .name = "frag_ratio_after_drain" },
-	{ .name = "charged_per_rss_after_drain", .num = "charged_kib_after_drain",
-	  .den = "rss_kib_after_drain" },
-	{ NULL },
-};
-
-/*
- * fork: forkcow's dataset is keys x value size (rounded to MiB). It runs second, per backing,
- * with what Redis's snapshot had there (README, "Calibration"): its sink takes the dataset at
- * size / Redis's snapshot time, its parent writes at Redis's client's rate, and small_pct is
- * the share of Redis's memory not in huge pages. churn: fill, drain, idle on both sides, no
- * churn phase (churn_time=0) and no refill, which Redis does not do either.
- */
-static const struct cal_pair real_pairs[] = {
-	{ "fork",
-	  { "redis", "scenario=fork;keys={fork_keys};value_size={fork_value};"
-		     "write_rate={write_rate}", 0 },
-	  { "forkcow", "size={fork_size};value_size={fork_value};write_rate={snap_write_rate};"
-		       "snapshot=read;sink={snap_sink};sink_rate={snap_sink_rate};"
-		       "small_pct={snap_small_pct}", 1 },
-	  fork_metrics },
-	{ "churn",
-	  { "redis", "scenario=churn;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle={idle}", 0 },
-	  { "churn", "allocator=jemalloc+redis;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle={idle};churn_time=0;refill=0", 0 },
-	  churn_metrics },
-	{ NULL },
-};
-
-/* Stand-ins: a figure on both sides, one on the real side only, one on the simulated side
- * only, one both-only that the real side lacks (no row); then churn's memory figures with two
- * allocators. */
-static const struct cal_metric standin_metrics[] = {
-	{ .name = "populate_ms" },
-	{ .name = "ns_per_touch" },
-	{ .name = "fork_ms_per_gib" },
-	{ .name = "copied_kib_per_dirtied_page", .both = 1 },
-	{ NULL },
-};
-
-static const struct cal_pair test_pairs[] = {
-	{ "fork-standin",
-	  { "touch", "size={fork_size};passes=2", 0 },
-	  { "forkcow", "size={fork_size};value_size={fork_value};phase_time=50ms", 0 },
-	  standin_metrics },
-	{ "churn-standin",
-	  { "churn", "allocator=glibc;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle=0;churn_time=0;refill=0", 0 },
-	  { "churn", "allocator=jemalloc;keys={churn_keys};value_size={churn_value};"
-		     "drain_pct={drain_pct};idle=0;churn_time=0;refill=0", 0 },
-	  churn_metrics },
-	{ NULL },
+/* What the command line asks of every pair. */
+struct cal_ask {
+	int quick;
+	uint64_t dataset; /* --fork-size, bytes; 0: the pairs' own */
 };
 
 /* One side as built: its matrix and entry per backing (a second-stage side has one entry per
@@ -141,20 +51,48 @@ struct built {
 	char *store[HB_MAX_BACKINGS];
 };
 
-static unsigned long long fork_mib(const struct cal_sizes *z)
+/* The pairs of the registry: the real ones, or the test stand-ins. Returns how many. */
+static size_t registry_pairs(int test, struct cal_pair *out, size_t max)
 {
-	unsigned long long mib = (z->fork_keys * z->fork_value + (1 << 19)) >> 20;
+	size_t n = 0;
 
-	return mib ? mib : 1;
+	for (int i = 0; hb_workloads[i]; i++) {
+		const struct hb_workload *w = hb_workloads[i];
+
+		for (const struct hb_twin *t = w->report ? w->report->twins : NULL; t && t->pair;
+		     t++) {
+			if (!t->test_only != !test || n == max)
+				continue;
+			out[n].t = t;
+			out[n].owner = w;
+			out[n].after_real = 0;
+			for (const struct hb_twin_rule *r = t->rules; r && r->param; r++)
+				out[n].after_real |= r->reads[0] != NULL;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The pairs are the workloads' declarations: --help lists them from there. */
+static void declared_pairs(FILE *f)
+{
+	struct cal_pair pairs[MAX_PAIRS];
+	size_t np = registry_pairs(0, pairs, MAX_PAIRS);
+
+	fprintf(f, "  The pairs the workloads declare:\n");
+	for (size_t i = 0; i < np; i++)
+		fprintf(f, "    %s: %s\n", pairs[i].t->pair, pairs[i].t->what);
+	for (size_t i = 0; i < np; i++)
+		if (pairs[i].t->dataset)
+			fprintf(f, "  --fork-size: %s\n", pairs[i].t->dataset_help);
 }
 
 static const struct hb_option calibrate_options[] = {
 	{ "out", 'o', "DIR", NULL, "results directory (default results/<UTC time>-calibrate)" },
 	{ "reps", 'r', "N", NULL, "repetitions (default " HB_STR(DEFAULT_REPS) ")" },
-	{ "quick", 'k', NULL, NULL, "tiny datasets (thousands of keys): seconds, to see it work, "
-	  "not to judge" },
-	{ "fork-size", HB_OPT_FORK_SIZE, "SIZE", NULL, "the fork pair's dataset, in keys of its "
-	  "value size (default: a million keys)" },
+	{ "quick", 'k', NULL, NULL, "tiny datasets: seconds, to see it work, not to judge" },
+	{ "fork-size", HB_OPT_FORK_SIZE, "SIZE", NULL, "the fork pair's dataset (see above)" },
 	{ "quiet", 'q', NULL, NULL, "no progress" }, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
 };
 
@@ -162,105 +100,111 @@ const struct hb_command hb_calibrate_command = {
 	.name = "calibrate", .options = calibrate_options,
 	.summary = "real Redis against its simulator twins, side by side",
 	.about = "Runs each real scenario and its simulator twin with matched parameters on "
-		 CAL_BACKINGS ", interleaved: redis scenario=fork against forkcow with the same dataset, "
-		 "redis scenario=churn against churn allocator=jemalloc+redis. Then writes "
-		 "DIR/calibration.csv (metric,backing,real,simulated,ratio: medians over repetitions, "
-		 "ratio = simulated / real) and DIR/calibration.md + .html with a verdict per metric "
-		 "and charts of real against simulated.",
+		 CAL_BACKINGS ", interleaved. Then writes DIR/calibration.csv (metric,backing,real,"
+		 "simulated,ratio: medians over repetitions, ratio = simulated / real) and "
+		 "DIR/calibration.md + .html with a verdict per metric and charts of real against "
+		 "simulated.",
+	.about_data = declared_pairs,
 	.epilog = "Prints the results directory, then the paths of calibration.csv and .md.\n",
 };
 
-/* What a second-stage side takes from the real side's figures on its backing. */
-struct derived {
-	unsigned long long sink_rate, write_rate, small_pct;
-	char sink[128];
-};
-
-/* {name} of z (or of dv) as text; 0, or -ENOENT for a name it does not have. */
-static int size_value(const struct cal_sizes *z, const struct derived *dv, const char *name,
-		      size_t n, char *buf, size_t len)
+static int append(char *out, size_t len, size_t *o, const char *text)
 {
-	unsigned long long mib = fork_mib(z);
+	int n = snprintf(out + *o, *o < len ? len - *o : 0, "%s%s", *o ? ";" : "", text);
 
-#define IS(s) (n == strlen(s) && !strncmp(name, s, n))
-	if (IS("fork_keys"))
-		snprintf(buf, len, "%llu", z->fork_keys);
-	else if (IS("fork_value"))
-		snprintf(buf, len, "%llu", z->fork_value);
-	else if (IS("fork_size"))
-		snprintf(buf, len, "%lluM", mib ? mib : 1);
-	else if (IS("write_rate"))
-		snprintf(buf, len, "%llu", z->write_rate);
-	else if (IS("churn_keys"))
-		snprintf(buf, len, "%llu", z->churn_keys);
-	else if (IS("churn_value"))
-		snprintf(buf, len, "%s", z->churn_value);
-	else if (IS("drain_pct"))
-		snprintf(buf, len, "%llu", z->drain_pct);
-	else if (IS("idle"))
-		snprintf(buf, len, "%s", z->idle);
-	else if (dv && IS("snap_sink_rate"))
-		snprintf(buf, len, "%llu", dv->sink_rate);
-	else if (dv && IS("snap_write_rate"))
-		snprintf(buf, len, "%llu", dv->write_rate);
-	else if (dv && IS("snap_small_pct"))
-		snprintf(buf, len, "%llu", dv->small_pct);
-	else if (dv && IS("snap_sink"))
-		snprintf(buf, len, "%s", dv->sink);
-	else
-		return -ENOENT;
-#undef IS
-	return 0;
+	*o += (size_t)n;
+	return *o < len ? 0 : -ENAMETOOLONG;
 }
 
-/* The parameters with every {name} filled in. 0 or -ENOENT / -ENAMETOOLONG. */
-static int expand(const char *tmpl, const struct cal_sizes *z, const struct derived *dv,
-		  char *out, size_t len)
+/* Each rule's figures: the medians of its reads in the real side's run on one backing. */
+static void read_figures(const struct hb_twin_rule *ru, const struct hb_rundata *d,
+			 const char *backing, struct hb_twin_real *r)
+{
+	for (int i = 0; i < HB_TWIN_READS; i++) {
+		struct hb_stat st = { 0 };
+
+		if (d && ru->reads[i])
+			hb_rundata_stat(d, r->w->name, backing, r->params, ru->reads[i], &st);
+		r->have[i] = st.n > 0;
+		r->fig[i] = st.n ? st.med : 0;
+	}
+}
+
+/*
+ * A side's parameters: its own, --quick's, the real side's --fork-size dataset, and on the
+ * simulated side every rule's value from the real side r (its figures on backing from d, on
+ * the second stage). 0, -ENOENT (a rule's figure is missing: why says which), or
+ * -ENAMETOOLONG.
+ */
+static int side_text(const struct cal_pair *p, const struct hb_twin_side *s, int real,
+		     const struct cal_ask *ask, struct hb_twin_real *r, const struct hb_rundata *d,
+		     const char *backing, char *out, size_t len, char *why, size_t wlen)
 {
 	size_t o = 0;
+	char v[512];
+	int rc = 0;
 
-	for (const char *s = tmpl; *s;) {
-		const char *end = *s == '{' ? strchr(s, '}') : NULL;
-		char v[128];
-
-		if (end) {
-			if (size_value(z, dv, s + 1, (size_t)(end - s - 1), v, sizeof(v)))
-				return -ENOENT;
-			s = end + 1;
-		} else {
-			v[0] = *s++;
-			v[1] = 0;
-		}
-		if (o + strlen(v) >= len)
-			return -ENAMETOOLONG;
-		memcpy(out + o, v, strlen(v) + 1);
-		o += strlen(v);
+	out[0] = 0;
+	if (s->params && *s->params)
+		rc = append(out, len, &o, s->params);
+	if (!rc && ask->quick && s->quick)
+		rc = append(out, len, &o, s->quick);
+	if (!rc && real && ask->dataset && p->t->dataset) {
+		p->t->dataset(ask->dataset, v, sizeof(v));
+		rc = append(out, len, &o, v);
 	}
-	return 0;
+	for (const struct hb_twin_rule *ru = p->t->rules; !real && !rc && ru && ru->param; ru++) {
+		char field[600];
+
+		read_figures(ru, d, backing, r);
+		rc = ru->value ? ru->value(r, v, sizeof(v))
+			       : hb_set_value(r->w->params, r->w->params_size, r->params,
+					      ru->param, v, sizeof(v));
+		if (rc) {
+			snprintf(why, wlen, "the real side lacks what parameter '%s' follows from "
+				 "(%s)", ru->param, ru->reads[0] ? ru->reads[0] : "its parameters");
+			return -ENOENT;
+		}
+		snprintf(field, sizeof(field), "%s=%s", ru->param, v);
+		rc = append(out, len, &o, field);
+	}
+	return rc;
 }
 
-/* Adds one side to m: on every backing (k < 0), or on backing k alone with dv. 0, or an exit
- * code after saying what is wrong. */
-static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct cal_side *s,
-		    const char *role, const struct cal_sizes *z, const struct hb_backing *bk,
-		    int nb, int k, const struct derived *dv, struct built *b)
+/* Adds one side to m: on every backing (k < 0), or on backing k alone with the real side's
+ * figures there from d (the second stage). r: the real side, for the simulated side's rules.
+ * 0, 1 when a rule lacks its figure (no cell, said), or an exit code after saying what is
+ * wrong. */
+static int add_side(struct hb_matrix *m, const struct cal_pair *p, int real,
+		    const struct cal_ask *ask, const struct hb_backing *bk, int nb, int k,
+		    struct hb_twin_real *r, const struct hb_rundata *d, struct built *b)
 {
+	const struct hb_twin_side *s = real ? &p->t->real : &p->t->sim;
+	const char *role = real ? "real" : "simulated";
+	const char *name = s->workload ? s->workload : p->owner->name;
 	char text[1024], err[1024], label[64];
 	int slot = k < 0 ? 0 : k;
 	void *params;
 	int rc;
 
-	b->w = hb_workload_find(s->workload);
+	b->w = hb_workload_find(name);
 	if (!b->w) {
 		hb_err("calibrate: workload '%s' is not built into this hugebench (the %s side of "
-		       "pair '%s'); `hugebench list` shows those that are", s->workload, role,
-		       p->name);
+		       "pair '%s'); `hugebench list` shows those that are", name, role, p->t->pair);
 		return HB_EXIT_USAGE;
 	}
-	if (k < 0 && s->after_real)
+	if (k < 0 && !real && p->after_real)
 		return 0; /* built after the real sides have run */
-	if (expand(s->params, z, dv, text, sizeof(text))) {
-		hb_err("calibrate: pair '%s': bad parameter template '%s'", p->name, s->params);
+	rc = side_text(p, s, real, ask, r, d, k < 0 ? NULL : bk[k].name, text, sizeof(text),
+		       err, sizeof(err));
+	if (rc == -ENOENT && d) {
+		hb_info("calibrate: pair '%s' on %s: %s, so no simulated cell", p->t->pair,
+			bk[k].name, err);
+		return 1;
+	}
+	if (rc) {
+		hb_err("calibrate: pair '%s': the %s side's parameters: %s", p->t->pair, role,
+		       rc == -ENOENT ? err : strerror(-rc));
 		return HB_EXIT_INTERNAL;
 	}
 	params = calloc(1, b->w->params_size);
@@ -270,12 +214,12 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct 
 	if (!rc && b->w->validate)
 		rc = b->w->validate(params, err, sizeof(err));
 	if (rc) {
-		hb_err("calibrate: pair '%s', %s side (%s %s): %s", p->name, role, s->workload,
-		       text, err);
+		hb_err("calibrate: pair '%s', %s side (%s %s): %s", p->t->pair, role, name, text,
+		       err);
 		free(params);
 		return HB_EXIT_USAGE;
 	}
-	snprintf(label, sizeof(label), "calibrate-%s-%s", p->name, role);
+	snprintf(label, sizeof(label), "calibrate-%s-%s", p->t->pair, role);
 	b->m = m;
 	for (int i = 0; i < nb; i++)
 		if (k < 0 || i == k) {
@@ -285,8 +229,8 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct 
 	rc = hb_matrix_add(m, b->w, params, k < 0 ? bk : &bk[k], k < 0 ? nb : 1, label);
 	free(params);
 	if (rc || m->n != b->entry[slot] + 1) {
-		hb_err("calibrate: pair '%s', %s side: cannot build its cells (%s)", p->name, role,
-		       rc ? strerror(-rc) : "it expands to several parameter sets");
+		hb_err("calibrate: pair '%s', %s side: cannot build its cells (%s)", p->t->pair,
+		       role, rc ? strerror(-rc) : "it expands to several parameter sets");
 		return HB_EXIT_INTERNAL;
 	}
 	return 0;
@@ -294,7 +238,7 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, const struct 
 
 /* The median of metric mt on side b, backing k; 0 when that side does not have it. */
 static int side_value(const struct built *b, int k, const char *backing,
-		      const struct cal_metric *mt, double *v)
+		      const struct hb_twin_metric *mt, double *v)
 {
 	const char *params;
 	struct hb_stat a, c;
@@ -315,13 +259,13 @@ static int side_value(const struct built *b, int k, const char *backing,
 	return 1;
 }
 
-static int collect(const struct cal_pair *pairs, const struct built *b,
+static int collect(const struct cal_pair *pairs, size_t np, const struct built *b,
 		   const struct hb_backing *bk, int nb, struct hb_cal *c)
 {
-	for (size_t i = 0; pairs[i].name; i++) {
+	for (size_t i = 0; i < np; i++) {
 		const struct built *real = &b[2 * i], *sim = &b[2 * i + 1];
 
-		for (const struct cal_metric *mt = pairs[i].metrics; mt->name; mt++) {
+		for (const struct hb_twin_metric *mt = pairs[i].t->metrics; mt->name; mt++) {
 			int any_both = 0;
 			double r, s;
 
@@ -343,13 +287,14 @@ static int collect(const struct cal_pair *pairs, const struct built *b,
 }
 
 /* After the runs: the CSV and the report from what the run directories hold. */
-static int write_calibration(const char *dir, const struct cal_pair *pairs, struct built *b,
-			     struct hb_rundata *d, const struct hb_backing *bk, int nb)
+static int write_calibration(const char *dir, const struct cal_pair *pairs, size_t np,
+			     struct built *b, struct hb_rundata *d, const struct hb_backing *bk,
+			     int nb)
 {
 	struct hb_cal c = { 0 };
 	int rc;
 
-	rc = collect(pairs, b, bk, nb, &c);
+	rc = collect(pairs, np, b, bk, nb, &c);
 	if (!rc)
 		rc = hb_cal_write_csv(&c, dir);
 	if (rc) {
@@ -370,75 +315,58 @@ out:
 }
 
 /*
- * The second stage: every after_real side, one entry per backing, with what the real side
- * measured there. A backing the real side has no snapshot figures for gets no cell (its row
- * stays empty, never a guess).
+ * The second stage: every simulated side whose rules read the real side's figures, one entry
+ * per backing, with what the real side measured there. A backing the real side lacks a figure
+ * for gets no cell (its row stays empty, never a guess).
  */
-static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, struct built *b,
-			const struct cal_sizes *z, const struct hb_backing *bk, int nb,
-			const struct hb_rundata *d1)
+static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, size_t np,
+			struct built *b, const struct cal_ask *ask, const struct hb_backing *bk,
+			int nb, const struct hb_rundata *d1)
 {
 	int rc = 0;
 
-	for (size_t i = 0; pairs[i].name && !rc; i++) {
+	for (size_t i = 0; i < np && !rc; i++) {
 		const struct built *real = &b[2 * i];
 
-		if (!pairs[i].sim.after_real)
+		if (!pairs[i].after_real)
 			continue;
 		for (int k = 0; k < nb && !rc; k++) {
-			const char *params = real->m->e[real->entry[k]].params_text;
-			struct hb_stat t, w, cov;
-			struct derived dv;
+			struct hb_twin_real r = {
+				.w = real->w, .params = real->m->e[real->entry[k]].params_text,
+			};
+			char scratch[96];
 
-			hb_rundata_stat(d1, real->w->name, bk[k].name, params, "during_snapshot_ms",
-					&t);
-			hb_rundata_stat(d1, real->w->name, bk[k].name, params,
-					"writes_per_sec_snapshot", &w);
-			if (!t.n || !w.n || t.med <= 0 || w.med < 1) {
-				hb_info("calibrate: pair '%s' on %s: the real side has no snapshot "
-					"figures, so no simulated cell", pairs[i].name, bk[k].name);
-				continue;
-			}
-			dv.sink_rate = (unsigned long long)((double)(fork_mib(z) << 20) * 1000 /
-							    t.med);
-			dv.write_rate = (unsigned long long)(w.med + 0.5);
-			/* The part of what Redis's dataset added that is not in huge pages: on a
-			 * THP backing most of what its fork adds per GiB is that part's page
-			 * tables. Of the dataset only: the empty server's own memory is in both
-			 * sides' fork_us_empty already. */
-			hb_rundata_stat(d1, real->w->name, bk[k].name, params, "dataset_huge_pct",
-					&cov);
-			dv.small_pct = cov.n && cov.med > 0 && cov.med < 100 ?
-					       (unsigned long long)(100 - cov.med + 0.5) : 0;
-			/* a new file beside Redis's own dump: created, unlinked at once, written
-			 * through its descriptor (forkcow's sink) */
-			snprintf(dv.sink, sizeof(dv.sink), "/tmp/hugebench-calibrate-%d-%d.sink",
+			/* a name of this run and backing, for a file the simulated cell makes */
+			snprintf(scratch, sizeof(scratch), "/tmp/hugebench-calibrate-%d-%d",
 				 (int)getpid(), k);
-			rc = add_side(m2, &pairs[i], &pairs[i].sim, "simulated", z, bk, nb, k, &dv,
-				      &b[2 * i + 1]);
+			r.scratch = scratch;
+			rc = add_side(m2, &pairs[i], 0, ask, bk, nb, k, &r, d1, &b[2 * i + 1]);
+			if (rc == 1)
+				rc = 0;
 		}
 	}
 	return rc;
 }
 
-static const struct cal_pair *pairs_from_env(void)
+/* Which pairs: 0 the real ones, 1 the test stand-ins; -EINVAL after saying what is wrong. */
+static int pairs_from_env(void)
 {
 	const char *e = getenv("HB_CALIBRATE_PAIRS");
 
 	if (!e || !*e)
-		return real_pairs;
+		return 0;
 	if (!strcmp(e, "test"))
-		return test_pairs;
+		return 1;
 	hb_err("calibrate: HB_CALIBRATE_PAIRS='%s'; accepted: test (stand-in pairs for the "
 	       "tests), or unset", e);
-	return NULL;
+	return -EINVAL;
 }
 
 int hb_cmd_calibrate(int argc, char **argv)
 {
-	const struct cal_pair *pairs = pairs_from_env();
-	static struct cal_sizes sized;
-	const struct cal_sizes *z = &sizes_full;
+	int test = pairs_from_env();
+	struct cal_pair pairs[MAX_PAIRS];
+	struct cal_ask ask = { 0 };
 	uint64_t fork_bytes = 0;
 	struct hb_backing bk[HB_MAX_BACKINGS];
 	static struct built b[MAX_SIDES];
@@ -447,12 +375,12 @@ int hb_cmd_calibrate(int argc, char **argv)
 	struct hb_matrix m, m2;
 	int c, nb, rc = HB_EXIT_USAGE, run_rc, dry_run = 0, loaded1 = 0, loaded2 = 0;
 	struct hb_opt_parser op;
-	size_t np = 0;
+	size_t np = 0, nsides = 0;
 	time_t now = time(NULL);
 	struct tm tm;
 	uint64_t u;
 
-	if (!pairs)
+	if (test < 0)
 		return HB_EXIT_USAGE;
 	hb_matrix_init(&m);
 	hb_matrix_init(&m2);
@@ -473,7 +401,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 			m.reps = (int)u;
 			break;
 		case 'k':
-			z = &sizes_quick;
+			ask.quick = 1;
 			break;
 		case HB_OPT_FORK_SIZE:
 			if (hb_parse_size(optarg, &fork_bytes) || fork_bytes < (1 << 20) ||
@@ -501,24 +429,29 @@ int hb_cmd_calibrate(int argc, char **argv)
 		hb_err("calibrate: unexpected argument '%s'", argv[optind]);
 		return HB_EXIT_USAGE;
 	}
-	sized = *z; /* --fork-size: the fork pair's dataset, in keys of the same value size */
-	sized.fork_keys = fork_bytes ? fork_bytes / sized.fork_value : sized.fork_keys;
-	z = &sized;
+	np = registry_pairs(test, pairs, MAX_PAIRS);
+	if (!np) {
+		hb_err("calibrate: no workload built into this hugebench declares %s; `hugebench "
+		       "list` shows those that are", test ? "a stand-in pair" : "a simulator twin");
+		return HB_EXIT_USAGE;
+	}
+	/* --fork-size: the dataset of every pair that takes one */
+	ask.dataset = fork_bytes;
 	nb = hb_parse_backing_list(CAL_BACKINGS, bk, HB_MAX_BACKINGS);
 	if (nb < 0)
 		return HB_EXIT_INTERNAL;
-	for (np = 0; pairs[np].name; np++) {
-		if (2 * np + 2 > MAX_SIDES) {
-			rc = HB_EXIT_INTERNAL;
-			goto out;
+	for (size_t i = 0; i < np; i++, nsides += 2) {
+		/* the real side as its simulated side's rules see it on the first stage */
+		struct hb_twin_real r = { .scratch = "/tmp/hugebench-calibrate" };
+
+		rc = add_side(&m, &pairs[i], 1, &ask, bk, nb, -1, NULL, NULL, &b[2 * i]);
+		if (!rc) {
+			r.w = b[2 * i].w;
+			r.params = m.e[b[2 * i].entry[0]].params_text;
+			rc = add_side(&m, &pairs[i], 0, &ask, bk, nb, -1, &r, NULL, &b[2 * i + 1]);
 		}
-		rc = add_side(&m, &pairs[np], &pairs[np].real, "real", z, bk, nb, -1, NULL,
-			      &b[2 * np]);
-		if (!rc)
-			rc = add_side(&m, &pairs[np], &pairs[np].sim, "simulated", z, bk, nb, -1,
-				      NULL, &b[2 * np + 1]);
 		if (rc) {
-			np++;
+			nsides += 2;
 			goto out;
 		}
 	}
@@ -547,9 +480,9 @@ int hb_cmd_calibrate(int argc, char **argv)
 		goto out;
 	}
 	loaded1 = 1;
-	for (size_t i = 0; i < 2 * np; i++)
+	for (size_t i = 0; i < nsides; i++)
 		b[i].d = &d1;
-	/* The second stage (sides that take the real side's snapshot figures), into
+	/* The second stage (simulated sides that take the real side's figures), into
 	 * DIR/simulated, unless the first was interrupted. */
 	hb_matrix_init(&m2);
 	m2.reps = m.reps;
@@ -557,7 +490,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 	snprintf(dir2, sizeof(dir2), "%s/simulated", m.out);
 	m2.out = dir2;
 	if (run_rc != HB_EXIT_INTERRUPTED) {
-		rc = build_second(&m2, pairs, b, z, bk, nb, &d1);
+		rc = build_second(&m2, pairs, np, b, &ask, bk, nb, &d1);
 		if (rc)
 			goto out;
 	}
@@ -574,20 +507,20 @@ int hb_cmd_calibrate(int argc, char **argv)
 		if (rc2 != HB_EXIT_USAGE && rc2 != HB_EXIT_INTERNAL &&
 		    !hb_rundata_load(dir2, &d2, err, sizeof(err))) {
 			loaded2 = 1;
-			for (size_t i = 0; pairs[i].name; i++)
-				if (pairs[i].sim.after_real)
+			for (size_t i = 0; i < np; i++)
+				if (pairs[i].after_real)
 					b[2 * i + 1].d = &d2;
 		}
 	}
-	for (size_t i = 0; pairs[i].name; i++)
-		if (pairs[i].sim.after_real && !loaded2)
+	for (size_t i = 0; i < np; i++)
+		if (pairs[i].after_real && !loaded2)
 			b[2 * i + 1].d = NULL; /* its cells did not run: empty, not the real's */
 	/* Also after a failed or interrupted cell: the figures that are there, the rest empty. */
-	rc = write_calibration(m.out, pairs, b, &d1, bk, nb);
+	rc = write_calibration(m.out, pairs, np, b, &d1, bk, nb);
 	if (rc == HB_EXIT_OK)
 		rc = run_rc;
 out:
-	for (size_t i = 0; i < 2 * np && i < MAX_SIDES; i++)
+	for (size_t i = 0; i < nsides && i < MAX_SIDES; i++)
 		for (int k = 0; k < HB_MAX_BACKINGS; k++)
 			free(b[i].store[k]);
 	if (loaded1)

@@ -123,7 +123,7 @@ static int cmd_list(int argc, char **argv)
 	printf("workloads:\n");
 	for (int i = 0; hb_workloads[i]; i++) {
 		const struct hb_workload *w = hb_workloads[i];
-		const char *why = w->supported ? w->supported(NULL) : NULL;
+		const char *why = w->needs->supported ? w->needs->supported(NULL) : NULL;
 
 		printf("  %-12s %s%s%s\n", w->name, w->summary, why ? " [not available here: " : "",
 		       why ? why : "");

@@ -1,4 +1,5 @@
 /* Bench profiles (profile.h): read with libinih, checked by the workloads' parameter tables. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fnmatch.h>
@@ -15,6 +16,33 @@
 #ifdef HAVE_INIH
 #include <ini.h>
 #endif
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+void hb_profiles_shipped(char *buf, size_t len)
+{
+	char dir[PATH_MAX], names[16][64];
+	struct dirent *e;
+	size_t n = 0, off = 0;
+	DIR *d;
+
+	buf[0] = 0;
+	if (hb_data_path("profiles", dir, sizeof(dir)) || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) && n < 16) {
+		size_t l = strlen(e->d_name);
+
+		if (l > 4 && l < 64 && !strcmp(e->d_name + l - 4, ".ini"))
+			snprintf(names[n++], sizeof(names[0]), "%.*s", (int)(l - 4), e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", names[i]);
+}
 
 int hb_profile_path(const char *name, char *buf, size_t len)
 {
@@ -392,8 +420,8 @@ int hb_profile_load(const char *path, const char *only, struct hb_matrix *m,
 		goto out;
 	}
 	if (!ps.ns) {
-		snprintf(err, errlen, "%s: no cell groups: add a section like [touch] with "
-			 "workload = touch", path);
+		snprintf(err, errlen, "%s: no cell groups: add a section like [%s] with "
+			 "workload = %s", path, hb_workloads[0]->name, hb_workloads[0]->name);
 		rc = -EINVAL;
 		goto out;
 	}

@@ -42,6 +42,9 @@ struct hb_profile {
 /* "quick" -> <data dir>/profiles/quick.ini; a name with a '/' or ending in ".ini" is a path.
  * Returns 0 or -ENAMETOOLONG. */
 int hb_profile_path(const char *name, char *buf, size_t len);
+/* The shipped profiles' names (<data dir>/profiles/NAME.ini), "ci, full, quick", sorted; "" when
+ * the directory cannot be read. */
+void hb_profiles_shipped(char *buf, size_t len);
 /* Parses path and adds its cells to m (reps and series interval too). only: a shell pattern
  * matched against section and workload names, or NULL. Returns 0; -ENOENT (cannot open),
  * -EINVAL (bad file: err says "path:line: what"), -ENOTSUP (built without libinih). */

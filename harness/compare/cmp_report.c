@@ -89,7 +89,9 @@ static void cell_label(const struct cell *c, char *buf, size_t len)
 /* A log axis where the workload draws this metric on one (fork per GiB: 2 to 40). */
 static int logy_of(const struct hb_workload *w, const char *metric)
 {
-	for (const struct hb_chart_def *c = w->outputs->charts; c && c->kind; c++)
+	const struct hb_outputs *o = hb_workload_outputs(w);
+
+	for (const struct hb_chart_def *c = o ? o->charts : NULL; c && c->kind; c++)
 		if (c->kind == HB_CHART_BARS && c->metric && !strcmp(c->metric, metric))
 			return c->logy;
 	return 0;
@@ -245,10 +247,11 @@ int hb_cmp_report(const char *dir, const struct hb_cmp_result *r, const struct h
 	hb_doc_h(&d, 2, "Charts");
 	for (int i = 0; hb_workloads[i]; i++) {
 		const struct hb_workload *w = hb_workloads[i];
+		const struct hb_outputs *o = hb_workload_outputs(w);
 
-		if (!w->outputs || !w->outputs->headlines)
+		if (!o || !o->headlines)
 			continue;
-		for (const struct hb_headline *h = w->outputs->headlines; h->metric; h++) {
+		for (const struct hb_headline *h = o->headlines; h->metric; h++) {
 			size_t before = (size_t)p.ncharts;
 
 			(void)chart(&p, r, base, news, nnew, w, h, relative);

@@ -221,8 +221,10 @@ static struct hb_cmp_line *line_new(struct hb_cmp_result *res)
 /* The declaration of metric for workload w: a headline, the harness's own, or none. */
 static const struct hb_headline *declared(const struct hb_workload *w, const char *metric)
 {
-	if (w && w->outputs && w->outputs->headlines)
-		for (const struct hb_headline *h = w->outputs->headlines; h->metric; h++)
+	const struct hb_outputs *o = w ? hb_workload_outputs(w) : NULL;
+
+	if (o && o->headlines)
+		for (const struct hb_headline *h = o->headlines; h->metric; h++)
 			if (!strcmp(h->metric, metric))
 				return h;
 	for (const struct hb_headline *h = harness_metrics; h->metric; h++)

@@ -268,15 +268,15 @@ static void jemalloc_info(mallctl_fn ctl, struct hb_alloc_info *ai)
 	}
 }
 
-/* The allocator the cell's HB_APPLY_ALLOCATOR row names. */
+/* The allocator the cell's allocator row (hb_role_allocator) names. */
 static void asked(const struct hb_ctx *ctx, struct hb_alloc_info *ai)
 {
 	const struct hb_param *p;
 	const struct hb_allocator_preset *a;
 	char label[256];
 
-	if (!ctx || !ctx->cell || !(p = hb_params_find_apply(ctx->cell->w->params,
-							     HB_APPLY_ALLOCATOR)))
+	if (!ctx || !ctx->cell ||
+	    !(p = hb_params_find_role(ctx->cell->w->params, &hb_role_allocator)))
 		return;
 	hb_param_format_value(p, ctx->cell->params, label, sizeof(label));
 	if ((a = hb_allocator_preset_find(label)))

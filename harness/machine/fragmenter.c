@@ -41,7 +41,7 @@ double hb_frag_index_now(char *text, size_t len)
 
 double hb_frag_param_share(const struct hb_param *table, const void *params)
 {
-	const struct hb_param *p = hb_params_find_apply(table, HB_APPLY_AGE);
+	const struct hb_param *p = hb_params_find_role(table, &hb_role_age);
 
 	if (!p || p->type != HB_PT_DOUBLE)
 		return 0;

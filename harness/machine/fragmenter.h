@@ -1,5 +1,5 @@
 /*
- * The fragmenter: ages the machine for one cell (a parameter row with .apply = HB_APPLY_AGE,
+ * The fragmenter: ages the machine for one cell (a parameter row with .role = &hb_role_age,
  * "-p age=SHARE") and gives everything back after it. It runs in the harness parent, never in
  * the workload, because it changes the machine.
  *
@@ -64,7 +64,8 @@ double hb_frag_index_now(char *text, size_t len);
  * drained at ~10 MiB/s), so MemAvailable alone swings by that much. */
 uint64_t hb_frag_mem_free(void);
 
-/* The age a cell asks for: the value of its table's HB_APPLY_AGE row; 0 (fresh) without one. */
+/* The age a cell asks for: the value of its table's age row (hb_role_age); 0 (fresh) without
+ * one. */
 double hb_frag_param_share(const struct hb_param *table, const void *params);
 
 /* Can a cell needing need bytes be aged at share with mem_available bytes available? 0, or

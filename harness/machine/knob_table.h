@@ -1,6 +1,7 @@
 /*
  * The machine knobs a workload parameter may ask for, by symbolic name: a parameter row
- * names one (params.h .knob, with the value that means "leave it"), and the harness writes it
+ * names one (params.h .role = &hb_role_knob, .knob, with the value that means "leave it",
+ * param_roles.c), and the harness writes it
  * through the knobs module before the cell's child starts; the knobs module puts it back
  * after the cell. Workloads never see a sysfs path.
  */

@@ -160,10 +160,11 @@ void hb_charts_draw(struct hb_plot *p)
 {
 	for (int i = 0; hb_workloads[i]; i++) {
 		const struct hb_workload *w = hb_workloads[i];
+		const struct hb_outputs *o = hb_workload_outputs(w);
 
-		if (!w->outputs || !w->outputs->charts || !hb_rundata_has(p->d, w->name))
+		if (!o || !o->charts || !hb_rundata_has(p->d, w->name))
 			continue;
-		for (const struct hb_chart_def *c = w->outputs->charts; c->kind; c++) {
+		for (const struct hb_chart_def *c = o->charts; c->kind; c++) {
 			switch (c->kind) {
 			case HB_CHART_BARS:
 				(void)hb_chart_bars(p, w, c);

@@ -63,7 +63,7 @@ static void machine(struct hb_doc *d, const struct hb_rundata *r)
 static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct hb_workload *w,
 		    const char *const *sets, size_t nsets, const char *const *bk, size_t nb)
 {
-	const struct hb_headline *heads = w->outputs->headlines;
+	const struct hb_headline *heads = hb_workload_outputs(w)->headlines;
 	char line[1024], lab[200];
 
 	for (size_t b = 0; b < nb; b++) {
@@ -229,11 +229,12 @@ static int workload_table(struct hb_doc *d, const struct hb_rundata *r,
 			  const struct hb_workload *w, const char *const *sets, size_t nsets,
 			  const char *const *bk, size_t nb)
 {
+	const struct hb_headline *heads = hb_workload_outputs(w)->headlines;
 	const char *cells[HB_MAX_LIST + 4];
 	size_t nc = 0;
 	int rows = 0;
 
-	if (!w->outputs->headlines || !w->outputs->headlines[0].metric)
+	if (!heads || !heads[0].metric)
 		return 0;
 	cells[nc++] = "figure";
 	cells[nc++] = "parameters";
@@ -243,7 +244,7 @@ static int workload_table(struct hb_doc *d, const struct hb_rundata *r,
 	cells[nc++] = "winner / 4k";
 	hb_doc_table_start(d);
 	hb_doc_row(d, cells, nc, 1);
-	for (const struct hb_headline *k = w->outputs->headlines; k->metric; k++)
+	for (const struct hb_headline *k = heads; k->metric; k++)
 		for (size_t s = 0; s < nsets; s++)
 			rows += table_row(d, r, w, k, sets, nsets, s, bk, nb);
 	hb_doc_table_end(d);
@@ -324,16 +325,17 @@ static void workload_section(struct hb_doc *d, const struct hb_plot *p,
 {
 	const char *sets[HB_MAX_LIST], *bk[HB_MAX_LIST];
 	const struct hb_rundata *r = p->d;
+	const struct hb_outputs *o = hb_workload_outputs(w);
 	char line[PATH_MAX + 1024];
 	size_t ns, nb;
 
 	snprintf(line, sizeof(line), "Workload %s", w->name);
 	hb_doc_h(d, 2, line);
-	if (!w->outputs) {
+	if (!o) {
 		hb_doc_para(d, "This workload declares no outputs: no table, reading or charts.");
 		return;
 	}
-	ns = hb_run_sets(r, w, w->outputs->table_sets, sets, HB_MAX_LIST);
+	ns = hb_run_sets(r, w, o->table_sets, sets, HB_MAX_LIST);
 	nb = hb_rundata_backings(r, w->name, bk, HB_MAX_LIST);
 	if (ns) {
 		snprintf(line, sizeof(line), "Parameters: %s%s", sets[0],

@@ -36,12 +36,13 @@ static char (*values(const struct hb_workload *w, const char *set, size_t np))[1
 void hb_run_label(const struct hb_workload *w, const char *const *sets, size_t n, size_t i,
 		  char *buf, size_t len)
 {
+	const struct hb_outputs *o = hb_workload_outputs(w);
 	size_t np = 0, off = 0;
 	char(*mine)[128];
 	int *differs;
 
 	buf[0] = 0;
-	if (w->outputs && w->outputs->label && !w->outputs->label(sets, n, i, buf, len))
+	if (o && o->label && !o->label(sets, n, i, buf, len))
 		return;
 	while (w->params[np].name)
 		np++;

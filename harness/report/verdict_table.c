@@ -144,8 +144,8 @@ void hb_verdict_section(struct hb_doc *d, const struct hb_rundata *r)
 
 	for (int i = 0; hb_workloads[i]; i++) {
 		const struct hb_workload *w = hb_workloads[i];
-
-		const struct hb_claim *c = w->outputs ? w->outputs->claims : NULL;
+		const struct hb_outputs *o = hb_workload_outputs(w);
+		const struct hb_claim *c = o ? o->claims : NULL;
 
 		for (; c && c->text; c++) {
 			char fig[400], why[400], verdict[480];

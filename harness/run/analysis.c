@@ -59,9 +59,9 @@ int hb_analysis_run(const struct hb_workload *w, struct hb_results *res,
 	};
 	int rc = 0;
 
-	if (!w->derive)
+	if (!w->report || !w->report->derive)
 		return 0;
-	w->derive(&a);
+	w->report->derive(&a);
 	/* Moved over whole (the strings change hands): res may grow now. */
 	for (size_t i = 0; i < added.n && !rc; i++) {
 		const struct hb_row *r = &added.rows[i];

@@ -10,16 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "allocator.h"
 #include "cell_impl.h"
 #include "cgroup.h"
 #include "clock.h"
 #include "fit.h"
-#include "fragmenter.h"
-#include "knob_table.h"
 #include "knobs.h"
 #include "log.h"
-#include "readfile.h"
+#include "param_roles.h"
 #include "results.h"
 #include "vmstat.h"
 
@@ -67,50 +64,6 @@ static enum hb_cell_outcome finish(struct hb_cell_env *env, const struct hb_cell
 	return o;
 }
 
-/* The child's environment from the parameter rows: the allocator preset they name, with its
- * conf. A library that is not installed is -ENOENT with why (the cell is skipped). */
-static int rows_child_env(const struct hb_cell *cell, struct hb_child_env *env, char *why,
-			  size_t len)
-{
-	const struct hb_param *a = hb_params_find_apply(cell->w->params, HB_APPLY_ALLOCATOR);
-	const struct hb_param *c = hb_params_find_apply(cell->w->params, HB_APPLY_ALLOCATOR_CONF);
-	char label[256], conf[256] = "";
-
-	if (!a)
-		return 0;
-	hb_param_format_value(a, cell->params, label, sizeof(label));
-	if (c)
-		hb_param_format_value(c, cell->params, conf, sizeof(conf));
-	return hb_allocator_env(label, conf, env, why, len);
-}
-
-/* The machine knobs the parameter rows name, for this cell only: written through the knobs
- * module, which restores them in finish() whatever happens after. */
-static int rows_knobs(const struct hb_cell *cell, struct hb_knobs *k, char *why, size_t len)
-{
-	for (const struct hb_param *p = cell->w->params; p->name; p++) {
-		const struct hb_knob_def *d;
-		char value[256];
-		int rc;
-
-		if (p->apply != HB_APPLY_KNOB)
-			continue;
-		hb_param_format_value(p, cell->params, value, sizeof(value));
-		if (!strcmp(value, p->keep))
-			continue;
-		d = hb_knob_def_find(p->knob);
-		if (!d) {
-			snprintf(why, len, "parameter '%s' names an unknown knob '%s'", p->name,
-				 p->knob);
-			return -EINVAL;
-		}
-		rc = hb_knob_def_apply(k, d, value, why, len);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 /* The cell's memory bound (fit.h), before the child moves in: a runaway cell is then
  * OOM-killed in its own cgroup, not by the kernel's global OOM killer. */
 static void bound_memory(const struct hb_cell *cell, struct hb_cgroup *cg)
@@ -126,133 +79,94 @@ static void bound_memory(const struct hb_cell *cell, struct hb_cgroup *cg)
 		       (unsigned long long)(limit >> 20), from, strerror(-rc));
 }
 
-static void index_row(struct hb_cell_env *env, const struct hb_cell *cell, const char *metric,
-		      double index, const char *note)
-{
-	char v[32];
+/* What the parameter roles (machine/param_roles.h) write through: the cell's rows and files. */
+struct role_arg {
+	struct hb_cell_env *env;
+	const struct hb_cell *cell;
+};
 
-	if (index < 0)
-		snprintf(v, sizeof(v), "unavailable");
-	else
-		snprintf(v, sizeof(v), "%.4f", index);
-	hb_cell_row(env, cell, metric, v, "", note);
+static void role_row(void *arg, const char *metric, const char *value, const char *unit,
+		     const char *note)
+{
+	struct role_arg *a = arg;
+
+	hb_cell_row(a->env, a->cell, metric, value, unit, note);
 }
 
-#define INDEX_NOTE "unusable-free-space index for order 9 (2 MiB) from /proc/buddyinfo, zones " \
-		   "Normal+DMA32+Movable: 0 all free memory in >= 2 MiB blocks, 1 none"
-
-/* The machine's age for the cell (an HB_APPLY_AGE row): aged here, after the backing's knobs
- * and before the child. 1: aged (f holds what to release), 0: fresh, -1: cell not to run
- * (o and why say how). */
-static int rows_age(const struct hb_cell *cell, struct hb_cell_env *env, struct hb_frag *f,
-		    enum hb_cell_outcome *o, char *why, size_t len)
+static int role_write_file(void *arg, const char *name, const char *text, size_t len)
 {
-	double share = hb_frag_param_share(cell->w->params, cell->params);
-	uint64_t pool;
-	char v[32];
-	int rc;
+	struct role_arg *a = arg;
+	const char *slash = strrchr(name, '/');
+	char dir[sizeof(a->env->res->dir) + 200];
 
-	if (share <= 0) {
-		index_row(env, cell, "frag_index_order9_before", hb_frag_index_now(NULL, 0),
-			  INDEX_NOTE "; fresh cell (age 0), not aged");
-		return 0;
-	}
-	if (geteuid()) {
-		snprintf(why, len, "age=%g needs root (the fragmenter grows a hugetlb pool)",
-			 share);
-		*o = HB_CELL_SKIPPED;
-		return -1;
-	}
-	if (hb_read_u64(HB_FRAG_POOL, &pool)) {
-		snprintf(why, len, "age=%g needs the hugetlb 2 MiB pool knob %s", share,
-			 HB_FRAG_POOL);
-		*o = HB_CELL_SKIPPED;
-		return -1;
-	}
-	rc = hb_frag_age(f, env->knobs, share, cell->w->memory_needed(cell->params), env->stop,
-			 why, len);
-	if (rc) {
-		*o = rc == -EINTR ? HB_CELL_INTERRUPTED
-		     : rc == -ENOMEM || rc == -ENOENT || rc == -EPERM ? HB_CELL_SKIPPED
-								     : HB_CELL_FAILED;
-		return -1;
-	}
-	index_row(env, cell, "frag_index_order9_before", f->index_before, INDEX_NOTE);
-	index_row(env, cell, "frag_index_order9_aged", f->index_aged,
-		  INDEX_NOTE "; after aging, before the child");
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)f->plug_pages * 2048);
-	hb_cell_row(env, cell, "age_plug_kib", v, "KiB",
-		    "hugetlb 2 MiB pages the fragmenter held untouched as a plug during the cell");
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)f->filler_kib);
-	hb_cell_row(env, cell, "age_filler_kib", v, "KiB",
-		    "4 KiB pages the filler held (every other page of twice this, touched)");
-	snprintf(v, sizeof(v), "%.1f", f->age_ns / 1e6);
-	hb_cell_row(env, cell, "age_ms", v, "ms", "time aging took");
-	return 1;
-}
-
-/* After the cell: the index, the three buddyinfo readings in buddyinfo/<id>.txt, release. */
-static void age_done(struct hb_cell_env *env, const struct hb_cell *cell, struct hb_frag *f)
-{
-	char name[200], dir[sizeof(env->res->dir) + 16], *text;
-	size_t cap = 3 * HB_FRAG_TEXT + 256;
-
-	hb_frag_after(f);
-	index_row(env, cell, "frag_index_order9_after", f->index_after,
-		  INDEX_NOTE "; after the cell, before the fragmenter released its memory");
-	text = malloc(cap);
-	if (text) {
-		int n = snprintf(text, cap,
-				 "# before aging\n%s\n# aged\n%s\n# after the cell\n%s\n",
-				 f->text_before, f->text_aged, f->text_after);
-
-		snprintf(dir, sizeof(dir), "%s/buddyinfo", env->res->dir);
+	if (slash) {
+		snprintf(dir, sizeof(dir), "%s/%.*s", a->env->res->dir, (int)(slash - name), name);
 		(void)mkdir(dir, 0755);
-		snprintf(name, sizeof(name), "buddyinfo/%s.txt", cell->id);
-		if (hb_results_write_file(env->res, name, text, n < (int)cap ? (size_t)n : cap - 1))
-			hb_err("cell %s: cannot write %s", cell->id, name);
-		free(text);
 	}
-	if (hb_frag_release(f))
-		hb_err("cell %s: the fragmenter could not put the hugetlb pool back", cell->id);
+	return hb_results_write_file(a->env->res, name, text, len);
+}
+
+static void role_err(void *arg, const char *what)
+{
+	struct role_arg *a = arg;
+
+	hb_err("cell %s: %s", a->cell->id, what);
+}
+
+static enum hb_cell_outcome refused(enum hb_role_refusal r)
+{
+	return r == HB_REFUSE_STOP ? HB_CELL_INTERRUPTED
+	       : r == HB_REFUSE_FAIL ? HB_CELL_FAILED
+				     : HB_CELL_SKIPPED;
 }
 
 enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env *env)
 {
+	const struct hb_workload_needs *needs = cell->w->needs;
 	struct series s = { .t0 = hb_now_ns() };
 	struct hb_cgroup cg = { 0 };
 	struct hb_child_env cenv = { 0 };
+	struct role_arg ra = { .env = env, .cell = cell };
+	struct hb_role_cell rc = {
+		.table = cell->w->params, .params = cell->params,
+		.need = needs->memory_needed(cell->params), .id = cell->id, .knobs = env->knobs,
+		.child_env = &cenv, .stop = env->stop, .row = role_row,
+		.write_file = role_write_file, .err = role_err, .arg = &ra,
+	};
+	struct hb_roles_applied applied = { 0 };
 	struct hb_vmstat vm0, vm1;
-	struct hb_frag frag;
 	char why[512], buf[256], cgname[160];
 	const char *reason;
 	enum hb_cell_outcome o;
-	int have_vm, aged;
+	int have_vm;
 
 	if (env->res->write_err) { /* its results could not be kept: not run */
 		snprintf(why, sizeof(why), "not run: the results directory cannot be written "
 			 "(%.300s: %s)", env->res->write_path, strerror(-env->res->write_err));
 		return finish(env, cell, HB_CELL_FAILED, why);
 	}
-	reason = cell->w->supported ? cell->w->supported(cell->params) : NULL;
-	if (!reason && cell->w->backing_unsupported)
-		reason = cell->w->backing_unsupported(cell->params, cell->backing.name);
+	reason = needs->supported ? needs->supported(cell->params) : NULL;
+	if (!reason && needs->backing_unsupported)
+		reason = needs->backing_unsupported(cell->params, cell->backing.name);
 	if (reason)
 		return finish(env, cell, HB_CELL_SKIPPED, reason);
-	/* Before the backing: an allocator that is not installed is why the cell cannot run. */
-	if (rows_child_env(cell, &cenv, why, sizeof(why)))
-		return finish(env, cell, HB_CELL_SKIPPED, why);
+	/* The parameter rows' roles, each at its stage: before the backing what decides whether
+	 * the child can start (an allocator that is not installed), then the machine settings
+	 * after the backing's own, last the machine's age. */
+	if (hb_roles_apply(&applied, HB_STAGE_CHILD_ENV, &rc, why, sizeof(why)))
+		goto refused;
 	reason = hb_backing_unsupported(&cell->backing, buf, sizeof(buf));
-	if (reason)
+	if (reason) {
+		hb_roles_restore(&applied, &rc);
 		return finish(env, cell, HB_CELL_SKIPPED, reason);
-	if (hb_backing_prepare(&cell->backing, env->knobs, cell->w->memory_needed(cell->params),
-			       why, sizeof(why)))
+	}
+	if (hb_backing_prepare(&cell->backing, env->knobs, rc.need, why, sizeof(why))) {
+		hb_roles_restore(&applied, &rc);
 		return finish(env, cell, HB_CELL_SKIPPED, why);
-	if (rows_knobs(cell, env->knobs, why, sizeof(why)))
-		return finish(env, cell, HB_CELL_SKIPPED, why);
-	aged = rows_age(cell, env, &frag, &o, why, sizeof(why));
-	if (aged < 0)
-		return finish(env, cell, o, why);
+	}
+	if (hb_roles_apply(&applied, HB_STAGE_MACHINE, &rc, why, sizeof(why)) ||
+	    hb_roles_apply(&applied, HB_STAGE_LAST, &rc, why, sizeof(why)))
+		goto refused;
 
 	if (env->cgroup_parent_dir && *env->cgroup_parent_dir) {
 		snprintf(cgname, sizeof(cgname), "hugebench-%d-%s", (int)getpid(), cell->id);
@@ -273,7 +187,10 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 	/* The cgroup goes before the knobs: v1 refuses rmdir while charges drain. */
 	if (cg.dir[0])
 		hb_cgroup_destroy(&cg, env->knobs);
-	if (aged)
-		age_done(env, cell, &frag);
+	hb_roles_restore(&applied, &rc);
 	return finish(env, cell, o, why);
+
+refused:
+	hb_roles_restore(&applied, &rc);
+	return finish(env, cell, refused(rc.refusal), why);
 }

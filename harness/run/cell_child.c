@@ -235,7 +235,7 @@ static void child_apply_backing(const struct hb_cell *cell)
 {
 	/* malloc'd memory never sees the 4k backing's MADV_NOHUGEPAGE: turn THP off for the
 	 * whole process, as Redis does (kept across exec). */
-	if (cell->w->process_memory && cell->backing.ops->process_thp_disable)
+	if (cell->w->needs->process_memory && cell->backing.ops->process_thp_disable)
 		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 }
 

@@ -28,10 +28,10 @@ int hb_fit_cell(const struct hb_workload *w, const void *params, const char *par
 
 	hb_format_size(need, a, sizeof(a));
 	hb_format_size(av->mem_available & ~1023ull, b, sizeof(b));
-	if (w->fit_hint) {
+	if (w->needs && w->needs->fit_hint) {
 		hint[0] = ';';
 		hint[1] = ' ';
-		w->fit_hint(params, hint + 2, sizeof(hint) - 2);
+		w->needs->fit_hint(params, hint + 2, sizeof(hint) - 2);
 		if (!hint[2])
 			hint[0] = 0;
 	}
@@ -78,7 +78,7 @@ int hb_matrix_check_fit(const struct hb_matrix *m)
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct hb_matrix_entry *e = &m->e[i];
-		uint64_t need = e->w->memory_needed(e->params);
+		uint64_t need = e->w->needs->memory_needed(e->params);
 		double age = hb_frag_param_share(e->w->params, e->params);
 
 		for (int j = 0; j < e->nbackings; j++) {
@@ -120,7 +120,7 @@ static void mib_text(uint64_t bytes, char *buf, size_t len)
 uint64_t hb_cell_timeout_default(const struct hb_workload *w, const void *params, char *from,
 				 size_t len)
 {
-	uint64_t durations = 0, need = w->memory_needed(params), populate, total;
+	uint64_t durations = 0, need = w->needs->memory_needed(params), populate, total;
 	char names[160] = "", sz[32];
 	size_t off = 0;
 
@@ -153,7 +153,7 @@ uint64_t hb_cell_memory_limit(const struct hb_workload *w, const void *params,
 			      const struct hb_backing *bk, char *from, size_t len)
 {
 	const char *test = getenv("HB_TEST_MEMLIMIT_KIB");
-	uint64_t need = w->memory_needed(params), charged = need, limit;
+	uint64_t need = w->needs->memory_needed(params), charged = need, limit;
 	char sz[32];
 
 	if (test && *test) {
@@ -166,7 +166,7 @@ uint64_t hb_cell_memory_limit(const struct hb_workload *w, const void *params,
 			return (uint64_t)kib * 1024;
 		}
 	}
-	if (bk->ops->pool_pages && !w->process_memory)
+	if (bk->ops->pool_pages && !w->needs->process_memory)
 		charged = 0; /* the region comes from the hugetlb pool: not charged */
 	limit = charged + charged / 4 + HB_LIMIT_MARGIN_MIB * MIB;
 	limit = (limit + MIB - 1) / MIB * MIB;

@@ -86,12 +86,12 @@ int hb_matrix_add(struct hb_matrix *m, const struct hb_workload *w, const void *
 
 	if (nbackings < 1 || nbackings > HB_MAX_BACKINGS)
 		return -EINVAL;
-	if (!w->expand)
+	if (!w->report || !w->report->expand)
 		return add_one(m, w, params, backings, nbackings, label);
 	sets = calloc(MAX_EXPAND, w->params_size);
 	if (!sets)
 		return -ENOMEM;
-	n = w->expand(params, sets, MAX_EXPAND);
+	n = w->report->expand(params, sets, MAX_EXPAND);
 	if (!n)
 		rc = add_one(m, w, params, backings, nbackings, label);
 	for (size_t i = 0; i < n && !rc; i++)

@@ -99,14 +99,22 @@ static const struct hb_outputs fill_outputs = {
 	.claims = fill_claims,
 };
 
+static const struct hb_workload_needs fill_needs = {
+	.memory_needed = fill_memory_needed,
+};
+
+static const struct hb_workload_report fill_report = {
+	.outputs = &fill_outputs,
+};
+
 const struct hb_workload hb_workload_fill = {
 	.name = "fill",
 	.summary = "test-only: rewrite SIZE populated bytes with memset, in timed passes",
 	.params = fill_params_table,
 	.params_size = sizeof(struct fill_params),
-	.memory_needed = fill_memory_needed,
 	.setup = fill_setup,
 	.run = fill_run,
 	.teardown = fill_teardown,
-	.outputs = &fill_outputs,
+	.needs = &fill_needs,
+	.report = &fill_report,
 };

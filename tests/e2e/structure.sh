@@ -53,7 +53,7 @@ code_only() {
 	}' "$1"
 }
 
-# --- 1. A workload includes only the workload API (harness/api/) and its own workloads/*.h.
+# --- 1. A workload includes only the workload API (harness/api/) and its own folder's headers.
 for f in $(sources workloads); do
 	while IFS= read -r hit; do
 		line=${hit%%:*}
@@ -66,7 +66,7 @@ for f in $(sources workloads); do
 			;;
 		*)
 			[ -f "harness/api/$inc" ] && continue
-			[ -f "workloads/$inc" ] && continue
+			[ -f "${f%/*}/$inc" ] && continue
 			;;
 		esac
 		where=$(find harness -name "$base" 2>/dev/null | head -n 1)
@@ -94,25 +94,33 @@ done < <(find workloads \( -name .deps \) -prune -o -type f ! -name '*.md' ! -na
 # ("thp.defrag": the kernel's knob, not the workload defrag) and does not count.
 names=$( {
 	sed -n 's/.*&hb_workload_\([A-Za-z0-9_]*\).*/\1/p' workloads/registry.c 2>/dev/null
-	cat workloads/*.c 2>/dev/null | sed -n 's/^[[:space:]]*\.name[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p'
+	find workloads -name '*.c' -exec cat {} + 2>/dev/null | sed -n 's/^[[:space:]]*\.name[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p'
 } | sort -u)
 if [ -z "$names" ]; then
 	violation "workloads/registry.c:1" "workload-names: no workload name found (registry or .name = \"...\")"
 fi
-for f in $(sources harness/report harness/results harness/compare); do
-	for w in $names; do
-		if printf '%s\n' "${f##*/}" | grep -Eq "(^|[^A-Za-z0-9])$w([^A-Za-z0-9]|$)"; then
-			violation "$f:1" "generic-names-workload: the file is named after workload '$w'"
-		fi
+# no_workload_names RULE WHERE FILES...: every workload name in the files' code and strings,
+# and every file named after a workload, as a violation of RULE ("... in WHERE").
+no_workload_names() {
+	local rule=$1 where=$2 f w line text
+	shift 2
+	for f in "$@"; do
+		for w in $names; do
+			if printf '%s\n' "${f##*/}" | grep -Eq "(^|[^A-Za-z0-9])$w([^A-Za-z0-9]|$)"; then
+				violation "$f:1" "$rule: the file is named after workload '$w'"
+			fi
+		done
+		# every name's hits in this file, in line order
+		while IFS=$'\t' read -r line w text; do
+			violation "$f:$line" "$rule: '$w' in $where: $(printf '%s' "$text" | sed 's/^[[:space:]]*//' | cut -c1-80)"
+		done < <(for w in $names; do
+			code_only "$f" | grep -nE "(^|[^A-Za-z0-9.])$w([^A-Za-z0-9]|$)" |
+				sed "s/^\([0-9]*\):/\1\t$w\t/"
+		done | sort -n -k1,1)
 	done
-	# every name's hits in this file, in line order
-	while IFS=$'\t' read -r line w text; do
-		violation "$f:$line" "generic-names-workload: '$w' in generic code: $(printf '%s' "$text" | sed 's/^[[:space:]]*//' | cut -c1-80)"
-	done < <(for w in $names; do
-		code_only "$f" | grep -nE "(^|[^A-Za-z0-9.])$w([^A-Za-z0-9]|$)" |
-			sed "s/^\([0-9]*\):/\1\t$w\t/"
-	done | sort -n -k1,1)
-done
+}
+no_workload_names generic-names-workload "generic code" \
+	$(sources harness/report harness/results harness/compare)
 
 # --- 4. No source file outside tests/ over MAX_LINES lines.
 while IFS= read -r f; do
@@ -146,6 +154,12 @@ once splitmix64 "splitmix64 (its state step += 0x9e3779b97f4a7c15)" '\+=[[:space
 once cmp_double "a cmp_double definition" "$(def_re 'cmp_doubles?')"
 once percentiles "a percentile list (\"p999\")" '"p999"'
 once memavail90 "the 90%-of-MemAvailable rule" '/[[:space:]]*10[[:space:]]*\*[[:space:]]*9([^0-9]|$)|\*[[:space:]]*9[[:space:]]*/[[:space:]]*10([^0-9]|$)|90%.*MemAvailable|MemAvailable.*90%'
+
+# --- 6. The commands and the run engine (harness/cli/, harness/run/) name no workload either:
+# what a workload needs of them it declares (workload.h, twins.h), so that a new workload
+# changes no line here. The same reading as rule 3: code and strings count, comments do not.
+no_workload_names engine-names-workload "the commands or the run engine" \
+	$(sources harness/cli harness/run)
 
 if [ "$VIOLATIONS" -gt 0 ]; then
 	echo "structure: $VIOLATIONS violation(s)"

@@ -130,6 +130,35 @@ printf '%s\n' "$out" | grep -q '^structure: 19 violation(s)$' && pass "the count
 printf '%s\n' "$out" | grep -q "names '/sys/kernel/mm/transparent_hugepage/enabled'" &&
 	pass "a sysfs violation names the path" || fail "the sysfs path is not named"
 
+# Rule 6 on a tree of its own: the commands and the run engine name no workload (strings
+# count, comments and near misses do not; a workload in a folder of its own counts too).
+mkclean "$TMP/engine"
+e=$TMP/engine
+mkdir -p "$e/harness/cli" "$e/harness/run" "$e/workloads/gamma"
+printf 'const struct hb_workload hb_workload_gamma = {\n\t.name = "gamma",\n};\n' \
+	>"$e/workloads/gamma/gamma.c"
+cat >"$e/harness/cli/cmd_calibrate.c" <<-'EOF'
+	/* pairs come from the workloads (alpha declares its twins) */
+	static const char *pairs = "alphabet";
+	static const char *bad = "gamma";
+EOF
+cat >"$e/harness/run/cell.c" <<-'EOF'
+	static int betas; /* beta's cells */
+	if (!strcmp(w->name, "alpha")) skip();
+EOF
+echo '/* a file named after a workload */' >"$e/harness/run/beta_cells.c"
+out=$(bash "$CHECK" "$e" 2>&1)
+want='harness/cli/cmd_calibrate.c:3: engine-names-workload
+harness/run/cell.c:2: engine-names-workload
+harness/run/beta_cells.c:1: engine-names-workload'
+got=$(printf '%s\n' "$out" | grep -v '^structure: ' | sed 's/^\([^:]*:[0-9]*: [a-z0-9_-]*\):.*/\1/')
+if [ "$(printf '%s\n' "$got" | sort)" = "$(printf '%s\n' "$want" | sort)" ]; then
+	pass "rule 6: a workload named in harness/cli/ or harness/run/ is reported, a near miss is not"
+else
+	fail "rule 6 violations differ (< wanted, > got):"
+	diff <(printf '%s\n' "$want" | sort) <(printf '%s\n' "$got" | sort) | sed 's/^/    /'
+fi
+
 out=$(bash "$CHECK" "$TMP/nowhere" 2>&1)
 [ $? = 2 ] && pass "a directory that is no source tree is exit 2" || fail "no tree: not exit 2"
 

@@ -1,5 +1,5 @@
 /*
- * Two orderings the fork figures depend on (workloads/forkcow.md, "What fork_us measures"):
+ * Two orderings the fork figures depend on (workloads/forkcow/forkcow.md, "What fork_us measures"):
  * the copy-on-write child starts its work only after the parent has timed its fork(), and a
  * phase boundary returns only once the harness has answered it (HB_PHASE_ACK), so the
  * harness's smaps walk of the boundary never runs beside the phase's first step.

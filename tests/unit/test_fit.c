@@ -19,7 +19,8 @@ static void hint(const void *params, char *buf, size_t len)
 }
 
 static const struct hb_workload plain = {.name = "plain"};
-static const struct hb_workload hinted = {.name = "hinted", .fit_hint = hint};
+static const struct hb_workload_needs hinted_needs = {.fit_hint = hint};
+static const struct hb_workload hinted = {.name = "hinted", .needs = &hinted_needs};
 
 static struct hb_backing backing(const char *name)
 {
@@ -107,12 +108,13 @@ static void test_fit_forkcow(void **state)
 	assert_int_equal(hb_params_defaults(w->params, p, err, sizeof(err)), 0);
 	assert_int_equal(hb_params_set(w->params, p, "size", "5G", err, sizeof(err)), 0);
 	assert_int_equal(
-	    hb_fit_cell(w, p, "size=5G", &b, w->memory_needed(p), &av, why, sizeof(why)), -ENOMEM);
+	    hb_fit_cell(w, p, "size=5G", &b, w->needs->memory_needed(p), &av, why, sizeof(why)),
+	    -ENOMEM);
 	assert_non_null(strstr(why, "2 x size = 10G"));
 	assert_non_null(strstr(why, "allow_overcommit=1"));
 	assert_int_equal(hb_params_set(w->params, p, "allow_overcommit", "1", err, sizeof(err)), 0);
 	assert_int_equal(
-	    hb_fit_cell(w, p, "size=5G", &b, w->memory_needed(p), &av, why, sizeof(why)), 0);
+	    hb_fit_cell(w, p, "size=5G", &b, w->needs->memory_needed(p), &av, why, sizeof(why)), 0);
 	free(p);
 }
 
@@ -132,9 +134,10 @@ static uint64_t timed_need(const void *p)
 	(void)p;
 	return GIB;
 }
+static const struct hb_workload_needs timed_needs = { .memory_needed = timed_need };
 static const struct hb_workload timed = { .name = "timed", .params = timed_params,
 					  .params_size = sizeof(struct timed),
-					  .memory_needed = timed_need };
+					  .needs = &timed_needs };
 
 /* floor + twice the duration rows (not the number) + 10 s/GiB, rounded up to a second. */
 static void test_timeout_default(void **state)
@@ -156,6 +159,7 @@ static void test_memory_limit(void **state)
 {
 	struct hb_backing b4 = backing("4k"), bh = backing("hugetlb-2m");
 	struct hb_workload heap = timed;
+	struct hb_workload_needs heap_needs = timed_needs;
 	char from[160];
 
 	(void)state;
@@ -165,7 +169,8 @@ static void test_memory_limit(void **state)
 	assert_string_equal(from, "memory_needed 1024 MiB + 25% + 256 MiB");
 	assert_int_equal(hb_cell_memory_limit(&timed, NULL, &bh, from, sizeof(from)), 256ull << 20);
 	assert_non_null(strstr(from, "not charged"));
-	heap.process_memory = 1;
+	heap_needs.process_memory = 1;
+	heap.needs = &heap_needs;
 	assert_int_equal(hb_cell_memory_limit(&heap, NULL, &bh, NULL, 0),
 			 GIB + GIB / 4 + (256ull << 20));
 	setenv("HB_TEST_MEMLIMIT_KIB", "8192", 1);

@@ -66,12 +66,12 @@ static void test_age_row(void **state)
 {
 	const struct hb_param good[] = {
 		{ .name = "age", .type = HB_PT_DOUBLE, .offset = offsetof(struct age_params, age),
-		  .def = "0", .min = "0", .max = "1", .help = HB_AGE_HELP, .apply = HB_APPLY_AGE },
+		  .def = "0", .min = "0", .max = "1", .help = HB_AGE_HELP, .role = &hb_role_age },
 		HB_PARAM_END,
 	};
 	const struct hb_param wide[] = {
 		{ .name = "age", .type = HB_PT_DOUBLE, .offset = offsetof(struct age_params, age),
-		  .def = "0", .min = "0", .max = "2", .help = "h", .apply = HB_APPLY_AGE },
+		  .def = "0", .min = "0", .max = "2", .help = "h", .role = &hb_role_age },
 		HB_PARAM_END,
 	};
 	struct age_params ap = { 0 };

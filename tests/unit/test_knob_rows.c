@@ -157,10 +157,10 @@ static const struct hb_choice keep01[] = {
 
 static const struct hb_param kw_table[] = {
 	{ .name = "mpn", .type = HB_PT_STRING, .offset = offsetof(struct kw_params, mpn),
-	  .def = "keep", .apply = HB_APPLY_KNOB, .knob = "khugepaged/max_ptes_none",
+	  .def = "keep", .role = &hb_role_knob, .knob = "khugepaged/max_ptes_none",
 	  .keep = "keep", .help = "max_ptes_none" },
 	{ .name = "shrink", .type = HB_PT_ENUM, .offset = offsetof(struct kw_params, shrink),
-	  .def = "keep", .choices = keep01, .apply = HB_APPLY_KNOB, .knob = "thp/shrink_underused",
+	  .def = "keep", .choices = keep01, .role = &hb_role_knob, .knob = "thp/shrink_underused",
 	  .keep = "keep", .help = "shrink_underused" },
 	HB_PARAM_END,
 };
@@ -186,14 +186,16 @@ static int kw_run(struct hb_ctx *ctx, const void *p, void *state_)
 	return 0;
 }
 
+static const struct hb_workload_needs kw_needs = { .memory_needed = kw_memory };
+
 static const struct hb_workload kw = {
 	.name = "knobrows",
 	.summary = "test",
 	.params = kw_table,
 	.params_size = sizeof(struct kw_params),
-	.memory_needed = kw_memory,
 	.setup = kw_setup,
 	.run = kw_run,
+	.needs = &kw_needs,
 };
 
 static const char *row(const struct hb_results *r, const char *metric, const char **note)

@@ -151,7 +151,7 @@ static void test_every_outputs_table(void **state)
 	(void)state;
 	for (int i = 0; hb_workloads[i]; i++) {
 		const struct hb_workload *w = hb_workloads[i];
-		const struct hb_outputs *o = w->outputs;
+		const struct hb_outputs *o = hb_workload_outputs(w);
 
 		if (!o)
 			fail_msg("workload %s declares no outputs", w->name);
@@ -218,22 +218,22 @@ static void test_sparse_hooks(void **state)
 	(void)state;
 	/* the table: the sweep's largest point, the sweep's own rows, and the other heaps (a
 	 * dense heap that writes is no point of the read-only sweep) */
-	assert_int_equal(w->outputs->table_sets(sets, 6, out, 8), 4);
+	assert_int_equal(hb_workload_outputs(w)->table_sets(sets, 6, out, 8), 4);
 	assert_ptr_equal(out[0], sets[2]);
 	assert_ptr_equal(out[1], sets[3]);
 	assert_ptr_equal(out[2], sets[4]);
 	assert_ptr_equal(out[3], sets[5]);
-	assert_int_equal(w->outputs->label(sets, 6, 3, label, sizeof(label)), 0);
+	assert_int_equal(hb_workload_outputs(w)->label(sets, 6, 3, label, sizeof(label)), 0);
 	assert_string_equal(label, "the whole sweep 4K..16K");
-	assert_int_equal(w->outputs->label(sets, 6, 4, label, sizeof(label)), 0);
+	assert_int_equal(hb_workload_outputs(w)->label(sets, 6, 4, label, sizeof(label)), 0);
 	assert_string_equal(label, "sparse 1G, a node per 2M");
-	assert_int_equal(w->outputs->label(sets, 6, 5, label, sizeof(label)), 0);
+	assert_int_equal(hb_workload_outputs(w)->label(sets, 6, 5, label, sizeof(label)), 0);
 	assert_string_equal(label, "dense 1G, writes");
 	/* the chart's sweep and the claims' sets */
-	assert_int_equal(w->outputs->charts[0].sets(sets, 6, out, 8), 3);
-	assert_int_equal(w->outputs->claims[0].sets(sets, 6, out, 8), 1);
+	assert_int_equal(hb_workload_outputs(w)->charts[0].sets(sets, 6, out, 8), 3);
+	assert_int_equal(hb_workload_outputs(w)->claims[0].sets(sets, 6, out, 8), 1);
 	assert_ptr_equal(out[0], sets[5]);
-	assert_int_equal(w->outputs->claims[1].sets(sets, 6, out, 8), 1);
+	assert_int_equal(hb_workload_outputs(w)->claims[1].sets(sets, 6, out, 8), 1);
 	assert_ptr_equal(out[0], sets[4]);
 }
 
@@ -246,9 +246,9 @@ static void test_churn_hooks(void **state)
 	char label[128];
 
 	(void)state;
-	assert_int_equal(w->outputs->label(sets, 2, 1, label, sizeof(label)), 0);
+	assert_int_equal(hb_workload_outputs(w)->label(sets, 2, 1, label, sizeof(label)), 0);
 	assert_string_equal(label, "jemalloc dirty_decay_ms:0");
-	assert_int_equal(w->outputs->claims[0].sets(sets, 2, out, 2), 1);
+	assert_int_equal(hb_workload_outputs(w)->claims[0].sets(sets, 2, out, 2), 1);
 	assert_ptr_equal(out[0], sets[1]);
 }
 
@@ -267,9 +267,9 @@ static void test_defrag_hooks(void **state)
 
 	(void)state;
 	assert_non_null(w);
-	assert_int_equal(w->outputs->claims[0].sets(sets, 3, out, 3), 1);
+	assert_int_equal(hb_workload_outputs(w)->claims[0].sets(sets, 3, out, 3), 1);
 	assert_ptr_equal(out[0], aged);
-	assert_int_equal(w->outputs->claims[1].sets(sets, 3, out, 3), 1);
+	assert_int_equal(hb_workload_outputs(w)->claims[1].sets(sets, 3, out, 3), 1);
 	/* The rows carry the canonical text, as a run writes it. */
 	p = calloc(1, w->params_size);
 	assert_non_null(p);

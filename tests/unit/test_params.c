@@ -188,7 +188,7 @@ static const struct hb_param flags[] = {
 	{ .name = "n", .type = HB_PT_UINT, .offset = offsetof(struct fl, n), .def = "5",
 	  .min = "0", .max = "100", .unit = "%", .help = "a share" },
 	{ .name = "alloc", .type = HB_PT_STRING, .offset = offsetof(struct fl, alloc),
-	  .def = "glibc", .apply = HB_APPLY_ALLOCATOR, .help = "an allocator preset" },
+	  .def = "glibc", .role = &hb_role_allocator, .help = "an allocator preset" },
 	HB_PARAM_END,
 };
 
@@ -253,7 +253,7 @@ static void test_bad_apply_rows(void **state)
 	assert_non_null(strstr(err, "'on' is a bool with a range"));
 	/* A knob that is not in the knob table. */
 	bad[0] = (struct hb_param){ .name = "k", .type = HB_PT_STRING, .offset = 0, .def = "keep",
-				    .apply = HB_APPLY_KNOB, .knob = "thp/nosuch", .keep = "keep",
+				    .role = &hb_role_knob, .knob = "thp/nosuch", .keep = "keep",
 				    .help = "a knob" };
 	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "knob 'thp/nosuch'"));
@@ -272,13 +272,13 @@ static void test_bad_apply_rows(void **state)
 	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
 	/* An allocator role on a number; a knob name without the role. */
 	bad[0] = flags[1];
-	bad[0].apply = HB_APPLY_ALLOCATOR;
+	bad[0].role = &hb_role_allocator;
 	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
-	bad[0].apply = HB_APPLY_NONE;
+	bad[0].role = NULL;
 	bad[0].knob = "thp/defrag";
 	assert_int_equal(hb_params_check_table(bad, err, sizeof(err)), -EINVAL);
-	assert_ptr_equal(hb_params_find_apply(flags, HB_APPLY_ALLOCATOR), &flags[2]);
-	assert_null(hb_params_find_apply(flags, HB_APPLY_KNOB));
+	assert_ptr_equal(hb_params_find_role(flags, &hb_role_allocator), &flags[2]);
+	assert_null(hb_params_find_role(flags, &hb_role_knob));
 }
 
 int main(void)

@@ -67,16 +67,16 @@ static const struct hb_param defrag_params_table[] = {
 	{ .name = "repair", .type = HB_PT_ENUM, P(repair), .def = "khugepaged",
 	  .choices = repair_choices, .help = "what repairs the extents that fell back" },
 	{ .name = "defrag", .type = HB_PT_ENUM, P(defrag), .def = "keep", .choices = defrag_choices,
-	  .apply = HB_APPLY_KNOB, .knob = "thp/defrag", .keep = "keep",
+	  .role = &hb_role_knob, .knob = "thp/defrag", .keep = "keep",
 	  .help = "transparent_hugepage/defrag for the cell" },
 	{ .name = "scan_sleep_ms", .type = HB_PT_STRING, P(scan_sleep_ms), .def = "keep",
-	  .apply = HB_APPLY_KNOB, .knob = "khugepaged/scan_sleep_millisecs", .keep = "keep",
+	  .role = &hb_role_knob, .knob = "khugepaged/scan_sleep_millisecs", .keep = "keep",
 	  .help = "khugepaged/scan_sleep_millisecs for the cell: keep, or 0-86400000" },
 	{ .name = "pages_to_scan", .type = HB_PT_STRING, P(pages_to_scan), .def = "keep",
-	  .apply = HB_APPLY_KNOB, .knob = "khugepaged/pages_to_scan", .keep = "keep",
+	  .role = &hb_role_knob, .knob = "khugepaged/pages_to_scan", .keep = "keep",
 	  .help = "khugepaged/pages_to_scan for the cell: keep, or 1-4194304" },
 	{ .name = "age", .type = HB_PT_DOUBLE, P(age), .def = "0", .min = "0", .max = "1",
-	  .apply = HB_APPLY_AGE, .help = HB_AGE_HELP },
+	  .role = &hb_role_age, .help = HB_AGE_HELP },
 	{ .name = "settle", .type = HB_PT_DURATION, P(settle), .def = "3s", .min = "0",
 	  .max = "60s", .help = "pause between the baseline's unmap and the touch, so a VM's "
 				 "free-page reporting hands the baseline's memory back first" },
@@ -434,6 +434,18 @@ static void defrag_teardown(struct hb_ctx *ctx, const void *p, void *state)
 	free(s);
 }
 
+static const struct hb_workload_needs defrag_needs = {
+	.memory_needed = defrag_memory_needed,
+	.supported = defrag_supported,
+	.backing_unsupported = defrag_backing_unsupported,
+	.touches_in_run = 1,
+};
+
+static const struct hb_workload_report defrag_report = {
+	.derive = hb_defrag_derive,
+	.outputs = &hb_defrag_outputs,
+};
+
 const struct hb_workload hb_workload_defrag = {
 	.name = "defrag",
 	.summary = "THP first-touch latency per 2 MiB extent by defrag mode, fresh or aged, "
@@ -441,13 +453,9 @@ const struct hb_workload hb_workload_defrag = {
 	.params = defrag_params_table,
 	.params_size = sizeof(struct defrag_params),
 	.validate = defrag_validate,
-	.memory_needed = defrag_memory_needed,
-	.supported = defrag_supported,
-	.backing_unsupported = defrag_backing_unsupported,
 	.setup = defrag_setup,
 	.run = defrag_run,
 	.teardown = defrag_teardown,
-	.derive = hb_defrag_derive,
-	.touches_in_run = 1,
-	.outputs = &hb_defrag_outputs,
+	.needs = &defrag_needs,
+	.report = &defrag_report,
 };

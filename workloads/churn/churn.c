@@ -30,12 +30,12 @@ static const struct hb_choice keep01_choices[] = {
 #define P(f) .offset = offsetof(struct churn_params, f)
 static const struct hb_param churn_params_table[] = {
 	{ .name = "allocator", .type = HB_PT_STRING, P(allocator), .def = "glibc",
-	  .apply = HB_APPLY_ALLOCATOR,
+	  .role = &hb_role_allocator,
 	  .help = "glibc, jemalloc, tcmalloc, mimalloc, or a preset with its conf: glibc+thp, "
 		  "glibc+hugetlb, jemalloc+thp, jemalloc+nothp, jemalloc+decay0, jemalloc+redis "
 		  "(as redis-server 7 sets it up), mimalloc+thp" },
 	{ .name = "allocator_conf", .type = HB_PT_STRING, P(allocator_conf), .def = "",
-	  .apply = HB_APPLY_ALLOCATOR_CONF,
+	  .role = &hb_role_allocator_conf,
 	  .help = "passed through: MALLOC_CONF (jemalloc, e.g. dirty_decay_ms:0,muzzy_decay_ms:0), "
 		  "GLIBC_TUNABLES (glibc, e.g. glibc.malloc.hugetlb=1), NAME=VALUE,... variables "
 		  "(mimalloc MIMALLOC_*, tcmalloc TCMALLOC_*)" },
@@ -73,10 +73,10 @@ static const struct hb_param churn_params_table[] = {
 	{ .name = "limit_at", .type = HB_PT_ENUM, P(limit_at), .def = "idle",
 	  .choices = limit_at_choices, .help = "when the limit applies" },
 	{ .name = "max_ptes_none", .type = HB_PT_STRING, P(max_ptes_none), .def = "keep",
-	  .apply = HB_APPLY_KNOB, .knob = "khugepaged/max_ptes_none", .keep = "keep",
+	  .role = &hb_role_knob, .knob = "khugepaged/max_ptes_none", .keep = "keep",
 	  .help = "khugepaged/max_ptes_none for the cell: keep, or 0-511" },
 	{ .name = "shrink_underused", .type = HB_PT_ENUM, P(shrink_underused), .def = "keep",
-	  .choices = keep01_choices, .apply = HB_APPLY_KNOB, .knob = "thp/shrink_underused",
+	  .choices = keep01_choices, .role = &hb_role_knob, .knob = "thp/shrink_underused",
 	  .keep = "keep",
 	  .help = "transparent_hugepage/shrink_underused for the cell (Linux 6.12+)" },
 	{ .name = "prefetch", .type = HB_PT_BOOL, P(prefetch), .def = "1",
@@ -88,44 +88,6 @@ static const struct hb_param churn_params_table[] = {
 	HB_PARAM_END,
 };
 #undef P
-
-int churn_parse_dist(const char *s, struct dist *d)
-{
-	char *end;
-
-	if (!strncmp(s, "fixed:", 6))
-		s += 6;
-	if (!strncmp(s, "uniform:", 8)) {
-		d->kind = DIST_UNIFORM;
-		d->a = strtod(s + 8, &end);
-		if (*end != '-')
-			return -EINVAL;
-		d->b = strtod(end + 1, &end);
-		if (*end || d->a < 1 || d->b < d->a || d->b > MAX_VALUE)
-			return -EINVAL;
-		return 0;
-	}
-	if (!strncmp(s, "lognormal:", 10)) {
-		d->kind = DIST_LOGNORMAL;
-		d->a = strtod(s + 10, &end);
-		if (*end != ',')
-			return -EINVAL;
-		d->b = strtod(end + 1, &end);
-		if (*end || d->a < 1 || d->a > MAX_VALUE || d->b < 0 || d->b > 4)
-			return -EINVAL;
-		return 0;
-	}
-	d->kind = DIST_FIXED;
-	d->a = d->b = strtod(s, &end);
-	return *s && !*end && d->a >= 1 && d->a <= MAX_VALUE ? 0 : -EINVAL;
-}
-
-static double dist_mean(const struct dist *d)
-{
-	if (d->kind == DIST_LOGNORMAL)
-		return fmin(d->a * exp(d->b * d->b / 2), MAX_VALUE);
-	return (d->a + d->b) / 2;
-}
 
 int churn_parse_timing(const char *s, uint64_t *every)
 {
@@ -145,7 +107,7 @@ int churn_parse_timing(const char *s, uint64_t *every)
 static int churn_validate(const void *p, char *err, size_t len)
 {
 	const struct churn_params *c = p;
-	struct dist d;
+	struct hb_value_dist d;
 	uint64_t every;
 
 	if (c->get_pct + c->set_pct + c->del_pct != 100) {
@@ -160,10 +122,10 @@ static int churn_validate(const void *p, char *err, size_t len)
 			 (unsigned long long)c->del_pct, (unsigned long long)c->set_pct);
 		return -EINVAL;
 	}
-	if (churn_parse_dist(c->value_size, &d)) {
+	if (hb_value_dist_parse(c->value_size, &d)) {
 		snprintf(err, len, "parameter 'value_size': '%s' does not parse; accepted: N, "
 			 "fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA (sizes 1 to %u, sigma "
-			 "0 to 4)", c->value_size, MAX_VALUE);
+			 "0 to 4)", c->value_size, HB_VALUE_MAX);
 		return -EINVAL;
 	}
 	if (churn_parse_timing(c->timing, &every)) {
@@ -178,12 +140,13 @@ static int churn_validate(const void *p, char *err, size_t len)
 static uint64_t churn_memory_needed(const void *p)
 {
 	const struct churn_params *c = p;
-	struct dist d;
+	struct hb_value_dist d;
 
-	if (churn_parse_dist(c->value_size, &d))
+	if (hb_value_dist_parse(c->value_size, &d))
 		return 0;
-	return (uint64_t)((double)c->keys * (dist_mean(&d) + (double)c->key_size + 40 + 32 + 8 +
-					     24) * 1.25) + 2 * MAX_VALUE;
+	return (uint64_t)((double)c->keys *
+			  (hb_value_dist_mean(&d) + (double)c->key_size + 40 + 32 + 8 + 24) * 1.25) +
+	       2 * HB_VALUE_MAX;
 }
 
 #include "churn_report.h" /* the report hooks */
@@ -241,6 +204,15 @@ static const struct hb_outputs churn_outputs = {
 	.claims = churn_claims,
 };
 
+static const struct hb_workload_needs churn_needs = {
+	.memory_needed = churn_memory_needed,
+	.process_memory = 1,
+};
+
+static const struct hb_workload_report churn_report = {
+	.outputs = &churn_outputs,
+};
+
 const struct hb_workload hb_workload_churn = {
 	.name = "churn",
 	.summary = "Redis-like key-value store: fill, churn, drain, idle, refill, under an "
@@ -248,9 +220,8 @@ const struct hb_workload hb_workload_churn = {
 	.params = churn_params_table,
 	.params_size = sizeof(struct churn_params),
 	.validate = churn_validate,
-	.memory_needed = churn_memory_needed,
 	.setup = churn_setup,
 	.run = churn_run,
-	.process_memory = 1,
-	.outputs = &churn_outputs,
+	.needs = &churn_needs,
+	.report = &churn_report,
 };

@@ -27,18 +27,18 @@ void redis_make_key(char *k, uint64_t id, size_t klen)
 
 uint32_t redis_value_len(struct redis_state *s)
 {
-	const struct dist *d = &s->dist;
+	const struct hb_value_dist *d = &s->dist;
 	double u1, u2, v;
 
-	if (d->kind == DIST_FIXED)
+	if (d->kind == HB_DIST_FIXED)
 		return (uint32_t)d->a;
-	if (d->kind == DIST_UNIFORM)
+	if (d->kind == HB_DIST_UNIFORM)
 		return (uint32_t)d->a + (uint32_t)below(s, (uint64_t)(d->b - d->a) + 1);
 	/* Box-Muller on two uniforms in (0, 1]. */
 	u1 = ((double)(hb_splitmix64(&s->rng) >> 11) + 1) * 0x1p-53;
 	u2 = ((double)(hb_splitmix64(&s->rng) >> 11) + 1) * 0x1p-53;
 	v = d->a * exp(d->b * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
-	return v < 1 ? 1 : v > MAX_VALUE ? MAX_VALUE : (uint32_t)v;
+	return v < 1 ? 1 : v > HB_VALUE_MAX ? HB_VALUE_MAX : (uint32_t)v;
 }
 
 int redis_info(struct hb_ctx *ctx, struct redis_state *s)

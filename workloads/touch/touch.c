@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "ctx.h"
+#include "twins.h"
 #include "workload.h"
 
 enum { POPULATE_SETUP, POPULATE_WALK };
@@ -146,15 +147,27 @@ static const struct hb_outputs touch_outputs = {
 	.charts = touch_charts,
 };
 
+static const struct hb_workload_needs touch_needs = {
+	.memory_needed = touch_memory_needed,
+};
+
+/* The stand-in calibration pairs of the tests (touch_standins.c). */
+extern const struct hb_twin hb_touch_standins[];
+
+static const struct hb_workload_report touch_report = {
+	.outputs = &touch_outputs,
+	.twins = hb_touch_standins,
+};
+
 const struct hb_workload hb_workload_touch = {
 	.name = "touch",
 	.summary = "populate SIZE bytes of the backing, then walk them with a stride",
 	.params = touch_params_table,
 	.params_size = sizeof(struct touch_params),
 	.validate = touch_validate,
-	.memory_needed = touch_memory_needed,
 	.setup = touch_setup,
 	.run = touch_run,
 	.teardown = touch_teardown,
-	.outputs = &touch_outputs,
+	.needs = &touch_needs,
+	.report = &touch_report,
 };

@@ -554,16 +554,24 @@ static const struct hb_outputs forkcow_outputs = {
 	.claims = forkcow_claims,
 };
 
+static const struct hb_workload_needs forkcow_needs = {
+	.memory_needed = forkcow_memory_needed,
+	.fit_hint = forkcow_fit_hint,
+};
+
+static const struct hb_workload_report forkcow_report = {
+	.outputs = &forkcow_outputs,
+};
+
 const struct hb_workload hb_workload_forkcow = {
 	.name = "forkcow",
 	.summary = "fork() copy-on-write snapshot while the parent writes (Redis BGSAVE-like)",
 	.params = forkcow_params_table,
 	.params_size = sizeof(struct forkcow_params),
 	.validate = forkcow_validate,
-	.memory_needed = forkcow_memory_needed,
-	.fit_hint = forkcow_fit_hint,
 	.setup = forkcow_setup,
 	.run = forkcow_run,
 	.teardown = forkcow_teardown,
-	.outputs = &forkcow_outputs,
+	.needs = &forkcow_needs,
+	.report = &forkcow_report,
 };

@@ -15,7 +15,7 @@
 struct churn {
 	struct kv_store kv;
 	uint64_t *ids, nlive, next_id, rng, ops, every, countdown;
-	struct dist dist;
+	struct hb_value_dist dist;
 	char *pattern;
 	char key[512], pkey[512];
 	uint64_t rate_t, rate_ops;
@@ -35,20 +35,20 @@ static inline uint64_t below(struct churn *s, uint64_t n)
 
 static uint32_t value_len(struct churn *s)
 {
-	const struct dist *d = &s->dist;
+	const struct hb_value_dist *d = &s->dist;
 	double v;
 
 	switch (d->kind) {
-	case DIST_FIXED:
+	case HB_DIST_FIXED:
 		return (uint32_t)d->a;
-	case DIST_UNIFORM:
+	case HB_DIST_UNIFORM:
 		return (uint32_t)d->a + (uint32_t)below(s, (uint64_t)(d->b - d->a) + 1);
 	default: {
 		double u1 = ((double)(rnd(s) >> 11) + 1) / 9007199254740993.0;
 		double u2 = (double)(rnd(s) >> 11) / 9007199254740992.0;
 
 		v = d->a * exp(d->b * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
-		return v < 1 ? 1 : v > MAX_VALUE ? MAX_VALUE : (uint32_t)v;
+		return v < 1 ? 1 : v > HB_VALUE_MAX ? HB_VALUE_MAX : (uint32_t)v;
 	}
 	}
 }
@@ -139,14 +139,14 @@ int churn_setup(struct hb_ctx *ctx, const void *p, void **state)
 
 	if (!s)
 		return -ENOMEM;
-	churn_parse_dist(c->value_size, &s->dist);
+	hb_value_dist_parse(c->value_size, &s->dist);
 	churn_parse_timing(c->timing, &s->every);
 	s->rng = hb_seed(ctx);
 	s->ids = malloc(c->keys * sizeof(*s->ids));
-	s->pattern = malloc(MAX_VALUE + PATTERN);
+	s->pattern = malloc(HB_VALUE_MAX + PATTERN);
 	if (!s->ids || !s->pattern || kv_init(&s->kv))
 		goto fail;
-	for (size_t i = 0; i < MAX_VALUE + PATTERN; i++)
+	for (size_t i = 0; i < HB_VALUE_MAX + PATTERN; i++)
 		s->pattern[i] = (char)(i * 31 + 7);
 	memset(s->key, 'k', sizeof(s->key));
 	memset(s->pkey, 'k', sizeof(s->pkey));

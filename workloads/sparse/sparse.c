@@ -366,6 +366,16 @@ static const struct hb_outputs sparse_outputs = {
 	.claims = sparse_claims,
 };
 
+static const struct hb_workload_needs sparse_needs = {
+	.memory_needed = sparse_memory_needed,
+};
+
+static const struct hb_workload_report sparse_report = {
+	.expand = sparse_expand,
+	.derive = hb_sparse_derive,
+	.outputs = &sparse_outputs,
+};
+
 const struct hb_workload hb_workload_sparse = {
 	.name = "sparse",
 	.summary = "sparse or dense pointer heap and a dependent-load chase; sweep=4K..4G for "
@@ -373,11 +383,9 @@ const struct hb_workload hb_workload_sparse = {
 	.params = sparse_params_table,
 	.params_size = sizeof(struct sparse_params),
 	.validate = sparse_validate,
-	.memory_needed = sparse_memory_needed,
 	.setup = sparse_setup,
 	.run = sparse_run,
 	.teardown = sparse_teardown,
-	.expand = sparse_expand,
-	.derive = hb_sparse_derive,
-	.outputs = &sparse_outputs,
+	.needs = &sparse_needs,
+	.report = &sparse_report,
 };

@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 #include "params.h"
+#include "units.h" /* struct hb_value_dist: the value_size syntax */
 
-#define MAX_VALUE (1u << 20)
 #define PATTERN 61 /* a value's bytes start at offset id % PATTERN of the pattern */
 
 struct hb_ctx;
@@ -27,13 +27,6 @@ struct churn_params {
 	uint64_t verify, prefetch;
 };
 
-enum dist_kind { DIST_FIXED, DIST_UNIFORM, DIST_LOGNORMAL };
-struct dist {
-	enum dist_kind kind;
-	double a, b;
-};
-
-int churn_parse_dist(const char *s, struct dist *d);
 int churn_parse_timing(const char *s, uint64_t *every);
 
 int churn_setup(struct hb_ctx *ctx, const void *p, void **state);

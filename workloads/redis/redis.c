@@ -78,13 +78,13 @@ static void effective(const struct redis_params *in, struct redis_params *p)
 static int redis_validate(const void *params, char *err, size_t len)
 {
 	struct redis_params p;
-	struct dist d;
+	struct hb_value_dist d;
 
 	effective(params, &p);
-	if (churn_parse_dist(p.value_size, &d)) {
+	if (hb_value_dist_parse(p.value_size, &d)) {
 		snprintf(err, len, "parameter 'value_size': '%s' does not parse; accepted: N, "
 			 "fixed:N, uniform:MIN-MAX, lognormal:MEDIAN,SIGMA (sizes 1 to %u, sigma "
-			 "0 to 4)", p.value_size, MAX_VALUE);
+			 "0 to 4)", p.value_size, HB_VALUE_MAX);
 		return -EINVAL;
 	}
 	if (strlen(p.server_args) > 512 || strchr(p.server_args, '\n')) {
@@ -99,14 +99,13 @@ static int redis_validate(const void *params, char *err, size_t len)
 static uint64_t redis_memory_needed(const void *params)
 {
 	struct redis_params p;
-	struct dist d;
+	struct hb_value_dist d;
 	double mean;
 
 	effective(params, &p);
-	if (churn_parse_dist(p.value_size, &d))
+	if (hb_value_dist_parse(p.value_size, &d))
 		return 0;
-	mean = d.kind == DIST_LOGNORMAL ? fmin(d.a * exp(d.b * d.b / 2), MAX_VALUE) :
-					  (d.a + d.b) / 2;
+	mean = hb_value_dist_mean(&d);
 	return (uint64_t)((double)p.keys * (mean + (double)p.key_size + 90) * 1.25 *
 			  (p.scenario == REDIS_FORK ? 2 : 1)) + (64ull << 20);
 }
@@ -177,14 +176,14 @@ static int redis_setup(struct hb_ctx *ctx, const void *params, void **state)
 	if (!s)
 		return -ENOMEM;
 	effective(params, &p);
-	churn_parse_dist(p.value_size, &s->dist);
+	hb_value_dist_parse(p.value_size, &s->dist);
 	s->rng = hb_seed(ctx);
 	s->vlen = calloc(p.keys, sizeof(*s->vlen));
-	s->values = malloc(MAX_VALUE + 4096);
+	s->values = malloc(HB_VALUE_MAX + 4096);
 	rc = -ENOMEM;
 	if (!s->vlen || !s->values)
 		goto fail;
-	for (size_t i = 0; i < MAX_VALUE + 4096; i += 8) {
+	for (size_t i = 0; i < HB_VALUE_MAX + 4096; i += 8) {
 		uint64_t r = hb_splitmix64(&s->rng);
 
 		memcpy(s->values + i, &r, 8);
@@ -297,18 +296,27 @@ static const struct hb_outputs redis_outputs = {
 	.charts = redis_charts,
 };
 
+static const struct hb_workload_needs redis_needs = {
+	.memory_needed = redis_memory_needed,
+	.supported = redis_supported,
+	.backing_unsupported = redis_backing_unsupported,
+	.process_memory = 1,
+};
+
+static const struct hb_workload_report redis_report = {
+	.outputs = &redis_outputs,
+	.twins = hb_redis_twins, /* redis_twins.c */
+};
+
 const struct hb_workload hb_workload_redis = {
 	.name = "redis",
 	.summary = "a real redis-server: BGSAVE under writes (fork) or fill/drain/idle (churn)",
 	.params = redis_params_table,
 	.params_size = sizeof(struct redis_params),
 	.validate = redis_validate,
-	.memory_needed = redis_memory_needed,
-	.supported = redis_supported,
-	.backing_unsupported = redis_backing_unsupported,
 	.setup = redis_setup,
 	.run = redis_run,
 	.teardown = redis_teardown,
-	.process_memory = 1,
-	.outputs = &redis_outputs,
+	.needs = &redis_needs,
+	.report = &redis_report,
 };

@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "churn.h" /* struct dist, churn_parse_dist: the value_size syntax */
 #include "histogram.h"
+#include "twins.h"
+#include "units.h" /* struct hb_value_dist: the value_size syntax */
 
 struct hb_ctx;
 struct hb_server;
@@ -62,7 +63,7 @@ int redis_cmd(struct redis_conn *c, const char *cmd, char *buf, size_t len);
 struct redis_state {
 	struct hb_server *server;
 	struct redis_conn *conn;
-	struct dist dist;
+	struct hb_value_dist dist;
 	uint64_t rng, live_bytes, nlive, last_gauge;
 	uint32_t *vlen;	 /* value length per key id (0: deleted) */
 	char *values;	 /* random bytes values are cut from */
@@ -92,5 +93,8 @@ void redis_memory_rows(struct hb_ctx *ctx, struct redis_state *s, const char *su
 int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s);
 int redis_fork_run(struct hb_ctx *ctx, const struct redis_params *p, struct redis_state *s);
 int redis_churn_run(struct hb_ctx *ctx, const struct redis_params *p, struct redis_state *s);
+
+/* Its simulator twins, for calibrate (redis_twins.c). */
+extern const struct hb_twin hb_redis_twins[];
 
 #endif
