@@ -18,7 +18,7 @@ static const struct hb_option bench_options[] = {
 	{ "out", 'o', "DIR", NULL, "results directory (default results/<UTC time>-<host>)" },
 	{ "only", 'O', "PATTERN", NULL,
 	  "only the profile sections whose name or workload matches the shell pattern (e.g. "
-	  "'sparse*')" },
+	  "'name*')" },
 	{ "quiet", 'q', NULL, NULL, "no progress" },
 	{ "budget", 'B', "DURATION", NULL,
 	  "with --baseline: after the profile's repetitions, more rounds of one repetition for "

@@ -184,6 +184,8 @@ void hb_opt_help(const struct hb_command *cmd, FILE *f)
 		wrap(f, cmd->about, 2, &at);
 		fputc('\n', f);
 	}
+	if (cmd->about_data)
+		cmd->about_data(f);
 	hb_opt_print_options(cmd, f);
 	if (cmd->epilog)
 		fputs(cmd->epilog, f);

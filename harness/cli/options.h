@@ -36,6 +36,9 @@ struct hb_command {
 	const char *summary;  /* one line for `hugebench --help` */
 	const char *about;    /* --help, between the usage line and the options */
 	const char *epilog;   /* --help, after the options */
+	/* --help, after the about text: what the command reads from data, not from code (the
+	 * shipped profiles, the pairs the workloads declare); NULL: nothing */
+	void (*about_data)(FILE *f);
 	const struct hb_option *options; /* ends with { 0 } */
 };
 
