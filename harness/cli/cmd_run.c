@@ -9,6 +9,7 @@
 #include "counters.h"
 #include "log.h"
 #include "matrix.h"
+#include "metrics_doc.h"
 #include "commands.h"
 #include "units.h"
 
@@ -208,6 +209,7 @@ int hb_cmd_run(int argc, char **argv)
 		case 'h':
 			printf("%s: %s\n\nparameters (-p NAME=VALUE):\n", w->name, w->summary);
 			hb_params_help(w->params, stdout);
+			hb_metrics_help_section(w, stdout);
 			printf("\n");
 			usage(stdout);
 			rc = HB_EXIT_OK;

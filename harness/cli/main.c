@@ -7,6 +7,7 @@
 #include "cell.h"
 #include "log.h"
 #include "commands.h"
+#include "metrics_doc.h"
 #include "sysinfo.h"
 #include "workload.h"
 
@@ -116,6 +117,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "__cell"))
 		return hb_cell_exec_main(argc, argv);
+	if (!strcmp(argv[1], "__metrics"))
+		return hb_cmd_metrics(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "restore"))
 		return hb_cmd_restore(argc - 1, argv + 1);
 	/* Whatever the command, a crashed run's changes are put back (root) or named first. */
