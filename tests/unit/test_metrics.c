@@ -157,12 +157,13 @@ static const struct tiny_run {
 	const char *workload, *backings, *params;
 } tiny_runs[] = {
 	{ "touch", "4k,thp", "-p size=8M -p passes=2" },
-	{ "touch", "4k", "-p size=8M -p passes=2 -p populate=walk" },
-	{ "sparse", "4k,thp", "-p sweep=1M..4M -p duration=10ms -p samples=2" },
+	{ "sparse", "4k,thp", "-p sweep=1M..8M -p duration=10ms -p samples=2" },
 	{ "churn", "4k,thp-always", "-p allocator=glibc -p keys=2000 -p churn_time=100ms "
 	  "-p idle=50ms -p refill=1 -p verify=1 -p limit=64M" },
 	{ "churn", "4k", "-p allocator=jemalloc -p keys=2000 -p churn_time=50ms -p idle=0 "
 	  "-p timing=off" },
+	{ "churn", "4k", "-p allocator=tcmalloc -p keys=2000 -p churn_time=20ms -p idle=0" },
+	{ "churn", "4k", "-p allocator=mimalloc -p keys=2000 -p churn_time=20ms -p idle=0" },
 	{ "forkcow", "4k,thp", "-p size=4M -p hold=0 -p phase_time=20ms" },
 	{ "forkcow", "thp", "-p size=8M -p hold=0 -p phase_time=20ms -p small_pct=50" },
 	{ "redis", "4k", "-p keys=2000 -p phase_time=20ms -p sample=10ms" },
