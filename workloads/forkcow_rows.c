@@ -16,7 +16,8 @@ const struct hb_metric_def hb_forkcow_metrics[] = {
 	  "fork_us that does not grow with the dataset" },
 	{ "fork_ms_per_gib", "ms/GiB", HB_LOWER, HB_KIND_TIME,
 	  "(fork_us - fork_us_empty) per GiB of dataset: what the dataset adds to fork() "
-	  "(before 2026-12: fork_us per GiB, fixed part included)" },
+	  "(before 2026-12: fork_us per GiB, fixed part included); signed: below 0 when the "
+	  "dataset adds less than the forks' noise" },
 	{ "small_kib", "KiB", HB_NEITHER, HB_KIND_MEMORY,
 	  "with small_pct: the part of the dataset advised MADV_NOHUGEPAGE (0 on hugetlb, "
 	  "whose pages stay huge)" },

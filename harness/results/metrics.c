@@ -20,7 +20,7 @@ const struct hb_metric_def hb_harness_metrics[] = {
 	  "the cell's outcome: ok, fallback, skipped, failed or interrupted; the note says why" },
 	{ "populate_ms", "ms", HB_LOWER, HB_KIND_TIME,
 	  "the workload's setup: mapping and populating its memory, kept apart from the measured "
-	  "phases" },
+	  "phases (less what setup measured besides, hb_populate_exclude: the note says)" },
 	{ "huge_coverage_pct", "%", HB_HIGHER, HB_KIND_SHARE,
 	  "share of the cell's regions backed by huge pages after populate (as root: folios in "
 	  "pagemap + kpageflags, else smaps); the note says how" },
