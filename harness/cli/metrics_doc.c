@@ -55,7 +55,8 @@ static void harness_names(FILE *f)
 			fputc('\n', f);
 			col = 0;
 		}
-		col += (size_t)fprintf(f, "%s%s%s", col ? " " : "  ", d->name, d[1].name ? "," : "");
+		col += (size_t)fprintf(f, "%s%s%s", col ? " " : "  ", d->name,
+				       d[1].name ? "," : "");
 	}
 	fputc('\n', f);
 }

@@ -224,7 +224,8 @@ static void test_every_row_of_every_workload_declared(void **state)
 		for (k = 0; k < nruns && strcmp(tiny_runs[k].workload, hb_workloads[i]->name); k++)
 			;
 		if (k == nruns)
-			fail_msg("workload %s has no tiny run in %s", hb_workloads[i]->name, __FILE__);
+			fail_msg("workload %s has no tiny run in %s", hb_workloads[i]->name,
+				 __FILE__);
 	}
 	for (size_t k = 0; k < nruns; k++) {
 		const struct tiny_run *t = &tiny_runs[k];
@@ -234,8 +235,8 @@ static void test_every_row_of_every_workload_declared(void **state)
 		int rc;
 
 		if (!strcmp(t->workload, "redis") && !has_redis_server()) {
-			print_message("skipped: %s %s: redis-server is not installed\n", t->workload,
-				      t->params);
+			print_message("skipped: %s %s: redis-server is not installed\n",
+				      t->workload, t->params);
 			continue;
 		}
 		snprintf(dir, sizeof(dir), "%s/%zu-%s", tmp, k, t->workload);
