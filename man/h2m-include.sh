@@ -21,6 +21,23 @@ usage_of() {
 		END { print u }'
 }
 
+# rows_of: `hugebench __metrics list` rows ("  NAME UNIT KIND[, ...]", the meaning indented
+# 19) on stdin as .TP entries
+rows_of() {
+	awk '
+		function esc(s) {
+			gsub(/\\/, "\\e", s); gsub(/-/, "\\-", s); sub(/^[.\047]/, "\\&&", s)
+			return s
+		}
+		/^  [^ ]/ {
+			rest = $0; sub(/^ *[^ ]+ +[^ ]+ */, "", rest)
+			print ".TP"
+			print "\\fB" esc($1) "\\fR (" esc($2) ", " esc(rest) ")"
+			next
+		}
+		/^   +[^ ]/ { line = $0; sub(/^ +/, "", line); print esc(line) }'
+}
+
 workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[^ ]/ { on = 0 } on { print $1 }')
 [ -n "$workloads" ] || { echo "$0: '$HB list' names no workload" >&2; exit 1; }
 
@@ -83,7 +100,19 @@ for w in $workloads; do
 		}
 		{ text($0) }
 		END { if (inchoice) print ".RE" }'
+	echo '.PP'
+	echo "Rows of results.csv (the harness's own besides: RESULT ROWS):"
+	"$HB" __metrics list "$w" | rows_of
 done
+
+echo '[RESULT ROWS]'
+cat <<'TEXT'
+Each cell writes rows of results.csv: its workload's (under WORKLOADS, and in
+\fBhugebench\fR \fIWORKLOAD\fR \fB\-\-help\fR) and the harness's own below, every one
+declared in the code. A \fI<word>\fR in a name stands for any text; the unit is the one
+the numeric rows carry (\- none); an \fBunavailable\fR row says why in its note.
+TEXT
+"$HB" __metrics list harness | rows_of
 
 # the pages, one per workload, beside its code
 echo '[SEE ALSO]'

@@ -127,7 +127,31 @@ struct hb_claim {
 	const char *needs;	/* what a run needs to decide it ("a dense 1G heap") */
 };
 
+/*
+ * A row the workload writes into results.csv, declared so that nothing it emits is a surprise:
+ * a unit test runs every workload and fails on a row no declaration matches, `hugebench
+ * WORKLOAD --help` and the man page list them, and the tables of the workload's page are
+ * generated from them. Every row whose name the workload chooses is its own to declare, also
+ * those a harness call makes from that name: a phase's <phase>_ms, a sampler's <name>, _min,
+ * _max, hb_metric_hist's <prefix>_count and <prefix>_<pct>_us, hb_metric_phase_writes' rows,
+ * its analysis's rows. The rows with the harness's own names (populate_ms, rss_kib,
+ * huge_coverage_pct, counters, vmstat deltas, ...) the harness declares (results/metrics.c).
+ *
+ * A <word> in name stands for any non-empty text ("write_<pct>_us_<phase>"); the meaning says
+ * what it takes. unit is the unit the numeric rows carry ("" for none); a text row
+ * ("unavailable", a version) may carry it or none.
+ */
+struct hb_metric_def {
+	const char *name;
+	const char *unit;
+	enum hb_better better;	  /* HB_NEITHER: a property of the run, or text */
+	enum hb_metric_kind kind; /* HB_KIND_AUTO for a text row (a status, a version) */
+	const char *meaning;	  /* one line */
+};
+
 struct hb_outputs {
+	/* Every row it emits (hb_metric_def above); ends with an entry whose name is NULL. */
+	const struct hb_metric_def *metrics;
 	const struct hb_headline *headlines; /* each ends with an entry whose metric is NULL */
 	hb_sets_fn table_sets;		     /* the sets that get a table row; NULL: all */
 	hb_label_fn label;		     /* NULL: the harness's label */

@@ -8,6 +8,7 @@
 #include "counters.h"
 #include "log.h"
 #include "matrix.h"
+#include "metrics_doc.h"
 #include "commands.h"
 #include "options.h"
 #include "units.h"
@@ -103,6 +104,7 @@ static void workload_help(const struct hb_workload *w)
 {
 	printf("%s: %s\n\nparameters (-p NAME=VALUE):\n", w->name, w->summary);
 	hb_params_help(w->params, stdout);
+	hb_metrics_help_section(w, stdout);
 	printf("\n");
 	hb_opt_help(&hb_run_command, stdout);
 }

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "commands.h"
 #include "options.h"
+#include "metrics_doc.h"
 #include "sysinfo.h"
 #include "workload.h"
 
@@ -191,6 +192,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "__cell"))
 		return hb_cell_exec_main(argc, argv);
+	if (!strcmp(argv[1], "__metrics")) /* hidden: the declared rows, for docs and checks */
+		return hb_cmd_metrics(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -74,6 +74,15 @@ static void fill_teardown(struct hb_ctx *ctx, const void *p, void *state)
 	hb_region_unmap(ctx, state);
 }
 
+static const struct hb_metric_def fill_metrics[] = {
+	{ "ns_per_page", "ns", HB_LOWER, HB_KIND_TIME,
+	  "rewrite time per 4 KiB, median over the passes after the first" },
+	{ "ns_per_page_min", "ns", HB_LOWER, HB_KIND_TIME, "the fastest of those passes" },
+	{ "ns_per_page_max", "ns", HB_LOWER, HB_KIND_TIME, "the slowest of those passes" },
+	{ "fill_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the fill phase: every pass" },
+	{ NULL },
+};
+
 static const struct hb_headline fill_headlines[] = {
 	{ "ns_per_page", "rewrite time per 4 KiB", "ns", HB_LOWER, HB_KIND_TIME },
 	{ NULL },
@@ -94,6 +103,7 @@ static const struct hb_claim fill_claims[] = {
 };
 
 static const struct hb_outputs fill_outputs = {
+	.metrics = fill_metrics,
 	.headlines = fill_headlines,
 	.charts = fill_charts,
 	.claims = fill_claims,

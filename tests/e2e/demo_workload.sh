@@ -22,6 +22,10 @@ n=$(grep -c '^fill,\(4k\|thp\),size=8M;passes=4,[123],ns_per_page,[0-9.]*,ns,' "
 	fail "ns_per_page rows: $n, wanted 6"
 grep -q '^fill,4k,.*,huge_coverage_pct,0,' "$TMP/run/results.csv" && pass "coverage proof for free" ||
 	fail "no huge_coverage_pct row"
+expect_exit 0 "every row it wrote is declared (its outputs' metrics, the harness's)" \
+	"$DEMO" __metrics check "$TMP/run"
+expect_exit 0 "its --help lists its rows" "$DEMO" fill --help
+expect_out '^  ns_per_page +ns +time, lower is better' "ns_per_page, with unit and kind"
 expect_exit 0 "plot it" "$DEMO" plot "$TMP/run"
 md="$TMP/run/report.md"
 grep -q '^## Workload fill' "$md" && pass "a report section" || fail "no report section"

@@ -42,5 +42,20 @@ for w in $workloads; do
 	done
 	[ -z "$missing" ] && pass "workload $w: every parameter is on the page" ||
 		fail "workload $w: parameters missing from the page:$missing"
+	missing=""
+	for m in $("$HB" "$w" --help | awk '/^rows of results.csv/ { on = 1; next }
+		on && !/^ / { exit } on && /^  [^ ]/ { print $1 }'); do
+		grep -Fq "       $m (" "$TMP/sub" || missing="$missing $m"
+	done
+	[ -n "$("$HB" "$w" --help | grep '^rows of results.csv')" ] &&
+		[ -z "$missing" ] && pass "workload $w: every row it declares is on the page" ||
+		fail "workload $w: rows missing from the page (or no rows in --help):$missing"
 done
+sed -n '/^RESULT ROWS/,/^[A-Z]/p' "$TMP/page" >"$TMP/rows"
+missing=""
+for m in $("$HB" __metrics list harness | awk '/^  [^ ]/ { print $1 }'); do
+	grep -Fq "       $m (" "$TMP/rows" || missing="$missing $m"
+done
+[ -s "$TMP/rows" ] && [ -z "$missing" ] && pass "RESULT ROWS lists every row of the harness" ||
+	fail "RESULT ROWS lacks harness rows:$missing"
 done_tests

@@ -151,6 +151,78 @@ static uint64_t churn_memory_needed(const void *p)
 
 #include "churn_report.h" /* the report hooks */
 
+#define WHEN "; <when>: full (after churn), after_drain (end of idle), after_refill (refill=1)"
+#define ALLOC_STAT "the allocator's own statistic <stat> at <when> (what churn.md lists)"
+
+/* Every row churn writes (the harness's own rows besides). */
+static const struct hb_metric_def churn_metrics[] = {
+	{ "allocator_version", "", HB_NEITHER, HB_KIND_AUTO,
+	  "the malloc the process really has (found with dlsym), and its version" },
+	{ "fill_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the fill phase (in setup): SETs of keys" },
+	{ "churn_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the churn phase: churn_time of the mix" },
+	{ "drain_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the drain phase: DELs of drain_pct" },
+	{ "idle_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the idle phase (with limit: the limit)" },
+	{ "refill_ms", "ms", HB_NEITHER, HB_KIND_TIME, "refill=1: the refill phase" },
+	{ "ops_per_sec_fill", "ops/s", HB_HIGHER, HB_KIND_RATE, "SETs of new keys in fill" },
+	{ "ops_per_sec_churn", "ops/s", HB_HIGHER, HB_KIND_RATE,
+	  "the GET/SET/DEL mix of the churn phase, with the per-op timing `timing` asks for" },
+	{ "ops_per_sec_drain", "ops/s", HB_HIGHER, HB_KIND_RATE, "DELs of random live keys" },
+	{ "ops_per_sec_refill", "ops/s", HB_HIGHER, HB_KIND_RATE, "refill=1: SETs of new keys" },
+	{ "op_count", "ops", HB_NEITHER, HB_KIND_COUNT, "churn operations timed" },
+	{ "op_<pct>_us", "us", HB_LOWER, HB_KIND_TIME,
+	  "latency of a timed churn operation; <pct>: p50, p90, p99, p999, max" },
+	{ "get_count", "ops", HB_NEITHER, HB_KIND_COUNT, "GETs timed" },
+	{ "get_<pct>_us", "us", HB_LOWER, HB_KIND_TIME, "latency of a timed GET" },
+	{ "set_count", "ops", HB_NEITHER, HB_KIND_COUNT, "SETs timed" },
+	{ "set_<pct>_us", "us", HB_LOWER, HB_KIND_TIME, "latency of a timed SET" },
+	{ "del_count", "ops", HB_NEITHER, HB_KIND_COUNT, "DELs timed" },
+	{ "del_<pct>_us", "us", HB_LOWER, HB_KIND_TIME, "latency of a timed DEL" },
+	{ "charged_kib_before_limit", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  "limit_at=idle: charged when the limit was set" },
+	{ "charged_kib_under_limit", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  "limit: charged at the end of idle, with the limit on" },
+	{ "live_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  "the store's key + value bytes (like Redis used_memory's data)" WHEN },
+	{ "rss_kib_<when>", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  "Rss + *_Hugetlb (smaps_rollup)" WHEN },
+	{ "anon_huge_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  "AnonHugePages (smaps_rollup)" WHEN },
+	{ "charged_kib_<when>", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  "the cell's memory cgroup" WHEN },
+	{ "jemalloc_<stat>_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  ALLOC_STAT "; <stat>: resident, active, allocated, mapped, retained (mallctl stats.*)" },
+	{ "tcmalloc_<stat>_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  ALLOC_STAT "; <stat>: allocated, heap, pageheap_free, pageheap_unmapped" },
+	{ "mimalloc_<stat>_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  ALLOC_STAT "; <stat>: commit, rss (mi_process_info)" },
+	{ "glibc_<stat>_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  ALLOC_STAT "; <stat>: system, allocated, free (mallinfo2)" },
+	{ "frag_ratio_after_drain", "", HB_LOWER, HB_KIND_MEMORY,
+	  "rss / live after the drain, as Redis's mem_fragmentation_ratio" },
+	{ "charged_ratio_after_drain", "", HB_LOWER, HB_KIND_MEMORY,
+	  "charged / live after the drain" },
+	{ "thp_deferred_split_page_after_drain", "events", HB_NEITHER, HB_KIND_COUNT,
+	  HB_SOURCE_VMSTAT " delta from the drain to the end of idle (machine-wide)" },
+	{ "limit_write_ms", "ms", HB_NEITHER, HB_KIND_TIME,
+	  "limit_at=idle: the limit write itself (v1 reclaims inside it)" },
+	{ "reclaim_ms", "ms", HB_LOWER, HB_KIND_TIME,
+	  "limit_at=idle: from setting the limit until charged was under it" },
+	{ "limit_refused", "", HB_NEITHER, HB_KIND_COUNT, "1: setting the limit failed (why)" },
+	{ "oom_killed", "", HB_NEITHER, HB_KIND_COUNT,
+	  "limit: 0 when the cell lived through its limit (1 from the harness if not)" },
+	{ "memory_failcnt", "events", HB_NEITHER, HB_KIND_COUNT,
+	  "limit: times the cell's memory cgroup hit its limit" },
+	{ "verify_missing_keys", "keys", HB_NEITHER, HB_KIND_COUNT,
+	  "verify=1: live keys not found" },
+	{ "verify_bad_values", "keys", HB_NEITHER, HB_KIND_COUNT,
+	  "verify=1: keys found with a wrong value" },
+	{ "verify_count_diff", "keys", HB_NEITHER, HB_KIND_COUNT,
+	  "verify=1: entries in the store minus live keys" },
+	{ "verify_live_bytes_diff", "B", HB_NEITHER, HB_KIND_COUNT,
+	  "verify=1: the store's live_bytes minus the sum of live key + value sizes" },
+	{ NULL },
+};
+
 /* What the report shows of churn, and the claim it decides; hooks in churn_report.c. */
 static const struct hb_headline churn_headlines[] = {
 	{ "ops_per_sec_churn", "throughput", "ops/s", HB_HIGHER, HB_KIND_RATE },
@@ -198,6 +270,7 @@ static const struct hb_claim churn_claims[] = {
 };
 
 static const struct hb_outputs churn_outputs = {
+	.metrics = churn_metrics,
 	.headlines = churn_headlines,
 	.label = hb_churn_label,
 	.charts = churn_charts,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "memtypes.h"
 #include "defrag.h"
 #include "workload.h"
 
@@ -88,6 +89,59 @@ void hb_defrag_derive(struct hb_analysis *a)
 	}
 }
 
+#define TOUCH_VM HB_SOURCE_VMSTAT " delta over the touch phase (machine-wide)"
+#define REPAIR_VM HB_SOURCE_VMSTAT " delta over the repair (collapse, watch; machine-wide)"
+#define FRESH "of the same cell at age=0, same repetition, beside an aged cell (analysis)"
+
+/* Every row defrag writes (the harness's own rows, huge_coverage_pct and the rest, besides). */
+static const struct hb_metric_def defrag_metrics[] = {
+	{ "baseline_ms", "ms", HB_NEITHER, HB_KIND_TIME,
+	  "the baseline phase: the 4 KiB first touch of size bytes" },
+	{ "touch_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the touch phase: the THP first touch" },
+	{ "madv_collapse_ms", "ms", HB_NEITHER, HB_KIND_TIME, "repair=collapse: that phase" },
+	{ "watch_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the watch phase" },
+	{ "fault_<pct>_us", "us", HB_LOWER, HB_KIND_TIME,
+	  "first touch of one 2 MiB extent, every extent; <pct>: p50, p90, p99, p999, max" },
+	{ "fallback_fault_<pct>_us", "us", HB_LOWER, HB_KIND_TIME,
+	  "extents that fell back to 4 KiB pages (no 2 MiB host cost); <pct>: p50, p99, max" },
+	{ "huge_fault_<pct>_us", "us", HB_LOWER, HB_KIND_TIME,
+	  "extents that got a 2 MiB THP; <pct>: p50, p99, max" },
+	{ "fault_4k_baseline_us", "us", HB_NEITHER, HB_KIND_TIME,
+	  "median first touch of 2 MiB as 512 4 KiB pages (MADV_NOHUGEPAGE), same cell, just "
+	  "before the touch" },
+	{ "fault_4k_baseline_p99_us", "us", HB_NEITHER, HB_KIND_TIME,
+	  "p99 of the same 4 KiB baseline" },
+	{ "extents", "extents", HB_NEITHER, HB_KIND_COUNT, "2 MiB extents touched" },
+	{ "extents_huge", "extents", HB_NEITHER, HB_KIND_COUNT, "of those, got a THP" },
+	{ "extents_fallback", "extents", HB_NEITHER, HB_KIND_COUNT, "of those, fell back" },
+	{ "extents_unclassified", "extents", HB_NEITHER, HB_KIND_COUNT,
+	  "of those, the vmstat delta around it was not one THP fault or one fallback" },
+	{ "thp_fault_alloc_touch", "events", HB_NEITHER, HB_KIND_COUNT, TOUCH_VM },
+	{ "thp_fault_fallback_touch", "events", HB_NEITHER, HB_KIND_COUNT, TOUCH_VM },
+	{ "compact_stall_touch", "events", HB_NEITHER, HB_KIND_COUNT, TOUCH_VM },
+	{ "compact_success_touch", "events", HB_NEITHER, HB_KIND_COUNT, TOUCH_VM },
+	{ "compact_fail_touch", "events", HB_NEITHER, HB_KIND_COUNT, TOUCH_VM },
+	{ "thp_collapse_alloc_repair", "events", HB_NEITHER, HB_KIND_COUNT, REPAIR_VM },
+	{ "thp_collapse_alloc_failed_repair", "events", HB_NEITHER, HB_KIND_COUNT, REPAIR_VM },
+	{ "compact_stall_repair", "events", HB_NEITHER, HB_KIND_COUNT, REPAIR_VM },
+	{ "collapse_ms", "ms", HB_LOWER, HB_KIND_TIME,
+	  "repair=collapse: madvise(MADV_COLLAPSE) over the whole region" },
+	{ "collapse_result", "", HB_NEITHER, HB_KIND_AUTO,
+	  "repair=collapse: what MADV_COLLAPSE returned (ok or the errno name)" },
+	{ "huge_coverage_pct_after_collapse", "%", HB_HIGHER, HB_KIND_SHARE,
+	  "repair=collapse: PMD-mapped share of the region right after it" },
+	{ "huge_coverage_pct_after_watch", "%", HB_HIGHER, HB_KIND_SHARE,
+	  "PMD-mapped share of the region after the watch" },
+	{ "repair_s", "s", HB_LOWER, HB_KIND_TIME,
+	  "time into the watch of the last rise of coverage (sampled every 1 s; 0: it never "
+	  "rose)" },
+	{ "watch_samples", "samples", HB_NEITHER, HB_KIND_COUNT, "coverage samples of the watch" },
+	{ "fault_p99_us_fresh", "us", HB_LOWER, HB_KIND_TIME, "fault_p99_us " FRESH },
+	{ "fault_max_us_fresh", "us", HB_LOWER, HB_KIND_TIME, "fault_max_us " FRESH },
+	{ "huge_coverage_pct_fresh", "%", HB_HIGHER, HB_KIND_SHARE, "huge_coverage_pct " FRESH },
+	{ NULL },
+};
+
 static const struct hb_headline defrag_headlines[] = {
 	{ "fault_p50_us", "THP first touch per 2 MiB, median", "us", HB_LOWER, HB_KIND_TIME },
 	{ "fault_p99_us", "THP first touch per 2 MiB, p99", "us", HB_LOWER, HB_KIND_TIME },
@@ -163,6 +217,7 @@ static const struct hb_claim defrag_claims[] = {
 };
 
 const struct hb_outputs hb_defrag_outputs = {
+	.metrics = defrag_metrics,
 	.headlines = defrag_headlines,
 	.charts = defrag_charts,
 	.claims = defrag_claims,

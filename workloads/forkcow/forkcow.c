@@ -549,6 +549,7 @@ static const struct hb_claim forkcow_claims[] = {
 };
 
 static const struct hb_outputs forkcow_outputs = {
+	.metrics = hb_forkcow_metrics,
 	.headlines = forkcow_headlines,
 	.charts = forkcow_charts,
 	.claims = forkcow_claims,

@@ -3,6 +3,11 @@
 #define HB_FORKCOW_H
 #include <stdint.h>
 
+#include "outputs.h"
+
+/* Every row forkcow writes (forkcow_rows.c). */
+extern const struct hb_metric_def hb_forkcow_metrics[];
+
 enum { FC_UNIFORM, FC_ZIPF, FC_SEQUENTIAL, FC_HOTSET };
 
 /* Which value slot the next write goes to. */

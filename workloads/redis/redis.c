@@ -245,6 +245,82 @@ static void redis_teardown(struct hb_ctx *ctx, const void *params, void *state)
 	state_free(ctx, state);
 }
 
+#define FORK "scenario=fork: "
+#define CHURN "scenario=churn: "
+#define WHEN "; <when>: full (after the fill), after_drain (end of idle)"
+#define PHASE "; <phase>: baseline, snapshot (during the BGSAVE), after"
+
+/* Every row redis writes (the harness's own rows besides; rss_kib and the coverage after setup
+ * are the server's). */
+static const struct hb_metric_def redis_metrics[] = {
+	{ "redis_version", "", HB_NEITHER, HB_KIND_AUTO, "the server's INFO redis_version" },
+	{ "redis_mem_allocator", "", HB_NEITHER, HB_KIND_AUTO, "the server's INFO mem_allocator" },
+	{ "fill_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the fill phase (in setup): pipelined SETs" },
+	{ "ops_per_sec_fill", "ops/s", HB_HIGHER, HB_KIND_RATE, "pipelined SETs of new keys" },
+	{ "fork_us", "us", HB_LOWER, HB_KIND_TIME, FORK "INFO latest_fork_usec" },
+	{ "fork_us_empty", "us", HB_NEITHER, HB_KIND_TIME,
+	  FORK "latest_fork_usec of a BGSAVE of the same server empty, before the fill" },
+	{ "used_memory_rss_kib_empty", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  FORK "used_memory_rss of the empty server, at that BGSAVE" },
+	{ "fork_ms_per_gib", "ms/GiB", HB_LOWER, HB_KIND_TIME,
+	  FORK "(fork_us - fork_us_empty) per GiB of used_memory_rss the dataset added; signed: "
+	       "below 0 when that part is less than the two forks' noise" },
+	{ "dataset_huge_pct", "%", HB_NEITHER, HB_KIND_SHARE,
+	  FORK "the huge-page share of what the dataset added to the server (its smaps_rollup "
+	       "before the BGSAVE against the empty server's); calibrate sets forkcow's small_pct "
+	       "to 100 minus it" },
+	{ "copied_kib", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  FORK "INFO rdb_last_cow_size: what the save's child had to copy" },
+	{ "cow_peak_kib", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  FORK "largest INFO current_cow_peak seen (unavailable for a save under ~1 s)" },
+	{ "copied_kib_charged", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  FORK "largest growth of the cell's memory cgroup during the save (copies, RDB page "
+	       "cache)" },
+	{ "used_memory_kib", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  FORK "INFO used_memory, before the save" },
+	{ "used_memory_rss_kib", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  FORK "INFO used_memory_rss, before the save" },
+	{ "mem_fragmentation_ratio", "", HB_NEITHER, HB_KIND_MEMORY, FORK "INFO, after the save" },
+	{ "bgsave_s", "s", HB_NEITHER, HB_KIND_TIME,
+	  FORK "INFO rdb_last_bgsave_time_sec (whole seconds)" },
+	{ "bgsave_polls", "polls", HB_NEITHER, HB_KIND_COUNT, FORK "INFO persistence readings" },
+	{ "rss_kib_peak_snapshot", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  FORK "the server's largest Rss (smaps_rollup) during the save" },
+	{ "baseline_ms", "ms", HB_NEITHER, HB_KIND_TIME, FORK "the baseline phase" },
+	{ "during_snapshot_ms", "ms", HB_NEITHER, HB_KIND_TIME,
+	  FORK "the during_snapshot phase: the BGSAVE, with SETs until it is over" },
+	{ "after_ms", "ms", HB_NEITHER, HB_KIND_TIME, FORK "the after phase" },
+	{ "write_<pct>_us_<phase>", "us", HB_LOWER, HB_KIND_TIME,
+	  FORK "one SET round trip on loopback, every one recorded; <pct>: p50, p90, p99, p999, "
+	       "p9999, max" PHASE },
+	{ "writes_<phase>", "writes", HB_NEITHER, HB_KIND_COUNT, FORK "SETs made" PHASE },
+	{ "writes_per_sec_<phase>", "writes/s", HB_HIGHER, HB_KIND_RATE,
+	  FORK "SETs / the phase's writing time" PHASE },
+	{ "drain_ms", "ms", HB_NEITHER, HB_KIND_TIME, CHURN "the drain phase" },
+	{ "idle_ms", "ms", HB_NEITHER, HB_KIND_TIME, CHURN "the idle phase" },
+	{ "ops_per_sec_drain", "ops/s", HB_HIGHER, HB_KIND_RATE,
+	  CHURN "pipelined DELs of random keys" },
+	{ "live_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  CHURN "key + value bytes the client has stored" WHEN },
+	{ "rss_kib_<when>", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  CHURN "the server's Rss (its smaps_rollup)" WHEN },
+	{ "anon_huge_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  CHURN "the server's AnonHugePages" WHEN },
+	{ "charged_kib_<when>", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  CHURN "the cell's memory cgroup: server, client and the harness's child" WHEN },
+	{ "used_memory_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  CHURN "INFO used_memory" WHEN },
+	{ "used_memory_rss_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  CHURN "INFO used_memory_rss" WHEN },
+	{ "frag_ratio_<when>", "", HB_LOWER, HB_KIND_MEMORY,
+	  CHURN "INFO mem_fragmentation_ratio: used_memory_rss / used_memory" WHEN },
+	{ "allocator_<field>_kib_<when>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  CHURN "each INFO allocator_<field> in bytes (allocated, active, resident, ...)" WHEN },
+	{ "allocator_<field>_ratio_<when>", "", HB_NEITHER, HB_KIND_MEMORY,
+	  CHURN "each INFO allocator_<field>_ratio (frag, rss)" WHEN },
+	{ NULL },
+};
+
 /* What the report shows of redis (one row per scenario's figures; n/a for the other). */
 static const struct hb_headline redis_headlines[] = {
 	{ "fork_ms_per_gib", "fork time per GiB (Redis)", "ms/GiB", HB_LOWER, HB_KIND_TIME },
@@ -292,6 +368,7 @@ static const struct hb_chart_def redis_charts[] = {
 };
 
 static const struct hb_outputs redis_outputs = {
+	.metrics = redis_metrics,
 	.headlines = redis_headlines,
 	.charts = redis_charts,
 };

@@ -314,6 +314,40 @@ static void sparse_teardown(struct hb_ctx *ctx, const void *p, void *state)
 
 #include "sparse_report.h" /* the report hooks */
 
+/* Every row sparse writes (the harness's own rows besides); the last five from its analysis
+ * across cells (sparse_analysis.c). */
+static const struct hb_metric_def sparse_metrics[] = {
+	{ "ns_per_access", "ns", HB_LOWER, HB_KIND_TIME,
+	  "time per hop of the dependent-load chase, median of the samples (the first one "
+	  "discarded)" },
+	{ "ns_per_access_min", "ns", HB_LOWER, HB_KIND_TIME, "the fastest sample, per hop" },
+	{ "ns_per_access_max", "ns", HB_LOWER, HB_KIND_TIME, "the slowest sample, per hop" },
+	{ "hops_per_sample", "hops", HB_NEITHER, HB_KIND_COUNT,
+	  "hops of one sample (calibrated in warmup to last `duration`, or `loads`)" },
+	{ "nodes", "nodes", HB_NEITHER, HB_KIND_COUNT, "nodes of the heap" },
+	{ "useful_kib", "KiB", HB_NEITHER, HB_KIND_MEMORY, "nodes x node_size" },
+	{ "heap_resident_kib", "KiB", HB_LOWER, HB_KIND_MEMORY,
+	  "Rss + Hugetlb of the heap's mapping (smaps)" },
+	{ "bloat_ratio", "x", HB_LOWER, HB_KIND_MEMORY, "heap_resident_kib / useful_kib" },
+	{ "warmup_ms", "ms", HB_NEITHER, HB_KIND_TIME,
+	  "the warmup phase: a lap of the heap and the calibration of hops per sample" },
+	{ "chase_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the chase phase: every sample" },
+	{ "translation_ns", "ns", HB_NEITHER, HB_KIND_TIME,
+	  "ns_per_access(4k) - ns_per_access(this backing) at the same working set and "
+	  "repetition" },
+	{ "translation_pct", "%", HB_NEITHER, HB_KIND_SHARE,
+	  "translation_ns as a share of ns_per_access(4k)" },
+	{ "tlb_knee_kib", "KiB", HB_NEITHER, HB_KIND_COUNT,
+	  "a sweep's first working set well above the memory plateau (rep 0, one per backing "
+	  "and sweep)" },
+	{ "tlb_reach_kib", "KiB", HB_NEITHER, HB_KIND_COUNT,
+	  "cpuid: the largest data TLB's entries x the backing's page size (rep 0)" },
+	{ "effective_translation_kib", "KiB", HB_NEITHER, HB_KIND_COUNT,
+	  "4 when a 2 MiB backing's knee is far below its own TLB reach: it translates in 4 KiB "
+	  "steps (in a VM, the host's pages) (rep 0)" },
+	{ NULL },
+};
+
 /* What the report shows of sparse, and the claims it decides; hooks in sparse_report.c. */
 static const struct hb_headline sparse_headlines[] = {
 	{ "ns_per_access", "chase latency", "ns", HB_LOWER, HB_KIND_TIME },
@@ -359,6 +393,7 @@ static const struct hb_claim sparse_claims[] = {
 };
 
 static const struct hb_outputs sparse_outputs = {
+	.metrics = sparse_metrics,
 	.headlines = sparse_headlines,
 	.table_sets = hb_sparse_table_sets,
 	.label = hb_sparse_label,
