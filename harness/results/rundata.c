@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hypervisor.h"
 #include "rundata.h"
 #include "schema.h"
 #include "stats.h"
-#include "sysinfo.h"
 #include "units.h"
 
 json_t *hb_json_path(const json_t *j, const char *path)
