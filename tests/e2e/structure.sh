@@ -206,6 +206,8 @@ if [ -f Makefile.am ]; then
 		"the programs and tests sit above every folder"
 	amcheck libhb_workloads_a_CPPFLAGS "\$(HB_BASE_CPPFLAGS) \$(HB_I_api)" \
 		"a workload sees the workload API, and its own headers beside it"
+	amcheck tests_demo_libhb_demo_a_CPPFLAGS "\$(HB_BASE_CPPFLAGS) \$(HB_I_api)" \
+		"the test-only workload is built as the workloads are"
 	# highest first, the workloads between run (which runs them) and child (their API)
 	want=$(printf '%s\n' $libs | sed 's/^libhb_child\.a$/libhb_workloads.a libhb_child.a/' |
 		tr '\n' ' ' | sed 's/ $//')
