@@ -70,6 +70,9 @@ struct redis_state {
 	char info[REDIS_INFO_MAX];
 	struct hb_hist hist[3];
 	double fork_empty_us, rss_empty; /* fork: the empty server's BGSAVE (bytes) */
+	/* fork: the empty server's smaps_rollup at that BGSAVE (KiB; resident counts hugetlb) */
+	uint64_t resident_empty_kib, huge_empty_kib;
+	int smaps_empty_ok;
 };
 
 void redis_make_key(char *k, uint64_t id, size_t klen);

@@ -149,11 +149,12 @@ static int save_metrics(struct hb_ctx *ctx, struct redis_state *s, const struct 
 		  "latest_fork_usec of a BGSAVE of the same server empty, before the fill: the "
 		  "part of fork_us that does not grow with the dataset");
 	if (rss > s->rss_empty)
-		hb_metric(ctx, "fork_ms_per_gib", (fork_us > s->fork_empty_us ?
-						    fork_us - s->fork_empty_us : 0) / 1e3 /
+		hb_metric(ctx, "fork_ms_per_gib", (fork_us - s->fork_empty_us) / 1e3 /
 			  ((rss - s->rss_empty) / (1 << 30)), "ms/GiB",
 			  "(fork_us - fork_us_empty) per GiB of used_memory_rss the dataset added: "
-			  "what the dataset adds to Redis's fork");
+			  "what the dataset adds to Redis's fork; below 0 when that is less than "
+			  "the two forks' run-to-run noise (kept signed: a floor at 0 would bias "
+			  "the median up)");
 	else
 		hb_metric_text(ctx, "fork_ms_per_gib", "unavailable",
 			       "used_memory_rss did not grow from the empty server's");
@@ -184,6 +185,44 @@ static int save_metrics(struct hb_ctx *ctx, struct redis_state *s, const struct 
 	return 0;
 }
 
+/* The server's resident and huge-page KiB (hugetlb counted in both): 1, or 0 unreadable. */
+static int server_huge(struct redis_state *s, uint64_t *resident, uint64_t *huge)
+{
+	struct hb_smaps sm;
+	uint64_t tlb;
+
+	if (hb_server_smaps(s->server, &sm))
+		return 0;
+	tlb = sm.private_hugetlb_kib + sm.shared_hugetlb_kib;
+	*resident = sm.rss_kib + tlb;
+	*huge = sm.anon_huge_kib + tlb;
+	return 1;
+}
+
+/*
+ * The huge-page share of what the dataset added, not of the whole process: the empty
+ * server's own memory (its text, libraries, the allocator's first arenas) is in fork_us_empty
+ * already, so its share must not count again when calibrate sizes forkcow's 4 KiB part.
+ */
+static void dataset_huge_row(struct hb_ctx *ctx, struct redis_state *s)
+{
+	uint64_t resident, huge;
+
+	if (!s->smaps_empty_ok || !server_huge(s, &resident, &huge))
+		hb_metric_text(ctx, "dataset_huge_pct", "unavailable",
+			       "the server's smaps_rollup could not be read");
+	else if (resident <= s->resident_empty_kib)
+		hb_metric_text(ctx, "dataset_huge_pct", "unavailable",
+			       "the server's resident memory did not grow from the empty server's");
+	else
+		hb_metric(ctx, "dataset_huge_pct",
+			  100.0 * ((double)huge - (double)s->huge_empty_kib) /
+				  (double)(resident - s->resident_empty_kib),
+			  "%", "(AnonHugePages + *_Hugetlb) the dataset added / (Rss + *_Hugetlb) "
+			  "it added, in the server's smaps_rollup: before the BGSAVE against the "
+			  "empty server's at its BGSAVE");
+}
+
 int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s)
 {
 	char reply[256], why[320];
@@ -208,6 +247,7 @@ int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s)
 		hb_fail_reason(ctx, "INFO lacks latest_fork_usec or used_memory_rss (Redis 7)");
 		return -EPROTO;
 	}
+	s->smaps_empty_ok = server_huge(s, &s->resident_empty_kib, &s->huge_empty_kib);
 	return 0;
 }
 
@@ -230,6 +270,7 @@ int redis_fork_run(struct hb_ctx *ctx, const struct redis_params *p, struct redi
 		hb_metric(ctx, "used_memory_kib", v / 1024, "KiB", "Redis INFO, before the save");
 	if (!redis_info_num(s->info, "used_memory_rss", &v))
 		hb_metric(ctx, "used_memory_rss_kib", v / 1024, "KiB", "Redis INFO, before the save");
+	dataset_huge_row(ctx, s);
 	if ((rc = run_phase(ctx, s, p, 0, "baseline")))
 		return rc;
 

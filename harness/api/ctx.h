@@ -142,4 +142,8 @@ void hb_fail_reason(struct hb_ctx *ctx, const char *text);
 /* A seed for this cell's random choices (same for every backing of one repetition). */
 uint64_t hb_seed(const struct hb_ctx *ctx);
 
+/* In setup: ns that setup spent measuring something other than mapping and first touch (an
+ * empty twin of a later measurement, a smaps read), left out of populate_ms. Adds up. */
+void hb_populate_exclude(struct hb_ctx *ctx, uint64_t ns);
+
 #endif

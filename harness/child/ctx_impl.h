@@ -29,6 +29,7 @@ struct region {
 
 struct hb_ctx {
 	const struct hb_cell *cell;
+	uint64_t populate_excluded_ns; /* hb_populate_exclude: not part of populate_ms */
 	int fd;
 	struct hb_cgroup cg;
 	struct region regions[MAX_REGIONS];

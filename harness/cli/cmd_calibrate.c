@@ -400,10 +400,12 @@ static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, stru
 			dv.sink_rate = (unsigned long long)((double)(fork_mib(z) << 20) * 1000 /
 							    t.med);
 			dv.write_rate = (unsigned long long)(w.med + 0.5);
-			/* The part of Redis's memory not in huge pages: on a THP backing most of
-			 * what its fork adds per GiB is that part's page tables. */
-			hb_rundata_stat(d1, real->w->name, bk[k].name, params,
-					"huge_coverage_process_pct", &cov);
+			/* The part of what Redis's dataset added that is not in huge pages: on a
+			 * THP backing most of what its fork adds per GiB is that part's page
+			 * tables. Of the dataset only: the empty server's own memory is in both
+			 * sides' fork_us_empty already. */
+			hb_rundata_stat(d1, real->w->name, bk[k].name, params, "dataset_huge_pct",
+					&cov);
 			dv.small_pct = cov.n && cov.med > 0 && cov.med < 100 ?
 					       (unsigned long long)(100 - cov.med + 0.5) : 0;
 			/* a new file beside Redis's own dump: created, unlinked at once, written

@@ -149,8 +149,9 @@ int hb_cal_section(struct hb_doc *d, int level, const struct hb_cal *c, struct h
 	hb_doc_para(d, "Each real scenario and its simulator twin ran with matched parameters, "
 		    "interleaved, on the same backings. Figures are medians over repetitions; "
 		    "the ratio is simulated / real, and a figure one side does not have is '-'. "
-		    "A memory figure after the drain agrees within 20% (0.8-1.2x), every other "
-		    "figure within a factor of 2 (0.5-2x). The ordering compares each backing "
+		    "A memory figure after the drain agrees within 20% (0.8-1.2x), the fork time "
+		    "per GiB within a factor of 1.5, every other figure within a factor of 2 "
+		    "(0.5-2x). The ordering compares each backing "
 		    "with the first, on both sides; a difference within 2% is 'about equal'.");
 	if (!nm) {
 		hb_doc_para(d, "calibration.csv has no figures.");

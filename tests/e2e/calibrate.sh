@@ -57,6 +57,8 @@ expect_exit 0 "plot a run with a calibration.csv" "$HB" plot "$TMP/mini"
 md="$TMP/mini/report.md"
 grep -q "^## Calibration: real against simulated" "$md" && pass "the report has the section" ||
 	fail "no calibration section in report.md"
+grep -q "the fork time per GiB within a factor of 1.5" "$md" &&
+	pass "the report states the fork rule (1.5x)" || fail "the report's rules omit fork's 1.5x"
 grep -q "| m_time | no: 4k 1.5x, thp-always 6x (to agree: within 2x) | differs: thp-always against 4k: lower (real), higher (simulated) (thp-always / 4k: real 0.5, simulated 2) |" "$md" &&
 	pass "a factor-2 verdict and a different ordering" || fail "m_time verdict: $(grep '| m_time | [a-z]' "$md")"
 grep -q "| rss_kib_after_drain | yes: 4k 1.1x, thp-always 1.15x (to agree: within 20%) | same: thp-always against 4k: higher on both sides (thp-always / 4k: real 2, simulated 2.09) |" "$md" &&

@@ -56,7 +56,7 @@ for b in 4k thp-always; do
 	for m in fork_us fork_us_empty used_memory_rss_kib_empty fork_ms_per_gib copied_kib bgsave_s \
 		used_memory_kib used_memory_rss_kib mem_fragmentation_ratio write_p99_us_baseline \
 		write_p99_us_snapshot write_p99_us_after \
-		rss_kib huge_coverage_process_pct copied_kib_charged; do
+		rss_kib huge_coverage_process_pct dataset_huge_pct copied_kib_charged; do
 		figure fork "$c" $b $m
 	done
 	# 20k x 500 B is ~10 MiB of data in Redis: used_memory says so.
@@ -68,6 +68,12 @@ done
 awk -v p="$(metric "$c" thp-always huge_coverage_process_pct)" 'BEGIN { exit !(p > 0) }' &&
 	pass "thp-always: the server got huge pages (--disable-thp no)" ||
 	fail "thp-always: server huge_coverage_process_pct $(metric "$c" thp-always huge_coverage_process_pct)"
+# The dataset's own share: none on 4k; on thp-always a share of what the fill added.
+[ "$(metric "$c" 4k dataset_huge_pct)" = 0 ] && pass "4k: dataset_huge_pct 0" ||
+	fail "4k: dataset_huge_pct $(metric "$c" 4k dataset_huge_pct)"
+awk -v p="$(metric "$c" thp-always dataset_huge_pct)" 'BEGIN { exit !(p > 0 && p <= 100) }' &&
+	pass "thp-always: dataset_huge_pct $(metric "$c" thp-always dataset_huge_pct) in (0, 100]" ||
+	fail "thp-always: dataset_huge_pct '$(metric "$c" thp-always dataset_huge_pct)'"
 [ "$(metric "$c" 4k huge_coverage_process_pct)" = 0 ] && pass "4k: no huge page in the server" ||
 	fail "4k: huge_coverage_process_pct $(metric "$c" 4k huge_coverage_process_pct)"
 [ "$(metric "$c" hugetlb-2m status)" = skipped ] && grep -q "Redis cannot use hugetlbfs" "$c" &&
