@@ -104,7 +104,7 @@ int hb_cmd_bench(int argc, char **argv)
 		hb_err("bench: unexpected argument '%s'", argv[optind]);
 		return HB_EXIT_USAGE;
 	}
-	if (budget && (hb_parse_duration(budget, &bu.ns) || !bu.ns)) {
+	if (budget && (hb_parse_duration(budget, &bu.reps.ns) || !bu.reps.ns)) {
 		hb_err("bench: --budget '%s': expected a duration such as 4m30s or 300s", budget);
 		return HB_EXIT_USAGE;
 	}
@@ -139,7 +139,7 @@ int hb_cmd_bench(int argc, char **argv)
 		bu.opts.thresholds[bu.opts.nthresholds++] =
 			(struct hb_cmp_threshold){ prof.thresholds[i].metric, prof.thresholds[i].pct, 1 };
 	if (baseline)
-		m.budget = &bu;
+		m.budget = &bu.reps;
 	rc = HB_EXIT_USAGE;
 	if (timeout && hb_parse_cell_timeout(timeout, &m)) /* after the profile: it wins */
 		goto out;

@@ -1,17 +1,8 @@
-/* `hugebench run` and the exit codes every command shares. */
+/* The commands. Their exit codes (HB_EXIT_*) are the run's (run/matrix.h). */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
-/* Exit codes, documented in `hugebench --help`. */
-enum {
-	HB_EXIT_OK = 0,		/* every cell ran (skips and fallbacks are results) */
-	HB_EXIT_INTERNAL = 1,	/* a bug or an unexpected system error */
-	HB_EXIT_USAGE = 2,	/* bad input: nothing was run */
-	HB_EXIT_NO_RESOURCE = 3, /* no cell could run here: every one was skipped */
-	HB_EXIT_CELL_FAILED = 4, /* at least one cell failed (crashed or errored) */
-	HB_EXIT_BUSY = 5,	/* another hugebench run holds the machine: nothing was run */
-	HB_EXIT_INTERRUPTED = 130,
-};
+#include "matrix.h"
 
 struct hb_backing;
 
@@ -41,9 +32,6 @@ extern const char hb_wait_lock_help[];
 struct hb_command;
 extern const struct hb_command hb_run_command, hb_bench_command, hb_plot_command,
 	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command;
-/* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
- * the report (static) or NULL when there was nothing to restore. */
-const char *hb_recover_stale_knobs(void);
 /* argv[0] is "restore" (cmd_restore.c): 0 restored or nothing to do, 1 cannot. */
 int hb_cmd_restore(int argc, char **argv);
 /* Before any command: a crashed run's settings are restored (root) or described with how to

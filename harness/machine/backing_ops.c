@@ -12,15 +12,14 @@
 #include "backing.h"
 #include "knobs.h"
 #include "readfile.h"
+#include "sysinfo.h" /* HB_THP_DIR, HB_HUGETLB_DIR */
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
 #endif
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
-#define HUGETLB_DIR "/sys/kernel/mm/hugepages"
 #define PMD_SIZE_FALLBACK (2ull << 20)
-#define NO_THP "this kernel has no transparent huge pages (" THP_DIR " is absent)"
+#define NO_THP "this kernel has no transparent huge pages (" HB_THP_DIR " is absent)"
 
 static int path_exists(const char *path)
 {
@@ -29,12 +28,13 @@ static int path_exists(const char *path)
 
 static void hugetlb_dir(uint64_t page_size, char *buf, size_t len)
 {
-	snprintf(buf, len, HUGETLB_DIR "/hugepages-%llukB", (unsigned long long)(page_size >> 10));
+	snprintf(buf, len, HB_HUGETLB_DIR "/hugepages-%llukB",
+		 (unsigned long long)(page_size >> 10));
 }
 
 static void mthp_dir(uint64_t page_size, char *buf, size_t len)
 {
-	snprintf(buf, len, THP_DIR "/hugepages-%llukB", (unsigned long long)(page_size >> 10));
+	snprintf(buf, len, HB_THP_DIR "/hugepages-%llukB", (unsigned long long)(page_size >> 10));
 }
 
 static int set_knob(struct hb_knobs *k, const char *path, const char *value, char *why,
@@ -84,7 +84,7 @@ static void *map_aligned(const struct hb_backing *b, uint64_t bytes, uint64_t *m
 static const char *thp_unsupported(const struct hb_backing *b, char *buf, size_t len)
 {
 	(void)b, (void)buf, (void)len;
-	return path_exists(THP_DIR "/enabled") ? NULL : NO_THP;
+	return path_exists(HB_THP_DIR "/enabled") ? NULL : NO_THP;
 }
 
 /* thp-always, thp-never: the system mode for the cell */
@@ -92,7 +92,7 @@ static const char *thp_unsupported(const struct hb_backing *b, char *buf, size_t
 static const char *thp_mode_unsupported(const struct hb_backing *b, char *buf, size_t len)
 {
 	(void)b, (void)buf, (void)len;
-	if (!path_exists(THP_DIR "/enabled"))
+	if (!path_exists(HB_THP_DIR "/enabled"))
 		return NO_THP;
 	if (geteuid() != 0)
 		return "setting the system THP mode needs root";
@@ -103,14 +103,14 @@ static int thp_always_prepare(const struct hb_backing *b, struct hb_knobs *k, ui
 			      char *why, size_t len)
 {
 	(void)b, (void)bytes;
-	return set_knob(k, THP_DIR "/enabled", "always", why, len);
+	return set_knob(k, HB_THP_DIR "/enabled", "always", why, len);
 }
 
 static int thp_never_prepare(const struct hb_backing *b, struct hb_knobs *k, uint64_t bytes,
 			     char *why, size_t len)
 {
 	(void)b, (void)bytes;
-	return set_knob(k, THP_DIR "/enabled", "never", why, len);
+	return set_knob(k, HB_THP_DIR "/enabled", "never", why, len);
 }
 
 /* hugetlb-<size> */
@@ -231,7 +231,7 @@ static int mthp_prepare(const struct hb_backing *b, struct hb_knobs *k, uint64_t
 	/* Only this size may be used: every other size (PMD included) is set to never for the
 	 * cell, so the region cannot quietly get a different folio size. */
 	for (unsigned long long kib = 8; kib <= (16ull << 20); kib <<= 1) {
-		snprintf(other, sizeof(other), THP_DIR "/hugepages-%llukB/enabled", kib);
+		snprintf(other, sizeof(other), HB_THP_DIR "/hugepages-%llukB/enabled", kib);
 		if (kib << 10 == b->page_size || !path_exists(other))
 			continue;
 		if (hb_knob_read(k, other, path, sizeof(path)) == 0 && !strcmp(path, "never"))
@@ -325,7 +325,7 @@ const struct hb_backing_ops hb_backing_table[] = {
 		.accepted = "hugetlb-<size> (e.g. hugetlb-2m, hugetlb-1g)",
 		.example = "hugetlb-2m",
 		.wants_huge = 1,
-		.sizes_dir = HUGETLB_DIR,
+		.sizes_dir = HB_HUGETLB_DIR,
 		.size_ok = size_any,
 		.unsupported = hugetlb_unsupported,
 		.prepare = hugetlb_prepare,
@@ -340,7 +340,7 @@ const struct hb_backing_ops hb_backing_table[] = {
 		.accepted = "mthp-<size> (e.g. mthp-64k)",
 		.example = "mthp-64k",
 		.wants_huge = 1,
-		.sizes_dir = THP_DIR,
+		.sizes_dir = HB_THP_DIR,
 		.size_ok = size_mthp,
 		.sizes_below_pmd = 1,
 		.unsupported = mthp_unsupported,

@@ -7,8 +7,9 @@
 #include "knob_table.h"
 #include "knobs.h"
 #include "readfile.h"
+#include "sysinfo.h" /* HB_THP_DIR */
 
-#define THP "/sys/kernel/mm/transparent_hugepage/"
+#define THP HB_THP_DIR "/"
 #define KHP THP "khugepaged/"
 
 static const char *const thp_enabled[] = { "always", "madvise", "never", NULL };

@@ -49,15 +49,3 @@ int hb_read_u64(const char *path, uint64_t *v)
 	*v = strtoull(buf, &end, 10);
 	return errno ? -errno : 0;
 }
-
-char *hb_trim(char *s)
-{
-	size_t n;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}

@@ -5,12 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h" /* hb_trim, which the readers of these files use */
+
 /* The whole file (up to len - 1 bytes), NUL-terminated, surrounding whitespace removed.
  * Returns 0 or -errno. */
 int hb_read_text(const char *path, char *buf, size_t len);
 /* The file's leading unsigned decimal number. Returns 0, -errno, or -EINVAL. */
 int hb_read_u64(const char *path, uint64_t *v);
-/* s without its leading and trailing whitespace (cut in place). */
-char *hb_trim(char *s);
 
 #endif

@@ -3,9 +3,8 @@
  * hardware counters exist, cgroup and free-page reporting. Everything here only reads: the
  * knobs module is the one place that writes machine state.
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#elif defined(__has_include)
+/* With configure, config.h comes in by -include (Makefile.am). */
+#if !defined(HAVE_CONFIG_H) && defined(__has_include)
 #if __has_include(<hwloc.h>)
 #define HAVE_HWLOC 1 /* built by hand, without configure */
 #endif
@@ -33,6 +32,7 @@
 
 #include "cgroup.h"
 #include "counters.h"
+#include "hypervisor.h"
 #include "knobs.h"
 #include "sysinfo.h"
 #include "readfile.h"

@@ -27,9 +27,6 @@ struct hb_cpu_info {
 /* cpuid facts; on non-x86 fills what /proc/cpuinfo says and tlb_known = 0. */
 void hb_cpu_info(struct hb_cpu_info *c);
 /* TLB reach in bytes of the largest data TLB level for a page size (4096, 2M, 1G); 0 unknown. */
-/* The plain name of a cpuid hypervisor vendor string: "KVM" for "KVMKVMKVM"; an unknown
- * string as it is; NULL or "": "none". */
-const char *hb_hypervisor_name(const char *vendor);
 uint64_t hb_tlb_reach(const struct hb_cpu_info *c, uint64_t page_size);
 
 /* Everything: kernel, THP/mTHP/khugepaged knobs, hugetlb pools, CPU and TLBs, hwloc topology,

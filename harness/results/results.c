@@ -87,25 +87,6 @@ int hb_results_addf(struct hb_results *r, const char *workload, const char *back
 	return hb_results_add(r, workload, backing, params, rep, metric, v, unit, note);
 }
 
-void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t c = *cap ? *cap : 4096;
-		char *b;
-
-		while (c < *len + n + 1)
-			c *= 2;
-		b = realloc(*buf, c);
-		if (!b)
-			abort(); /* out of memory while building a results file: nothing sane left */
-		*buf = b;
-		*cap = c;
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = 0;
-}
-
 int hb_atomic_write(const char *path, const char *data, size_t len)
 {
 	char tmp[PATH_MAX + 32];

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "row.h"
+#include "text.h" /* hb_text_append, which the writers of these files use */
 
 
 struct hb_results {
@@ -42,7 +43,5 @@ void hb_results_free(struct hb_results *r);
 
 /* Any file atomically: path.tmp.<pid>, fsync, rename. */
 int hb_atomic_write(const char *path, const char *data, size_t len);
-/* Appends n bytes of s to the growing text buf (kept NUL-terminated); aborts when out of memory. */
-void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
 
 #endif

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hypervisor.h"
 #include "rundata.h"
 #include "schema.h"
 #include "stats.h"
-#include "sysinfo.h"
 #include "units.h"
 
 static void make_machine(struct hb_rundata *d)

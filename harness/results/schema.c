@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "results.h"
 #include "schema.h"
+#include "text.h"
 
 const char *const hb_csv_columns[HB_NCOLS] = {
 	[HB_COL_WORKLOAD] = "workload", [HB_COL_BACKING] = "backing", [HB_COL_PARAMS] = "params",

@@ -1,30 +1,14 @@
 /*
  * The analysis step. A workload's analysis reads the rows as they were when it began and its
  * own additions are kept apart until it returns, so the rows it holds never move under it.
+ * What the analysis calls (analysis.h) is results/analysis_rows.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "backing.h"
 #include "results.h"
 #include "run_analysis.h"
-
-uint64_t hb_machine_tlb_reach(const struct hb_machine_facts *m, uint64_t page_size)
-{
-	return page_size == 4096	   ? m->tlb_reach_4k
-	       : page_size == 2ull << 20 ? m->tlb_reach_2m
-	       : page_size == 1ull << 30 ? m->tlb_reach_1g
-					 : 0;
-}
-
-uint64_t hb_analysis_page_size(const char *backing)
-{
-	struct hb_backing b;
-	char err[256];
-
-	return hb_backing_parse(backing, &b, err, sizeof(err)) ? 0 : b.page_size;
-}
 
 void hb_machine_facts_from_record(const struct hb_machine_record *r,
 				  struct hb_machine_facts *m)
@@ -34,20 +18,6 @@ void hb_machine_facts_from_record(const struct hb_machine_record *r,
 	m->tlb_reach_4k = r->cpu.tlb.reach_4k_bytes;
 	m->tlb_reach_2m = r->cpu.tlb.reach_2m_bytes;
 	m->tlb_reach_1g = r->cpu.tlb.reach_1g_bytes;
-}
-
-int hb_analysis_add_text(struct hb_analysis *a, const char *backing, const char *params, int rep,
-			 const char *metric, const char *value, const char *unit, const char *note)
-{
-	return hb_results_add(a->added, a->workload, backing, params, rep, metric, value, unit,
-			      note);
-}
-
-int hb_analysis_add(struct hb_analysis *a, const char *backing, const char *params, int rep,
-		    const char *metric, double value, const char *unit, const char *note)
-{
-	return hb_results_addf(a->added, a->workload, backing, params, rep, metric, value, unit,
-			       note);
 }
 
 int hb_analysis_run(const struct hb_workload *w, struct hb_results *res,

@@ -27,13 +27,6 @@ const char *hb_cell_outcome_name(enum hb_cell_outcome o)
 	return names[o];
 }
 
-void hb_cell_row(struct hb_cell_env *env, const struct hb_cell *cell, const char *metric,
-		    const char *value, const char *unit, const char *note)
-{
-	hb_results_add(env->res, cell->w->name, cell->backing.name, cell->params_text, cell->rep,
-		       metric, value, unit, note);
-}
-
 static void vmstat_rows(struct hb_cell_env *env, const struct hb_cell *cell,
 			const struct hb_vmstat *a, const struct hb_vmstat *b)
 {

@@ -10,23 +10,12 @@
 #include <stdint.h>
 
 #include "backing.h"
+#include "child.h"
 #include "workload.h"
 
+/* struct hb_cell, what one cell is, is the child's (child/child.h): both sides need it. */
 struct hb_knobs;
 struct hb_results;
-
-struct hb_cell {
-	const struct hb_workload *w;
-	const void *params;
-	const char *params_text; /* canonical, for the params column */
-	struct hb_backing backing;
-	int rep;
-	uint64_t seed;
-	const char *events; /* --events: libpfm4 event list; NULL or "" for the default set */
-	char id[128]; /* names the series file: <workload>-<backing>-<n>-r<rep> */
-	uint64_t timeout_ns;	/* wall-clock limit of the child (hb_matrix_cell_timeout); 0: none */
-	char timeout_from[320]; /* how the limit was made, for the failed row's note */
-};
 
 enum hb_cell_outcome {
 	HB_CELL_OK,
@@ -53,9 +42,6 @@ struct hb_cell_env {
 const char *hb_cell_outcome_name(enum hb_cell_outcome o);
 enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env *env);
 
-/* The child side (ctx.c): runs the workload's phases and reports on fd. Returns the child's
- * exit status. */
-int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, int cgroup_version);
 /* In the forked child (cell_exec.c): execs `hugebench __cell ...` with the harness's
  * environment plus env; fd must survive the exec. Returns -errno only when exec failed. */
 int hb_cell_exec(const struct hb_cell *cell, const struct hb_child_env *env, int fd,

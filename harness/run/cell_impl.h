@@ -8,6 +8,7 @@
 
 #include "cell.h"
 #include "cgroup.h"
+#include "results.h"
 
 #define MAX_GAUGES 8
 
@@ -28,9 +29,15 @@ void hb_series_sample(struct series *s, pid_t pid, const struct hb_cgroup *cg);
 /* series/<id>.csv in the run directory; frees the series. */
 int hb_series_write(struct series *s, struct hb_results *res, const char *id);
 
-/* A result row of the cell. */
-void hb_cell_row(struct hb_cell_env *env, const struct hb_cell *cell, const char *metric,
-		 const char *value, const char *unit, const char *note);
+/* A result row of the cell. Inline here, so cell_child.c does not call back into cell.c
+ * (which calls it). */
+static inline void hb_cell_row(struct hb_cell_env *env, const struct hb_cell *cell,
+			       const char *metric, const char *value, const char *unit,
+			       const char *note)
+{
+	hb_results_add(env->res, cell->w->name, cell->backing.name, cell->params_text, cell->rep,
+		       metric, value, unit, note);
+}
 /* Forks the cell's child (exec'ing the harness when the workload gives it an environment),
  * collects its report and says how it went (why: the reason). */
 enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cell_env *env,

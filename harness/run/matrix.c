@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "allocator.h"
-#include "budget.h"
 #include "cell.h"
 #include "cgroup.h"
 #include "clock.h"
@@ -20,7 +19,6 @@
 #include "run_analysis.h"
 #include "readfile.h"
 #include "results.h"
-#include "commands.h"
 #include "sysinfo.h"
 #include "units.h"
 
@@ -271,14 +269,14 @@ static void run_one(struct run_state *rs, size_t i, int b, int rep)
 static void budget_rounds(struct run_state *rs, int reps_done)
 {
 	const struct hb_matrix *m = rs->m;
-	struct hb_budget *bu = m->budget;
+	struct hb_extra_reps *bu = m->budget;
 	size_t cells = m->n * HB_MAX_BACKINGS;
 	unsigned char *want = calloc(cells, 1);
 	int rep = reps_done;
 
 	while (want && !stop_flag && ++rep <= HB_BUDGET_MAX_REPS) {
 		uint64_t cost = 0, used = hb_now_ns() - rs->t_start;
-		int n = hb_budget_unknown(bu, rs->env->res, m, want);
+		int n = bu->want(bu, rs->env->res, m, want);
 
 		if (n <= 0) {
 			bu->unknown_left = 0;

@@ -12,9 +12,36 @@
 #include "backing.h"
 #include "workload.h"
 
-struct hb_budget;
+struct hb_results;
+struct hb_matrix;
 
 #define HB_MAX_BACKINGS 16
+#define HB_BUDGET_MAX_REPS 25 /* no cell gets more repetitions than this in all */
+
+/* Exit codes of hb_matrix_run and of every command, documented in `hugebench --help`. */
+enum {
+	HB_EXIT_OK = 0,		/* every cell ran (skips and fallbacks are results) */
+	HB_EXIT_INTERNAL = 1,	/* a bug or an unexpected system error */
+	HB_EXIT_USAGE = 2,	/* bad input: nothing was run */
+	HB_EXIT_NO_RESOURCE = 3, /* no cell could run here: every one was skipped */
+	HB_EXIT_CELL_FAILED = 4, /* at least one cell failed (crashed or errored) */
+	HB_EXIT_BUSY = 5,	/* another hugebench run holds the machine: nothing was run */
+	HB_EXIT_INTERRUPTED = 130,
+};
+
+/* More repetitions after the matrix's own, for the cells that still want them (bench
+ * --budget: compare/budget.c decides which with compare's verdicts). The run only runs them
+ * while the time lasts and records what happened in meta.json. */
+struct hb_extra_reps {
+	uint64_t ns;	      /* the whole run's time budget; 0: none */
+	const char *baseline; /* what the cells are judged against, for the progress lines */
+	/* Marks want[i * HB_MAX_BACKINGS + k] for entry i, backing k of m when that cell wants
+	 * one more repetition, given the rows so far. Returns how many, or -ENOMEM. */
+	int (*want)(struct hb_extra_reps *x, const struct hb_results *res,
+		    const struct hb_matrix *m, unsigned char *want);
+	/* what happened, for meta.json */
+	int rounds, extra_cells, unknown_left;
+};
 
 struct hb_matrix_entry {
 	const struct hb_workload *w;
@@ -46,7 +73,7 @@ struct hb_matrix {
 	const char *command_kind;    /* "run" or "bench", for meta.json */
 	const char *profile;	     /* bench profile name or path, or NULL */
 	const char *events;	     /* counters (--events), NULL for the default set */
-	struct hb_budget *budget;    /* bench --budget, or NULL */
+	struct hb_extra_reps *budget; /* bench --budget, or NULL */
 	int wait_lock;		     /* --wait-lock: wait for another run instead of refusing */
 	int cell_timeout_set;	     /* HB_TIMEOUT_FROM_*; 0: each cell's default (fit.h) */
 	uint64_t cell_timeout_ns;    /* 0: no limit */
@@ -73,8 +100,11 @@ uint64_t hb_matrix_cell_timeout(const struct hb_matrix *m, const struct hb_matri
 void hb_matrix_log_timeouts(const struct hb_matrix *m);
 /* --dry-run: the one line saying what hb_matrix_run would run, on stdout. */
 void hb_matrix_dry_run(const struct hb_matrix *m, const char *command);
+/* Restores machine settings left by a crashed earlier run, reporting it on stderr. Returns
+ * the report (static) or NULL when there was nothing to restore. */
+const char *hb_recover_stale_knobs(void);
 /* Runs every cell, writes the run directory, prints its path on stdout. Returns the exit code
- * (runner.h). */
+ * (HB_EXIT_*). */
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv);
 void hb_matrix_free(struct hb_matrix *m);
 

@@ -1,9 +1,14 @@
 #!/bin/bash
 # tests/e2e/structure.sh on two made-up trees: one that keeps every rule (must pass) and
 # one that breaks each rule once beside near misses the rules must let through (must fail
-# with exactly the expected FILE:LINE: RULE lines).
+# with exactly the expected FILE:LINE: RULE lines). Then the layers on copies of the real
+# tree: the copy passes; an upward include, a circle, a path include, a folder not in
+# harness/LAYERS, code in api/ and a Makefile.am out of step with harness/LAYERS each fail;
+# and, with a configured build, an upward include planted in a folder does not compile with
+# the flags make builds that folder with (make print-flags).
 set -u
 CHECK="$(cd "$(dirname "$0")" && pwd)/structure.sh"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hb-structure-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 FAILS=0
@@ -21,6 +26,7 @@ mkclean() {
 	echo '/* api */' >"$t/harness/api/ctx.h"
 	echo '/* api */' >"$t/harness/api/workload.h"
 	echo '/* machine */' >"$t/harness/machine/sysinfo.h"
+	printf '# lowest first\napi # the API\nmachine\nresults\nreport\n' >"$t/harness/LAYERS"
 	cat >"$t/workloads/registry.c" <<-'EOF'
 		#include "workload.h"
 		extern const struct hb_workload hb_workload_alpha;
@@ -76,7 +82,9 @@ mkclean() {
 mkclean "$TMP/clean"
 out=$(bash "$CHECK" "$TMP/clean" 2>&1)
 rc=$?
-if [ "$rc" = 0 ] && [ "$out" = "structure: ok" ]; then pass "a tree that keeps the rules passes"
+if [ "$rc" = 0 ] && [ "$(printf '%s\n' "$out" | grep -v '^layers: ')" = "structure: ok" ] &&
+	printf '%s\n' "$out" | grep -qx 'layers: 0 circle(s) between folders, 0 upward edge(s)'; then
+	pass "a tree that keeps the rules passes"
 else fail "clean tree: exit $rc, wanted 0"; printf '%s\n' "$out" | sed 's/^/    /'; fi
 
 # The same tree, each rule broken once.
@@ -118,7 +126,7 @@ workloads/beta.c:6: duplicate-percentiles
 harness/machine/knobs.c:6: duplicate-memavail90
 harness/report/report.c:9: duplicate-memavail90
 workloads/beta.c:7: duplicate-memavail90'
-got=$(printf '%s\n' "$out" | grep -v '^structure: ' | sed 's/^\([^:]*:[0-9]*: [a-z0-9_-]*\):.*/\1/')
+got=$(printf '%s\n' "$out" | grep -v '^structure: \|^layers: ' | sed 's/^\([^:]*:[0-9]*: [a-z0-9_-]*\):.*/\1/')
 if [ "$(printf '%s\n' "$got" | sort)" = "$(printf '%s\n' "$want" | sort)" ]; then
 	pass "every broken rule is reported once, with its file and line, and no near miss is"
 else
@@ -157,6 +165,99 @@ if [ "$(printf '%s\n' "$got" | sort)" = "$(printf '%s\n' "$want" | sort)" ]; the
 else
 	fail "rule 6 violations differ (< wanted, > got):"
 	diff <(printf '%s\n' "$want" | sort) <(printf '%s\n' "$got" | sort) | sed 's/^/    /'
+fi
+
+# --- The layers, on copies of the real tree (its sources, harness/LAYERS and Makefile.am).
+realcopy() {
+	mkdir -p "$1" && (cd "$SRC" && find harness workloads -name .deps -prune -o -type f \
+		\( -name '*.[ch]' -o -name LAYERS -o -name '*.md' \) -print | tar -cf - -T - \
+		Makefile.am) | tar -xf - -C "$1"
+}
+# has OUT RULE-LINE-PREFIX: OUT has a violation line that starts so.
+has() { printf '%s\n' "$1" | grep -qF -- "$2"; }
+realcopy "$TMP/real"
+out=$(bash "$CHECK" "$TMP/real" 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && has "$out" 'layers: 0 circle(s) between folders, 0 upward edge(s)'; then
+	pass "the real tree's copy passes: 0 circles, 0 upward edges"
+else
+	fail "real tree copy: exit $rc"; printf '%s\n' "$out" | sed 's/^/    /'
+fi
+printf '%s\n' "$out" | grep '^layers: ' | sed 's/^/    /'
+
+# An upward include: core/ (a leaf) names run/'s cell.h. It also closes a circle, since run/
+# includes core/.
+cp -r "$TMP/real" "$TMP/up"
+echo '#include "cell.h"' >>"$TMP/up/harness/core/units.c"
+n=$(wc -l <"$TMP/up/harness/core/units.c")
+out=$(bash "$CHECK" "$TMP/up" 2>&1)
+rc=$?
+if [ "$rc" = 1 ] && has "$out" "harness/core/units.c:$n: layer-upward: core includes \"cell.h\" of run" &&
+	has "$out" "upward edge(s)" && ! has "$out" ", 0 upward edge(s)" && has "$out" ": layer-circle: "; then
+	pass "an upward include fails the check, named with its file and line (and its circle)"
+else
+	fail "upward include: exit $rc"; printf '%s\n' "$out" | sed 's/^/    /'
+fi
+
+# A circle: results/ includes machine/'s sysinfo.h (downwards) and machine/ results.h
+# (upwards): both folders of the circle are named, and it is counted.
+cp -r "$TMP/real" "$TMP/circle"
+echo '#include "sysinfo.h"' >>"$TMP/circle/harness/results/csvread.c"
+echo '#include "results.h"' >>"$TMP/circle/harness/machine/vmstat.c"
+out=$(bash "$CHECK" "$TMP/circle" 2>&1)
+rc=$?
+if [ "$rc" = 1 ] && has "$out" 'layers: 1 circle(s) between folders, 1 upward edge(s)' &&
+	has "$out" ': layer-circle: machine -> results' && has "$out" ': layer-circle: results -> machine' &&
+	has "$out" "harness/machine/vmstat.c:$(wc -l <"$TMP/circle/harness/machine/vmstat.c"): layer-upward"; then
+	pass "a circle between two folders fails the check, with both of its edges"
+else
+	fail "circle: exit $rc"; printf '%s\n' "$out" | sed 's/^/    /'
+fi
+
+# The other ways around the layers: a path in an include, a folder harness/LAYERS does not
+# list, code in api/, a folder's include paths in Makefile.am wider than its layer.
+cp -r "$TMP/real" "$TMP/around"
+echo '#include "../run/cell.h"' >>"$TMP/around/harness/core/knee.c"
+mkdir "$TMP/around/harness/extra" && echo 'int x;' >"$TMP/around/harness/extra/x.c"
+echo 'int y;' >"$TMP/around/harness/api/y.c"
+sed -i 's|^HB_I_core = .*|& -I$(top_srcdir)/harness/run|' "$TMP/around/Makefile.am"
+out=$(bash "$CHECK" "$TMP/around" 2>&1)
+rc=$?
+k=$(wc -l <"$TMP/around/harness/core/knee.c")
+if [ "$rc" = 1 ] && has "$out" "harness/core/knee.c:$k: include-path" &&
+	has "$out" 'harness/extra:1: layers-unlisted' && has "$out" 'harness/api/y.c:1: api-not-headers' &&
+	printf '%s\n' "$out" | grep -q '^Makefile.am:[0-9]*: layers-makefile: HB_I_core '; then
+	pass "a path include, an unlisted folder, code in api/ and a wider HB_I_core each fail"
+else
+	fail "around the layers: exit $rc"; printf '%s\n' "$out" | sed 's/^/    /'
+fi
+
+# The compiler holds the layers too: a file planted in core/ that includes run/'s cell.h does
+# not compile with the flags make builds core/ with; the same file compiles with run/'s, and
+# one that includes units.h (api) compiles with core/'s.
+BUILD=${HB_BIN:+$(dirname "$HB_BIN")}
+[ -n "$BUILD" ] && [ -f "$BUILD/Makefile" ] || BUILD=$SRC
+if [ -f "$BUILD/Makefile" ] && flags=$(make -s --no-print-directory -C "$BUILD" print-flags 2>/dev/null); then
+	core=$(printf '%s\n' "$flags" | sed -n 's/^core: //p')
+	run=$(printf '%s\n' "$flags" | sed -n 's/^run: //p')
+	up=$TMP/real/harness/core/planted_up.c
+	ok=$TMP/real/harness/core/planted_ok.c
+	printf '#include "cell.h"\nint hb_planted(void);\n' >"$up"
+	printf '#include "units.h"\nint hb_planted(void);\n' >"$ok"
+	err=$(eval "$core -fsyntax-only '$up'" 2>&1)
+	rc=$?
+	if [ "$rc" != 0 ] && printf '%s\n' "$err" | grep -q 'cell\.h: No such file'; then
+		pass "an upward include in core/ does not compile with core's flags ($(printf '%s\n' "$err" | grep -m1 'cell\.h' | sed "s|$TMP/real/||"))"
+	else
+		fail "the planted upward include: exit $rc with core's flags"; printf '%s\n' "$err" | sed 's/^/    /'
+	fi
+	if eval "$run -fsyntax-only '$up'" && eval "$core -fsyntax-only '$ok'"; then
+		pass "the same include compiles with run's flags, and an api include with core's"
+	else
+		fail "the controls do not compile: the flags, not the layers, are wrong"
+	fi
+else
+	echo "skip: no configured build tree (make print-flags); the compile half needs one"
 fi
 
 out=$(bash "$CHECK" "$TMP/nowhere" 2>&1)

@@ -11,23 +11,21 @@
 #include <stdint.h>
 
 #include "compare.h"
+#include "matrix.h"
 #include "rundata.h"
 
-#define HB_BUDGET_MAX_REPS 25 /* no cell gets more repetitions than this in all */
-
 struct hb_results;
-struct hb_matrix;
 
+/* The run sees only .reps (run/matrix.h: the time, the baseline's name, which cells want
+ * more, what happened); the verdicts that decide it are compare's. */
 struct hb_budget {
-	uint64_t ns;	  /* the whole run's time budget; 0: no budget */
-	const char *baseline; /* its directory */
+	struct hb_extra_reps reps; /* first: hb_budget_unknown gets it back from the run */
 	struct hb_rundata base;
 	struct hb_cmp_opts opts; /* the profile's thresholds */
-	/* what happened, for meta.json */
-	int rounds, extra_cells, unknown_left;
 };
 
-/* Loads the baseline: 0, or -errno with err naming it. */
+/* Loads the baseline and sets b->reps.want to hb_budget_unknown: 0, or -errno with err
+ * naming it. */
 int hb_budget_open(struct hb_budget *b, const char *baseline, char *err, size_t errlen);
 void hb_budget_close(struct hb_budget *b);
 /*
@@ -36,7 +34,7 @@ void hb_budget_close(struct hb_budget *b);
  * could decide it (it has a direction, and the baseline has enough repetitions for the U
  * test). Returns how many, or -ENOMEM.
  */
-int hb_budget_unknown(struct hb_budget *b, const struct hb_results *res,
+int hb_budget_unknown(struct hb_extra_reps *reps, const struct hb_results *res,
 		      const struct hb_matrix *m, unsigned char *want);
 
 #endif

@@ -14,7 +14,8 @@ int hb_budget_open(struct hb_budget *b, const char *baseline, char *err, size_t 
 	char why[PATH_MAX + 256];
 	int rc;
 
-	b->baseline = baseline;
+	b->reps.baseline = baseline;
+	b->reps.want = hb_budget_unknown;
 	rc = hb_rundata_load(baseline, &b->base, why, sizeof(why));
 	if (rc)
 		snprintf(err, errlen, "--baseline %s: %s", baseline, why);
@@ -23,15 +24,17 @@ int hb_budget_open(struct hb_budget *b, const char *baseline, char *err, size_t 
 
 void hb_budget_close(struct hb_budget *b)
 {
-	if (b->baseline)
+	if (b->reps.baseline)
 		hb_rundata_free(&b->base);
-	b->baseline = NULL;
+	b->reps.baseline = NULL;
 }
 
-int hb_budget_unknown(struct hb_budget *b, const struct hb_results *res,
+int hb_budget_unknown(struct hb_extra_reps *reps, const struct hb_results *res,
 		      const struct hb_matrix *m, unsigned char *want)
 {
-	struct hb_cmp_run base = { b->base.rows, b->base.n, "baseline", b->baseline, NULL, NULL };
+	struct hb_budget *b = (struct hb_budget *)reps; /* .reps is its first member */
+	struct hb_cmp_run base = { b->base.rows, b->base.n, "baseline", b->reps.baseline, NULL,
+				   NULL };
 	struct hb_cmp_run now = { res->rows, res->n, "this run", res->dir, NULL, NULL };
 	struct hb_cmp_result r;
 	char err[1024];

@@ -14,10 +14,9 @@
 #include "ctx_impl.h"
 #include "pagemap.h"
 #include "smaps.h"
+#include "sysinfo.h" /* HB_THP_DIR, HB_HUGETLB_DIR */
 #include "units.h"
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
-#define HUGETLB_DIR "/sys/kernel/mm/hugepages"
 #define FOLIO_NOTE "pagemap + kpageflags"
 
 static const struct region *find_region(const struct hb_ctx *ctx, const void *addr)
@@ -145,7 +144,7 @@ int hb_region_watch(struct hb_ctx *ctx, const void *addr, uint64_t duration_ns,
  * PMD size and each hugetlb pool size (1 GiB where present). */
 static void listed_orders(unsigned char listed[HB_FOLIO_ORDERS])
 {
-	static const char *const dirs[] = { THP_DIR, HUGETLB_DIR };
+	static const char *const dirs[] = { HB_THP_DIR, HB_HUGETLB_DIR };
 
 	memset(listed, 0, HB_FOLIO_ORDERS);
 	listed[0] = listed[HB_PMD_ORDER] = 1;

@@ -1,6 +1,7 @@
 /*
- * Inside the workload API: the cell child's context, shared by the files that implement ctx.h
- * (ctx_metrics.c, ctx_memory.c, ctx_region.c, ctx_cow.c, ctx_child.c). Workloads never see it.
+ * Inside the child runtime: the cell child's context, shared by the files that implement ctx.h
+ * (ctx_metrics.c, ctx_memory.c, ctx_region.c, ctx_cow.c, ctx_child.c, ...). Workloads never
+ * see it: it is not in harness/api/.
  */
 #ifndef HB_CTX_IMPL_H
 #define HB_CTX_IMPL_H
@@ -8,8 +9,8 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
-#include "cell.h"
 #include "cgroup.h"
+#include "child.h"
 #include "counters.h"
 #include "ctx.h"
 #include "protocol.h"
