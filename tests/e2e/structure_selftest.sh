@@ -143,6 +143,7 @@ printf '%s\n' "$out" | grep -q "names '/sys/kernel/mm/transparent_hugepage/enabl
 mkclean "$TMP/engine"
 e=$TMP/engine
 mkdir -p "$e/harness/cli" "$e/harness/run" "$e/workloads/gamma"
+printf 'run\ncli\n' >>"$e/harness/LAYERS" # folders of their own, in their place
 printf 'const struct hb_workload hb_workload_gamma = {\n\t.name = "gamma",\n};\n' \
 	>"$e/workloads/gamma/gamma.c"
 cat >"$e/harness/cli/cmd_calibrate.c" <<-'EOF'
@@ -159,7 +160,8 @@ out=$(bash "$CHECK" "$e" 2>&1)
 want='harness/cli/cmd_calibrate.c:3: engine-names-workload
 harness/run/cell.c:2: engine-names-workload
 harness/run/beta_cells.c:1: engine-names-workload'
-got=$(printf '%s\n' "$out" | grep -v '^structure: ' | sed 's/^\([^:]*:[0-9]*: [a-z0-9_-]*\):.*/\1/')
+got=$(printf '%s\n' "$out" | grep -v '^structure: \|^layers: ' |
+	sed 's/^\([^:]*:[0-9]*: [a-z0-9_-]*\):.*/\1/')
 if [ "$(printf '%s\n' "$got" | sort)" = "$(printf '%s\n' "$want" | sort)" ]; then
 	pass "rule 6: a workload named in harness/cli/ or harness/run/ is reported, a near miss is not"
 else
