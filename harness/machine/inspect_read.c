@@ -16,6 +16,13 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* The anonymous part of a smaps_rollup (its one entry). */
+static int rollup_anon(const struct hb_smaps_vma *vma, void *arg)
+{
+	*(uint64_t *)arg += vma->anon_kib;
+	return 0;
+}
+
 /* The index of p's memory cgroup in s->cg, read (with the Rss of all its processes) the first
  * time; -1 when it has none or there are too many. */
 static int cg_of(struct hb_inspect *s, struct hb_inspect_proc *p)
@@ -43,14 +50,14 @@ static int cg_of(struct hb_inspect *s, struct hb_inspect_proc *p)
 	if (!hb_cg_procs(info.dir, &pids, &n)) {
 		for (size_t i = 0; i < n; i++) {
 			char path[64];
-			struct hb_smaps r;
+			uint64_t anon = 0;
 
 			snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pids[i]);
-			if (hb_smaps_read_rollup(path, &r)) {
+			if (hb_smaps_walk(path, rollup_anon, &anon)) {
 				c->procs_unread++;
 				continue;
 			}
-			c->procs_rss_kib += r.rss_kib;
+			c->procs_rss_kib += anon;
 			c->nprocs++;
 		}
 		free(pids);
@@ -86,8 +93,8 @@ int hb_inspect_collect(const int *pids, size_t n, const struct hb_inspect_opts *
 			continue;
 		}
 		if (rc) {
-			p->mem.state = HB_PROC_GONE; /* unreadable: reported with why, no figures */
-			s->gone++;
+			p->mem.state = HB_PROC_UNREADABLE; /* reported with why, no figures */
+			s->unreadable++;
 			continue;
 		}
 		s->ok++;

@@ -27,7 +27,8 @@ struct hb_inspect_proc {
 struct hb_inspect_cg {
 	struct hb_cg_info info;
 	int root;	       /* the root cgroup: its charge is the whole machine's */
-	uint64_t procs_rss_kib; /* Rss of every process in it (smaps_rollup), inspected or not */
+	uint64_t procs_rss_kib; /* anonymous Rss of every process in it (smaps_rollup Anonymous),
+				 * inspected or not: the page cache is counted apart */
 	unsigned nprocs, procs_unread;
 };
 
@@ -43,7 +44,7 @@ struct hb_inspect {
 	struct hb_thp_settings thp;
 	size_t nproc;
 	struct hb_inspect_proc *proc;
-	unsigned ok, gone, kthreads;
+	unsigned ok, gone, kthreads, unreadable;
 	struct hb_procmem_kind kind[HB_MAP_KINDS]; /* over the processes read */
 	struct hb_procmem_kind total;
 	int folios;		  /* every process read had its folio figures */

@@ -57,7 +57,8 @@ void hb_thp_settings_read(struct hb_thp_settings *t)
 		snprintf(f, sizeof(f), "%s/enabled", e->d_name);
 		t->size[t->nsizes].kib = kib;
 		choice(f, t->size[t->nsizes].enabled, sizeof(t->size[0].enabled));
-		t->nsizes++;
+		/* a size only shmem has (no anonymous "enabled") is not listed */
+		t->nsizes += t->size[t->nsizes].enabled[0] != '\0';
 	}
 	if (d)
 		closedir(d);

@@ -38,6 +38,7 @@ enum hb_proc_state {
 	HB_PROC_OK,
 	HB_PROC_GONE,	 /* it exited before or while it was read */
 	HB_PROC_KTHREAD, /* a kernel thread: no memory of its own, skipped */
+	HB_PROC_UNREADABLE, /* its files cannot be read (permission): the reason instead */
 };
 
 struct hb_procmem {
