@@ -38,7 +38,7 @@ enum {
 static const struct hb_option inspect_options[] = {
 	{ "cgroup", OPT_CGROUP, "PATH", NULL,
 	  "every process of this memory cgroup (a directory under the memory controller's mount, "
-	  "or a path below it: /system.slice/redis.service), and its charge" },
+	  "or a path below it: /system.slice/cron.service), and its charge" },
 	{ "name", OPT_NAME, "NAME", NULL, "every process whose name (comm) is NAME" },
 	{ "watch", OPT_WATCH, "DURATION", NULL,
 	  "sample for this long (10s, 5m): a line per sample, and with --out the series in "
@@ -180,7 +180,7 @@ static int resolve(struct args *a, char *why, size_t len)
 		a->npids = 0;
 		if (pids_by_name(a, a->name) || !a->npids) {
 			snprintf(why, len, "--name '%s': no process has that name (accepted: a "
-				 "process name as /proc/PID/comm shows it, e.g. redis-server)",
+				 "process name as /proc/PID/comm shows it, e.g. postgres)",
 				 a->name);
 			return -ENOENT;
 		}

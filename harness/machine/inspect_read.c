@@ -169,6 +169,18 @@ uint64_t hb_inspect_thp_kib(const struct hb_procmem_kind *k)
 	return kib - k->f.hugetlb_kib;
 }
 
+uint64_t hb_inspect_pmd2m_kib(const struct hb_procmem_kind *k)
+{
+	return k->f.pmd_mapped_kib - k->f.kib[18];
+}
+
+uint64_t hb_inspect_pte2m_kib(const struct hb_procmem_kind *k)
+{
+	uint64_t pmd = hb_inspect_pmd2m_kib(k);
+
+	return k->f.kib[9] > pmd ? k->f.kib[9] - pmd : 0;
+}
+
 uint64_t hb_inspect_mthp_kib(const struct hb_procmem_kind *k)
 {
 	uint64_t kib = 0;

@@ -65,6 +65,9 @@ void hb_inspect_free(struct hb_inspect *s);
 /* Figures derived for the report, over the set (s->total) or one process. */
 /* KiB of huge folios (order >= 9, hugetlb excluded) */
 uint64_t hb_inspect_thp_kib(const struct hb_procmem_kind *k);
+/* KiB of 2 MiB folios mapped by a PMD, and by PTEs (a 1 GiB page is neither) */
+uint64_t hb_inspect_pmd2m_kib(const struct hb_procmem_kind *k);
+uint64_t hb_inspect_pte2m_kib(const struct hb_procmem_kind *k);
 /* KiB in mTHP folios (orders 1..8) */
 uint64_t hb_inspect_mthp_kib(const struct hb_procmem_kind *k);
 /* Huge-page coverage of anonymous memory (anon + stack), percent: folios of order > 0

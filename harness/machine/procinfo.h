@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The name of THP's defrag knob as the reports print it (the file in HB_THP_DIR). */
+#define HB_THP_DEFRAG_KNOB "defrag"
+
 /* The system's THP settings ("" where this kernel has no such file). */
 struct hb_thp_settings {
 	char enabled[16], defrag[24], shmem_enabled[16];

@@ -70,7 +70,7 @@ static int charged_beyond(const struct hb_inspect *s, const struct hb_inspect_ru
 	return 0;
 }
 
-static int sparse_huge(const struct hb_inspect *s, const struct hb_inspect_rule *r,
+static int mostly_zero(const struct hb_inspect *s, const struct hb_inspect_rule *r,
 		       struct hb_inspect_finding *f)
 {
 	uint64_t over;
@@ -84,8 +84,8 @@ static int sparse_huge(const struct hb_inspect *s, const struct hb_inspect_rule 
 		return 0;
 	f->figure = pct;
 	snprintf(f->text, sizeof(f->text),
-		 "%.0f%% of the huge pages (%llu of %llu THPs) are more than 80%% zero: a sparse "
-		 "heap",
+		 "%.0f%% of the huge pages (%llu of %llu THPs) are more than 80%% zero: a thinly "
+		 "filled heap",
 		 pct, (unsigned long long)over, (unsigned long long)s->zero.thps);
 	snprintf(f->setting, sizeof(f->setting),
 		 "khugepaged/max_ptes_none=409 with shrink_underused=1 lets the THP shrinker split "
@@ -209,10 +209,12 @@ static int low_coverage_always(const struct hb_inspect *s, const struct hb_inspe
 	f->figure = cov;
 	snprintf(f->text, sizeof(f->text),
 		 "under THP `always` only %.0f%% of the %.0f MiB of anonymous memory is in huge "
-		 "pages: fragmented memory, defrag `%s`, or mappings too small or unaligned",
+		 "pages: fragmented memory, " HB_THP_DEFRAG_KNOB " `%s`, or mappings too small or "
+		 "unaligned",
 		 cov, MIB(a.rss_kib), s->thp.defrag);
 	snprintf(f->setting, sizeof(f->setting),
-		 "defrag `defer+madvise` or `madvise` with MADV_HUGEPAGE; khugepaged collapses "
+		 HB_THP_DEFRAG_KNOB " `defer+madvise` or `madvise` with MADV_HUGEPAGE; khugepaged "
+		 "collapses "
 		 "later (pages_to_scan)");
 	return 1;
 }
@@ -222,9 +224,9 @@ const struct hb_inspect_rule hb_inspect_rules[] = {
 	  .looks_for = "a memory cgroup charged more than its processes' anonymous Rss plus page "
 		       "cache (% of that Rss; and >= 32 MiB)",
 	  .threshold = 10, .measure = charged_beyond },
-	{ .id = "sparse-huge-pages",
+	{ .id = "mostly-zero-huge-pages",
 	  .looks_for = "THPs more than 80% zero (% of the THPs scanned; --zero-scan)",
-	  .threshold = 20, .measure = sparse_huge },
+	  .threshold = 20, .measure = mostly_zero },
 	{ .id = "zero-filled",
 	  .looks_for = "zero 4 KiB subpages inside PMD-mapped THPs (% of them; --zero-scan)",
 	  .threshold = 10, .measure = zero_filled },

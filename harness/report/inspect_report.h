@@ -9,6 +9,8 @@
 
 #include "inspect_read.h"
 
+#define HB_INSPECT_MAX_FINDINGS 16
+
 struct hb_inspect_finding {
 	const char *id;
 	double figure;	   /* the figure the rule compared with its threshold */
