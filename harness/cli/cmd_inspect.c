@@ -319,7 +319,7 @@ static void sleep_until(double t)
 /* --out DIR at the end: the CSV (written whole: a temporary name, then renamed), the chart,
  * the markdown. */
 static int write_out(const struct args *a, const char *csv_tmp, const struct hb_inspect *last,
-		     unsigned samples)
+		     unsigned samples, int have_charged, int have_zero)
 {
 	char csv[PATH_MAX], why[PATH_MAX + 64] = "";
 	int made;
@@ -329,7 +329,7 @@ static int write_out(const struct args *a, const char *csv_tmp, const struct hb_
 		hb_err("inspect: cannot write %s: %s", csv, strerror(errno));
 		return HB_EXIT_INTERNAL;
 	}
-	made = !hb_inspect_chart(a->out, why, sizeof(why));
+	made = !hb_inspect_chart(a->out, have_charged, have_zero, why, sizeof(why));
 	if (!made)
 		hb_err("inspect: no chart: %s", why);
 	if (hb_inspect_markdown(a->out, last, samples, made, why)) {
@@ -348,6 +348,7 @@ static int run(struct args *a)
 	char why[512], csv_tmp[PATH_MAX];
 	double t0 = mono_s(), next;
 	unsigned samples = 0;
+	int have_charged = 0, have_zero = 0;
 	FILE *csv = NULL;
 	int rc = HB_EXIT_OK;
 
@@ -385,6 +386,8 @@ static int run(struct args *a)
 		samples++;
 		if (csv)
 			hb_inspect_csv_rows(&s, csv);
+		have_charged |= hb_inspect_has_charged(&s);
+		have_zero |= hb_inspect_has_zero(&s);
 		if (a->json && a->watch_ns) {
 			json_t *j = hb_inspect_json(&s);
 
@@ -395,7 +398,8 @@ static int run(struct args *a)
 		} else if (a->watch_ns) {
 			hb_inspect_print_line(&s, stdout);
 		}
-		if (!a->watch_ns || stop || s.t + (double)a->interval_ns / 1e9 > (double)a->watch_ns / 1e9 + 0.001)
+		if (!a->watch_ns || stop ||
+		    s.t + (double)a->interval_ns / 1e9 > (double)a->watch_ns / 1e9 + 0.001)
 			break;
 	}
 	if (rc == HB_EXIT_OK && a->json && !a->watch_ns) {
@@ -411,7 +415,7 @@ static int run(struct args *a)
 		if (fclose(csv) || rc != HB_EXIT_OK)
 			unlink(csv_tmp);
 		else
-			rc = write_out(a, csv_tmp, &s, samples);
+			rc = write_out(a, csv_tmp, &s, samples, have_charged, have_zero);
 	}
 	hb_inspect_free(&s);
 	return rc;

@@ -282,6 +282,19 @@ static int beyond(const struct hb_inspect *s, uint64_t *charged, int64_t *gap)
 	return 0;
 }
 
+int hb_inspect_has_charged(const struct hb_inspect *s)
+{
+	uint64_t charged;
+	int64_t gap;
+
+	return beyond(s, &charged, &gap);
+}
+
+int hb_inspect_has_zero(const struct hb_inspect *s)
+{
+	return s->zero_done && s->zero.thps;
+}
+
 void hb_inspect_print_line(const struct hb_inspect *s, FILE *f)
 {
 	uint64_t charged;
@@ -372,16 +385,12 @@ void hb_inspect_csv_rows(const struct hb_inspect *s, FILE *f)
 	}
 }
 
-int hb_inspect_chart(const char *dir, char *why, size_t len)
+int hb_inspect_chart(const char *dir, int have_charged, int have_zero, char *why, size_t len)
 {
 	char gp[PATH_MAX], cmd[PATH_MAX * 2 + 64];
 	FILE *f;
 	int rc;
 
-#ifndef GNUPLOT_PATH
-	snprintf(why, len, "built without gnuplot (configure found none)");
-	return -ENOENT;
-#else
 	if (access(GNUPLOT_PATH, X_OK)) {
 		snprintf(why, len, "gnuplot (%s) is not there: apt-get install gnuplot-nox",
 			 GNUPLOT_PATH);
@@ -394,29 +403,31 @@ int hb_inspect_chart(const char *dir, char *why, size_t len)
 		snprintf(why, len, "cannot write %s: %s", gp, strerror(-rc));
 		return rc;
 	}
-	/* Four panels over time from the tidy CSV: awk picks each metric's rows. */
+	/* A panel per figure over time, from the tidy CSV (awk picks a metric's rows); the
+	 * charged and zero panels only when some sample has them. */
 	fprintf(f,
-		"set terminal pngcairo size 1000,900 noenhanced\n"
+		"set terminal pngcairo size 1000,%d noenhanced\n"
 		"set output '%s/inspect.png'\n"
 		"set datafile separator ','\n"
-		"set multiplot layout 4,1 title 'hugebench inspect'\n"
+		"set multiplot layout %d,1 title 'hugebench inspect'\n"
 		"set xlabel 'seconds'\n"
 		"set grid\n"
-		"m(x) = sprintf(\"< awk -F, '$2==\\\"all\\\" && $3==\\\"%%s\\\" && $4!=\\\"unavailable\\\"' "
-		"'%s/inspect.csv'\", x)\n"
-		"set ylabel '%%'\n"
+		"m(x) = sprintf(\"< awk -F, '$2==\\\"all\\\" && $3==\\\"%%s\\\" && "
+		"$4!=\\\"unavailable\\\"' '%s/inspect.csv'\", x)\n"
+		"set ylabel '%%'\nset yrange [0:100]\n"
 		"plot m('huge_coverage_pct') using 1:4 with linespoints title 'huge-page coverage "
 		"of anonymous memory'\n"
-		"set ylabel 'MiB'\n"
-		"plot m('rss_kib') using 1:($4/1024) with linespoints title 'Rss (+hugetlb)'\n"
-		"plot m('charged_kib') using 1:($4/1024) with linespoints title 'cgroup charged', "
-		"m('beyond_rss_kib') using 1:($4/1024) with linespoints title 'charged beyond Rss "
-		"+ page cache'\n"
-		"set ylabel '%%'\n"
-		"plot m('zero_share_pct') using 1:4 with linespoints title 'zero 4 KiB subpages "
-		"in THPs (--zero-scan)'\n"
-		"unset multiplot\n",
-		dir, dir);
+		"set ylabel 'MiB'\nset yrange [0:*]\n"
+		"plot m('rss_kib') using 1:($4/1024) with linespoints title 'Rss (+hugetlb)'\n",
+		250 * (2 + !!have_charged + !!have_zero), dir, 2 + !!have_charged + !!have_zero, dir);
+	if (have_charged)
+		fprintf(f, "plot m('charged_kib') using 1:($4/1024) with linespoints title 'cgroup "
+			   "charged', m('beyond_rss_kib') using 1:($4/1024) with linespoints title "
+			   "'charged beyond anonymous Rss + page cache'\n");
+	if (have_zero)
+		fprintf(f, "set ylabel '%%'\nset yrange [0:100]\nplot m('zero_share_pct') using 1:4 with linespoints "
+			   "title 'zero 4 KiB subpages in PMD-mapped THPs'\n");
+	fprintf(f, "unset multiplot\n");
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "'%s' '%s' > '%s/gnuplot.log' 2>&1", GNUPLOT_PATH, gp, dir);
 	rc = system(cmd);
@@ -425,7 +436,6 @@ int hb_inspect_chart(const char *dir, char *why, size_t len)
 		return -EIO;
 	}
 	return 0;
-#endif
 }
 
 int hb_inspect_markdown(const char *dir, const struct hb_inspect *last, unsigned samples,

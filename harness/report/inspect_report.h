@@ -51,8 +51,12 @@ void *hb_inspect_json(const struct hb_inspect *s);
 /* --out DIR: the tidy CSV's header and the rows of one sample. */
 void hb_inspect_csv_header(FILE *f);
 void hb_inspect_csv_rows(const struct hb_inspect *s, FILE *f);
-/* DIR/inspect.png from DIR/inspect.csv; 0, or -errno with why (no gnuplot, gnuplot failed). */
-int hb_inspect_chart(const char *dir, char *why, size_t len);
+/* DIR/inspect.png from DIR/inspect.csv, with the charged and zero-share panels when asked;
+ * 0, or -errno with why (no gnuplot, gnuplot failed). */
+int hb_inspect_chart(const char *dir, int have_charged, int have_zero, char *why, size_t len);
+/* Whether a sample has a charged figure and a zero share (the chart's panels). */
+int hb_inspect_has_charged(const struct hb_inspect *s);
+int hb_inspect_has_zero(const struct hb_inspect *s);
 /* DIR/inspect.md: the last sample's summary, the findings, the chart. */
 int hb_inspect_markdown(const char *dir, const struct hb_inspect *last, unsigned samples,
 			int chart_made, const char *chart_why);
