@@ -110,6 +110,23 @@ csv="$run/calibration.csv"
 awk -F, 'NF != 5 { bad = 1 } END { exit bad }' "$csv" && pass "5 fields in every row" ||
 	fail "a row without 5 fields"
 ls "$run" | grep -q '\.tmp\.' && fail "a temporary file is left" || pass "no temporary file left"
+# The pilot: one repetition of the real side whose figures set forkcow's phase_time
+# (the stand-in rule: the real side's populate_ms); the comparison is made on the main run.
+[ "$(awk -F, 'NR > 1 { print $1 "," $4 }' "$run/pilot/results.csv" | sort -u | tr '\n' ' ')" = "touch,1 " ] &&
+	pass "the pilot ran the real side of the pair that needs it, once" ||
+	fail "pilot cells: $(awk -F, 'NR > 1 { print $1 "," $4 }' "$run/pilot/results.csv" | sort -u)"
+for b in 4k thp-always; do
+	p=$(awk -F, -v b=$b '$1 == "touch" && $2 == b && $5 == "populate_ms" { printf "%.0f", $6 < 1 ? 1 : $6 }' \
+		"$run/pilot/results.csv")
+	grep -q "^forkcow,$b,[^,]*phase_time=${p}ms;" "$run/results.csv" &&
+		pass "$b: the twin's phase_time is the pilot's populate_ms (${p}ms)" ||
+		fail "$b: no forkcow cell with phase_time=${p}ms"
+done
+# Real side and twin beside each other in every repetition: rep 1 of both before any rep 2.
+awk -F, 'NR > 1 { if ($4 < last) bad = 1; last = $4; if ($4 == 1) seen[$1] = 1 }
+	END { exit bad || !seen["touch"] || !seen["forkcow"] }' "$run/results.csv" &&
+	pass "each repetition runs the real side and its twin before the next" ||
+	fail "cells out of repetition order: $(awk -F, 'NR > 1 { print $1, $2, $4 }' "$run/results.csv" | uniq | head -12)"
 row() { awk -F, -v m="$1" -v b="$2" '$1 == m && $2 == b' "$csv"; }
 for b in 4k thp-always; do
 	r=$(row populate_ms $b)
