@@ -21,6 +21,8 @@
 #include "log.h"
 #include "matrix.h"
 #include "options.h"
+#include "rundata.h"
+#include "stats.h"
 #include "twins.h"
 #include "units.h"
 
@@ -28,6 +30,7 @@
 #define CAL_BACKINGS "4k,thp-always"
 #define MAX_PAIRS 8
 #define MAX_SIDES (2 * MAX_PAIRS)
+#define HB_CAL_MAX_REPS 1000 /* --reps' bound */
 
 /* A declared pair: its twin entry and the workload that declares it. */
 struct cal_pair {
@@ -105,8 +108,9 @@ const struct hb_command hb_calibrate_command = {
 	.about = "Runs each real scenario and its simulator twin with matched parameters on "
 		 CAL_BACKINGS ", the two sides beside each other in every repetition; a twin "
 		 "whose parameters follow from the real side's figures takes them from a pilot, one "
-		 "repetition of the real side first (kept in DIR/pilot). Then writes DIR/calibration.csv (metric,backing,real,"
-		 "simulated,ratio: medians over repetitions, ratio = simulated / real) and "
+		 "repetition of the real side first (kept in DIR/pilot). Then writes "
+		 "DIR/calibration.csv (each side's median over repetitions, and simulated / real "
+		 "within each repetition: its median, range and count) and "
 		 "DIR/calibration.md + .html with a verdict per metric and charts of real against "
 		 "simulated.",
 	.about_data = declared_pairs,
@@ -264,8 +268,59 @@ static int side_value(const struct built *b, int k, const char *backing,
 	return 1;
 }
 
+/* Metric mt on side b, backing k, in repetition rep: 1 and *v, or 0 when it lacks it. */
+static int rep_value(const struct built *b, int k, const char *backing,
+		     const struct hb_twin_metric *mt, int rep, double *v)
+{
+	const char *params, *name[2] = { mt->num ? mt->num : mt->name, mt->den };
+	double x[2] = { 0, 1 };
+	int have[2] = { 0, !mt->den };
+
+	if (!b->built[k] || !b->d)
+		return 0;
+	params = b->m->e[b->entry[k]].params_text;
+	for (size_t i = 0; i < b->d->n; i++) {
+		const struct hb_row *r = &b->d->rows[i];
+
+		for (int j = 0; j < 2; j++)
+			if (name[j] && r->num && r->rep == rep && !strcmp(r->metric, name[j]) &&
+			    !strcmp(r->workload, b->w->name) && !strcmp(r->backing, backing) &&
+			    !strcmp(r->params, params)) {
+				x[j] = r->v;
+				have[j] = 1;
+			}
+	}
+	if (!have[0] || !have[1] || x[1] == 0)
+		return 0;
+	*v = x[0] / x[1];
+	return 1;
+}
+
+/* The paired ratio of the last row of c: simulated / real within each repetition both sides
+ * have (they ran side by side), its median and range. None when a repetition lacks a side. */
+static void pair_ratio(struct hb_cal *c, const struct built *real, const struct built *sim,
+		       int k, const char *backing, const struct hb_twin_metric *mt, int reps)
+{
+	double q[HB_CAL_MAX_REPS];
+	struct hb_stats st;
+	int n = 0;
+
+	for (int rep = 1; rep <= reps && rep <= HB_CAL_MAX_REPS; rep++) {
+		double r, s;
+
+		if (!rep_value(real, k, backing, mt, rep, &r) ||
+		    !rep_value(sim, k, backing, mt, rep, &s))
+			return;
+		if (r == 0)
+			return;
+		q[n++] = s / r;
+	}
+	if (n && !hb_stats_of(q, (size_t)n, &st))
+		hb_cal_set_pairs(c, n, st.med, st.min, st.max);
+}
+
 static int collect(const struct cal_pair *pairs, size_t np, const struct built *b,
-		   const struct hb_backing *bk, int nb, struct hb_cal *c)
+		   const struct hb_backing *bk, int nb, int reps, struct hb_cal *c)
 {
 	for (size_t i = 0; i < np; i++) {
 		const struct built *real = &b[2 * i], *sim = &b[2 * i + 1];
@@ -285,6 +340,8 @@ static int collect(const struct cal_pair *pairs, size_t np, const struct built *
 
 				if (hb_cal_add(c, mt->name, bk[k].name, hr, r, hs, s))
 					return -ENOMEM;
+				if (hr && hs)
+					pair_ratio(c, real, sim, k, bk[k].name, mt, reps);
 			}
 		}
 	}
@@ -294,12 +351,12 @@ static int collect(const struct cal_pair *pairs, size_t np, const struct built *
 /* After the runs: the CSV and the report from what the run directories hold. */
 static int write_calibration(const char *dir, const struct cal_pair *pairs, size_t np,
 			     struct built *b, struct hb_rundata *d, const struct hb_backing *bk,
-			     int nb)
+			     int nb, int reps)
 {
 	struct hb_cal c = { 0 };
 	int rc;
 
-	rc = collect(pairs, np, b, bk, nb, &c);
+	rc = collect(pairs, np, b, bk, nb, reps, &c);
 	if (!rc)
 		rc = hb_cal_write_csv(&c, dir);
 	if (rc) {
@@ -565,7 +622,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 	for (size_t i = 0; i < 2 * np; i++)
 		b[i].d = &d;
 	/* Also after a failed or interrupted cell: the figures that are there, the rest empty. */
-	rc = write_calibration(m.out, pairs, np, b, &d, bk, nb);
+	rc = write_calibration(m.out, pairs, np, b, &d, bk, nb, m.reps);
 	if (rc == HB_EXIT_OK)
 		rc = run_rc;
 out:
