@@ -4,7 +4,8 @@
  * PMD-mapped THP region, a PTE-mapped THP, a partly unmapped THP, mTHP of 64 KiB and 32 KiB, a
  * hugetlb 2 MiB page, a file read through a mapping); the text captures are laid out as sparse
  * pagemap and kpageflags files so the real reader reads them with pread. Also the VMA kinds, the
- * zero-subpage count, the shrinker's reclaim figures, the sysfs choice and the allocator check.
+ * zero-subpage count, the shrinker's reclaim figures, the sysfs choice, the allocator check, and
+ * inspect's declared finding rules on a made-up sample.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inspect_report.h"
 #include "procinfo.h"
 #include "procmem.h"
 #include "zeroscan.h"
@@ -294,6 +296,62 @@ static void test_alloc(void **state)
 	unlink(env);
 }
 
+/* The declared rules on a made-up sample: which apply, with their figures. */
+static int has_finding(const struct hb_inspect *s, const char *id, double *figure)
+{
+	struct hb_inspect_finding f[HB_INSPECT_MAX_FINDINGS];
+	unsigned n = hb_inspect_findings(s, f, HB_INSPECT_MAX_FINDINGS);
+
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(f[i].id, id)) {
+			*figure = f[i].figure;
+			assert_true(f[i].text[0] && f[i].setting[0]);
+			return 1;
+		}
+	return 0;
+}
+
+static void test_findings(void **state)
+{
+	struct hb_inspect s;
+	double fig;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.thp.enabled, sizeof(s.thp.enabled), "always");
+	s.ncg = 1;
+	s.cg[0].info.have_charged = 1;
+	s.cg[0].info.have_file = 1;
+	s.cg[0].info.charged_kib = 1193 * 1024;
+	s.cg[0].info.file_kib = 10 * 1024;
+	s.cg[0].procs_rss_kib = 838 * 1024;
+	s.cg[0].nprocs = 1;
+	/* (1193 - 838 - 10) / 838 = 41% */
+	assert_true(has_finding(&s, "charged-beyond-rss", &fig));
+	assert_true(fig > 41 && fig < 42);
+	s.cg[0].root = 1; /* the root cgroup: no gap figure */
+	assert_false(has_finding(&s, "charged-beyond-rss", &fig));
+	s.cg[0].root = 0;
+	s.cg[0].info.charged_kib = 900 * 1024; /* 6%: below the threshold */
+	assert_false(has_finding(&s, "charged-beyond-rss", &fig));
+	/* madvise mode, 100 MiB anonymous, no MADV_HUGEPAGE */
+	snprintf(s.thp.enabled, sizeof(s.thp.enabled), "madvise");
+	s.kind[HB_MAP_ANON].rss_kib = 100 * 1024;
+	assert_true(has_finding(&s, "madvise-without-hint", &fig));
+	assert_true(fig == 100);
+	s.kind[HB_MAP_ANON].hg_kib = 1024;
+	assert_false(has_finding(&s, "madvise-without-hint", &fig));
+	/* the zero scan: 3 THPs of 4 more than 80% zero */
+	s.zero_done = 1;
+	s.zero.thps = 4;
+	s.zero.hist[500] = 3;
+	s.zero.hist[10] = 1;
+	s.zero.zero_pages = 1510;
+	assert_true(has_finding(&s, "mostly-zero-huge-pages", &fig));
+	assert_true(fig == 75);
+	assert_true(has_finding(&s, "zero-filled", &fig));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_pfns_hidden), cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_zero_count),  cmocka_unit_test(test_zero_scan_self),
 		cmocka_unit_test(test_choice),	   cmocka_unit_test(test_alloc),
+		cmocka_unit_test(test_findings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
