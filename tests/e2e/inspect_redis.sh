@@ -36,13 +36,17 @@ cleanup() {
 }
 trap 'cleanup; rm -rf "$TMP"' EXIT
 
-# The protocol of KEYS SETs of 64-1900 random-sized values, and of DELs of 90% of the keys.
-awk -v n="$KEYS" 'BEGIN { srand(7); s = sprintf("%1900s", ""); gsub(/ /, "v", s);
-	for (i = 0; i < n; i++) { k = "key:" i; l = 64 + int(rand() * 1837);
-		printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, l, substr(s, 1, l) } }' \
-	>"$TMP/fill.resp"
-awk -v n="$KEYS" 'BEGIN { srand(11); for (i = 0; i < n; i++) if (rand() < 0.9) {
-	k = "key:" i; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k } }' >"$TMP/drain.resp"
+# The protocol of KEYS SETs of 64-1900 random-sized values, and of DELs of 90% of the keys
+# (the same keys in both modes: fixed seeds), streamed into redis-cli --pipe.
+fill() {
+	awk -v n="$KEYS" 'BEGIN { srand(7); s = sprintf("%1900s", ""); gsub(/ /, "v", s);
+		for (i = 0; i < n; i++) { k = "key:" i; l = 64 + int(rand() * 1837);
+			printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, l, substr(s, 1, l) } }'
+}
+drain() {
+	awk -v n="$KEYS" 'BEGIN { srand(11); for (i = 0; i < n; i++) if (rand() < 0.9) {
+		k = "key:" i; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k } }'
+}
 
 for mode in always madvise; do
 	echo $mode >$THP/enabled
@@ -54,8 +58,8 @@ for mode in always madvise; do
 	redis_pid=$!
 	wait_until -p $redis_pid "redis-server to answer" \
 		sh -c "redis-cli -s '$TMP/redis.sock' ping 2>/dev/null | grep -q PONG" || { fail "$mode: no redis"; cleanup; continue; }
-	redis-cli -s "$TMP/redis.sock" --pipe <"$TMP/fill.resp" >"$TMP/fill-$mode.log" 2>&1
-	redis-cli -s "$TMP/redis.sock" --pipe <"$TMP/drain.resp" >"$TMP/drain-$mode.log" 2>&1
+	fill | redis-cli -s "$TMP/redis.sock" --pipe >"$TMP/fill-$mode.log" 2>&1
+	drain | redis-cli -s "$TMP/redis.sock" --pipe >"$TMP/drain-$mode.log" 2>&1
 	keys=$(redis-cli -s "$TMP/redis.sock" dbsize)
 	sleep 15 # the scenario's idle time: what the allocator and the kernel leave after it
 	t0=$(date +%s.%N)
