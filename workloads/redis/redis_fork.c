@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "redis.h"
 #include "server.h"
+#include "stats.h"
 
 struct phase_result {
 	uint64_t writes, loop_ns;
@@ -250,13 +251,6 @@ static int empty_bgsave(struct hb_ctx *ctx, struct redis_state *s, double *fork_
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * fork_us_empty: the median of EMPTY_SAVES BGSAVEs of the empty server, the estimator
  * forkcow's empty twin uses (the median of 5 forks), so one fork that met a host fault does
@@ -266,13 +260,15 @@ static int cmp_double(const void *a, const void *b)
 int redis_fork_empty(struct hb_ctx *ctx, struct redis_state *s)
 {
 	double t[EMPTY_SAVES];
+	struct hb_stats st;
 	int rc;
 
 	for (int i = 0; i < EMPTY_SAVES; i++)
 		if ((rc = empty_bgsave(ctx, s, &t[i])))
 			return rc;
-	qsort(t, EMPTY_SAVES, sizeof(t[0]), cmp_double);
-	s->fork_empty_us = t[EMPTY_SAVES / 2];
+	if (hb_stats_of(t, EMPTY_SAVES, &st))
+		return -EINVAL;
+	s->fork_empty_us = st.med;
 	if (redis_info_num(s->info, "used_memory_rss", &s->rss_empty)) {
 		hb_fail_reason(ctx, "INFO lacks used_memory_rss (Redis 7)");
 		return -EPROTO;
