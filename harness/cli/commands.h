@@ -32,6 +32,9 @@ extern const char hb_wait_lock_help[];
 struct hb_command;
 extern const struct hb_command hb_run_command, hb_bench_command, hb_plot_command,
 	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command;
+/* argv[0] is "inspect" (cmd_inspect.c): 0, 1 internal error, 2 bad input. */
+int hb_cmd_inspect(int argc, char **argv);
+extern const struct hb_command hb_inspect_command;
 /* argv[0] is "restore" (cmd_restore.c): 0 restored or nothing to do, 1 cannot. */
 int hb_cmd_restore(int argc, char **argv);
 /* Before any command: a crashed run's settings are restored (root) or described with how to

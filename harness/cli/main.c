@@ -73,6 +73,7 @@ static const struct {
 	{ &hb_baseline_command, hb_cmd_baseline },
 	{ &hb_calibrate_command, hb_cmd_calibrate },
 	{ &hb_restore_command, hb_cmd_restore },
+	{ &hb_inspect_command, hb_cmd_inspect },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -241,6 +242,6 @@ int main(int argc, char **argv)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
 		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, "
-		       "baseline, calibrate, restore, WORKLOAD --help, --help, --version", argv[1]);
+		       "baseline, calibrate, restore, inspect, WORKLOAD --help, --help, --version", argv[1]);
 	return HB_EXIT_USAGE;
 }
