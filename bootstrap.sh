@@ -5,10 +5,11 @@
 set -e
 cd "$(dirname "$0")"
 # The allocators are what the churn workload preloads (found at run time, not linked);
-# redis-server is what the redis workload runs (found at run time, hiredis is its client).
+# redis-server is what the redis workload runs (found at run time, hiredis is its client);
+# jq is how the tests read inspect's JSON.
 PKGS="build-essential autoconf automake pkg-config libhwloc-dev libpfm4-dev libjansson-dev
 libinih-dev libcmocka-dev r-mathlib gnuplot-nox help2man man-db procps libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
-redis-server redis-tools libhiredis-dev"
+redis-server redis-tools libhiredis-dev jq"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -172,8 +172,12 @@ int hb_cg_resolve(const char *arg, struct hb_cg_info *cg)
 	struct stat st;
 
 	memset(cg, 0, sizeof(*cg));
-	if (hb_cgroup_self(&self, "", cg->why, sizeof(cg->why)))
+	if (hb_cgroup_self(&self, "", path, sizeof(path))) {
+		/* the input named first: no path can be a memory cgroup here */
+		snprintf(cg->why, sizeof(cg->why), "'%.100s' is not a memory cgroup: %.120s", arg,
+			 path);
 		return -ENOENT;
+	}
 	cg->version = self.version;
 	/* The argument as a directory, else under the memory controller's mount. */
 	for (int i = 0; i < 2; i++) {
