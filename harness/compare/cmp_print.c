@@ -82,6 +82,7 @@ static const char *colour_of(enum hb_cmp_verdict v)
 {
 	switch (v) {
 	case HB_CMP_WORSE:
+	case HB_CMP_LOST:
 		return "\033[1;31m";
 	case HB_CMP_BETTER:
 		return "\033[32m";
@@ -204,7 +205,7 @@ json_t *hb_cmp_json(const struct hb_cmp_result *r, const struct hb_cmp_run *base
 	for (size_t k = 0; k < nnew; k++)
 		json_array_append_new(runs, json_pack("{s:s,s:s}", "label", news[k].label, "dir",
 						      news[k].dir ? news[k].dir : ""));
-	for (int v = 0; v <= HB_CMP_NA; v++)
+	for (int v = 0; v < HB_CMP_NVERDICTS; v++)
 		json_object_set_new(counts, hb_cmp_verdict_name(v), json_integer((json_int_t)r->count[v]));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct hb_cmp_line *l = &r->lines[i];

@@ -242,7 +242,9 @@ int hb_cmp_report(const char *dir, const struct hb_cmp_result *r, const struct h
 		    "it, with at least 5 repetitions a side, a two-sided Mann-Whitney U test at "
 		    "alpha 0.01 decides; with fewer, the min-max ranges must not overlap. "
 		    "Otherwise the verdict is unknown: a difference inside the noise is never "
-		    "worse.");
+		    "worse. A cell ok in the base run and skipped, failed or fallback in the new "
+		    "one, or a figure that was a number and is unavailable, is lost (listed "
+		    "first).");
 	hb_cmp_table_doc(&d, r, news, nnew);
 	hb_doc_h(&d, 2, "Charts");
 	for (int i = 0; hb_workloads[i]; i++) {

@@ -155,6 +155,7 @@ static void side_fill(const struct run_view *v, const char *relative_to, long ce
 			continue;
 		if (!r->num) {
 			text = r->value, note = r->note;
+			s->unavailable = 1;
 			continue;
 		}
 		x = r->v;
@@ -316,6 +317,65 @@ static char *set_label(const struct run_view *b, const char *workload, const cha
 	return strdup(buf);
 }
 
+/*
+ * The status of a cell: 1 when every repetition's status is ok (and there is one), else 0 with
+ * *value and *note of the first that is not.
+ */
+static int cell_ok(const struct run_view *v, long cell, const char **value, const char **note)
+{
+	int seen = 0;
+
+	for (size_t i = v->cell_row[cell]; i < v->run->n; i++) {
+		const struct hb_row *r = &v->run->rows[i];
+
+		if (v->cell_of[i] != (size_t)cell || strcmp(r->metric, "status"))
+			continue;
+		if (strcmp(r->value, "ok")) {
+			*value = r->value, *note = r->note;
+			return 0;
+		}
+		seen = 1;
+	}
+	*value = seen ? "ok" : "no status", *note = "";
+	return seen;
+}
+
+/* A cell ok in base and not in new: its `lost` line, with both reasons. */
+static int lost_cell(struct run_view *b, long bc, struct run_view *nv, long nc, size_t k,
+		     struct hb_cmp_result *res, int *lost)
+{
+	const struct hb_row *f = &b->run->rows[b->cell_row[bc]];
+	const char *bv, *bn, *nvv, *nn;
+	struct hb_cmp_line *l;
+
+	*lost = 0;
+	if (!cell_ok(b, bc, &bv, &bn) || cell_ok(nv, nc, &nvv, &nn) || !strcmp(nvv, "no status"))
+		return 0;
+	l = line_new(res);
+	if (!l)
+		return -ENOMEM;
+	l->workload = f->workload;
+	l->backing = f->backing;
+	l->metric = "status";
+	l->unit = "";
+	l->params = strdup(b->canon[b->cell_row[bc]]);
+	l->set_label = set_label(b, f->workload, l->params ? l->params : "");
+	if (!l->params || !l->set_label)
+		return -ENOMEM;
+	l->new_index = k;
+	l->better = HB_NEITHER;
+	l->kind = HB_KIND_COUNT;
+	l->test = "";
+	l->p = NAN;
+	l->change_pct = NAN;
+	l->verdict = HB_CMP_LOST;
+	snprintf(l->why, sizeof(l->why), "ok in %s; %s in %s%s%s", b->run->label, nvv,
+		 nv->run->label, nn && *nn ? ": " : "", nn ? nn : "");
+	res->count[HB_CMP_LOST]++;
+	*lost = 1;
+	return 0;
+}
+
 /* The lines of one cell: bc in base and nc in the new run, either -1 where it is missing. */
 static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc, size_t k,
 		      struct hb_cmp_opts *o, struct hb_cmp_result *res)
@@ -326,7 +386,10 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 	const struct hb_row *f = &own->run->rows[i];
 	const struct hb_workload *w = hb_workload_find(f->workload);
 	const char *metrics[512];
+	int lost = 0;
 
+	if (bc >= 0 && nc >= 0 && lost_cell(b, bc, nv, nc, k, res, &lost))
+		return -ENOMEM;
 	if (bc >= 0)
 		nm = cell_metrics(b, bc, o, metrics, 512);
 	if (nc >= 0) /* and the new run's own, for n/a on the base side */
@@ -369,8 +432,17 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 			snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
 		l->threshold_pct = threshold_for(o, l->metric, l->kind);
 		hb_cmp_decide(l);
-		if (l->verdict == HB_CMP_NA)
-			snprintf(l->why, sizeof(l->why), "%s", l->base.n ? why_n : why_b);
+		if (l->verdict == HB_CMP_NA && l->base.n && l->new.unavailable && !lost) {
+			char med[32];
+
+			snprintf(med, sizeof(med), "%.4g", l->base.st.med);
+			l->verdict = HB_CMP_LOST;
+			snprintf(l->why, sizeof(l->why), "a number in %s (median %s); %s", b->run->label,
+				 med, why_n);
+		} else if (l->verdict == HB_CMP_NA) {
+			snprintf(l->why, sizeof(l->why), "%s%s", lost ? "the cell is lost: " : "",
+				 l->base.n ? why_n : why_b);
+		}
 		if (rel)
 			l->unit = "ratio";
 		res->count[l->verdict]++;
@@ -405,6 +477,27 @@ static int compare_one(struct run_view *b, struct run_view *nv, size_t k, struct
 	return rc;
 }
 
+/* The lost lines first, the others in their order. */
+static int lost_first(struct hb_cmp_result *res)
+{
+	struct hb_cmp_line *sorted;
+	size_t k = 0;
+
+	if (!res->count[HB_CMP_LOST])
+		return 0;
+	sorted = malloc(res->n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < res->n; i++)
+			if ((res->lines[i].verdict == HB_CMP_LOST) == !pass)
+				sorted[k++] = res->lines[i];
+	free(res->lines);
+	res->lines = sorted;
+	res->cap = res->n;
+	return 0;
+}
+
 int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, size_t nnew,
 	       struct hb_cmp_opts *o, struct hb_cmp_result *res, char *err, size_t errlen)
 {
@@ -426,6 +519,8 @@ int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, siz
 		view_free(&nv);
 	}
 	view_free(&b);
+	if (!rc)
+		rc = lost_first(res);
 	for (size_t i = 0; i < o->nthresholds && !rc; i++)
 		if (!o->thresholds[i].used) {
 			snprintf(err, errlen, "--threshold %s=%g: no compared metric of these runs "

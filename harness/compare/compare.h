@@ -12,6 +12,11 @@
  *     repetition says nothing about its noise;
  *   - a metric that declares no direction is `changed` instead of better/worse.
  * So a difference inside the noise is never `worse`.
+ * Before any figure: a cell whose every repetition was `ok` in base and that is `skipped`,
+ * `failed`, `fallback` (or `interrupted`) in new is `lost` (a line of its `status`, with both
+ * reasons), and so is a figure that was a number in base and has no number in new, only a
+ * row saying why (`unavailable`). Lost lines come first; compare exits 1 on any. A cell only
+ * new has, or one base has and new does not have at all (another profile), stays `n/a`.
  */
 #ifndef HB_COMPARE_H
 #define HB_COMPARE_H
@@ -35,7 +40,11 @@ enum hb_cmp_verdict {
 	HB_CMP_CHANGED, /* a significant change of a metric with no direction */
 	HB_CMP_UNKNOWN,
 	HB_CMP_NA,
+	/* ok in base, and in new the cell is skipped, failed or fallback, or the figure a number
+	 * in base is `unavailable` in new: a capability lost, which fails the gate */
+	HB_CMP_LOST,
 };
+#define HB_CMP_NVERDICTS (HB_CMP_LOST + 1)
 
 /* One run: its rows (rundata or results in memory) and what to call it. */
 struct hb_cmp_run {
@@ -65,6 +74,7 @@ struct hb_cmp_side {
 	double v[256];
 	size_t n;
 	struct hb_stats st;
+	int unavailable; /* the figure has a row whose value is no number ("unavailable") */
 };
 
 /* One figure of one cell, base against one new run. */
@@ -88,11 +98,11 @@ struct hb_cmp_line {
 struct hb_cmp_result {
 	struct hb_cmp_line *lines;
 	size_t n, cap;
-	size_t count[HB_CMP_NA + 1];
+	size_t count[HB_CMP_NVERDICTS];
 	size_t cells_common; /* cells in base and at least one new run */
 };
 
-/* "same", "better", "worse", "changed", "unknown", "n/a". */
+/* "same", "better", "worse", "changed", "unknown", "n/a", "lost". */
 const char *hb_cmp_verdict_name(enum hb_cmp_verdict v);
 /* The default threshold of a kind, in percent. */
 double hb_cmp_default_threshold(enum hb_metric_kind kind);

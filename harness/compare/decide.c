@@ -9,9 +9,9 @@
 const char *hb_cmp_verdict_name(enum hb_cmp_verdict v)
 {
 	static const char *const names[] = { "same", "better", "worse", "changed", "unknown",
-					     "n/a" };
+					     "n/a", "lost" };
 
-	return v <= HB_CMP_NA ? names[v] : "?";
+	return v <= HB_CMP_LOST ? names[v] : "?";
 }
 
 double hb_cmp_default_threshold(enum hb_metric_kind kind)

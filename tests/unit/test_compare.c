@@ -204,12 +204,95 @@ static void test_join_relative(void **state)
 	hb_cmp_result_free(&r);
 }
 
+#define TXT(w, b, rep, m, val, note) \
+	{ (char *)(w), (char *)(b), (char *)"size=256M", rep, (char *)(m), (char *)(val), \
+	  (char *)"", (char *)(note), 0, 0 }
+
+/* A cell ok in base that is skipped, failed or fallback in new, and a figure a number in base
+ * that is unavailable in new: lost, first, with both reasons; a cell only new has: n/a. */
+static void test_lost(void **state)
+{
+	static const struct hb_row base[] = {
+		ROW("touch", "4k", "size=256M", 1, "ns_per_touch", 10.0, "ns"),
+		TXT("touch", "4k", 1, "status", "ok", ""),
+		ROW("touch", "thp", "size=256M", 1, "huge_coverage_pct", 100.0, "%"),
+		TXT("touch", "thp", 1, "status", "ok", ""),
+		ROW("touch", "hugetlb-2m", "size=256M", 1, "ns_per_touch", 4.0, "ns"),
+		TXT("touch", "hugetlb-2m", 1, "status", "ok", ""),
+		ROW("touch", "hugetlb-1g", "size=256M", 1, "ns_per_touch", 3.0, "ns"),
+		TXT("touch", "hugetlb-1g", 1, "status", "ok", ""),
+		ROW("touch", "thp-always", "size=256M", 1, "ns_per_touch", 5.0, "ns"),
+		TXT("touch", "thp-always", 1, "status", "ok", ""),
+	};
+	static const struct hb_row news[] = {
+		ROW("touch", "4k", "size=256M", 1, "ns_per_touch", 10.0, "ns"),
+		TXT("touch", "4k", 1, "status", "ok", ""),
+		TXT("touch", "thp", 1, "huge_coverage_pct", "unavailable", "no smaps"),
+		TXT("touch", "thp", 1, "status", "ok", ""),
+		TXT("touch", "hugetlb-2m", 1, "status", "skipped", "the pool could not be reserved"),
+		TXT("touch", "hugetlb-1g", 1, "status", "failed", "exit 1"),
+		ROW("touch", "thp-always", "size=256M", 1, "ns_per_touch", 5.0, "ns"),
+		TXT("touch", "thp-always", 1, "status", "fallback", "no huge page"),
+		ROW("touch", "mthp-64k", "size=256M", 1, "ns_per_touch", 5.0, "ns"),
+		TXT("touch", "mthp-64k", 1, "status", "skipped", "no mTHP"),
+	};
+	struct hb_cmp_run b = { base, 10, "base", NULL, NULL, NULL };
+	struct hb_cmp_run n = { news, 10, "new", NULL, NULL, NULL };
+	struct hb_cmp_opts o = { 0 };
+	struct hb_cmp_result r;
+	char err[512];
+	size_t lost_seen = 0;
+	int first_other = -1;
+
+	(void)state;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	/* the skipped, failed and fallback cells, the unavailable coverage */
+	assert_int_equal(r.count[HB_CMP_LOST], 4);
+	assert_int_equal(r.count[HB_CMP_WORSE], 0);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct hb_cmp_line *l = &r.lines[i];
+
+		if (l->verdict != HB_CMP_LOST) {
+			if (first_other < 0)
+				first_other = (int)i;
+			/* only new has mthp-64k: n/a, never lost */
+			if (!strcmp(l->backing, "mthp-64k"))
+				assert_int_equal(l->verdict, HB_CMP_NA);
+			continue;
+		}
+		assert_true(first_other < 0); /* lost lines come first */
+		lost_seen++;
+		assert_string_equal(hb_cmp_verdict_name(l->verdict), "lost");
+		if (!strcmp(l->backing, "hugetlb-2m")) {
+			assert_string_equal(l->metric, "status");
+			assert_non_null(strstr(l->why, "ok in base"));
+			assert_non_null(strstr(l->why, "skipped in new: the pool could not be"));
+		} else if (!strcmp(l->backing, "hugetlb-1g")) {
+			assert_non_null(strstr(l->why, "failed in new: exit 1"));
+		} else if (!strcmp(l->backing, "thp-always")) {
+			assert_non_null(strstr(l->why, "fallback in new: no huge page"));
+		} else {
+			assert_string_equal(l->backing, "thp");
+			assert_string_equal(l->metric, "huge_coverage_pct");
+			assert_non_null(strstr(l->why, "a number in base (median 100)"));
+			assert_non_null(strstr(l->why, "unavailable in new: no smaps"));
+		}
+	}
+	assert_int_equal(lost_seen, 4);
+	hb_cmp_result_free(&r);
+	/* the same runs the other way round: nothing lost (a gain is no failure) */
+	assert_int_equal(hb_compare(&n, &b, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.count[HB_CMP_LOST], 0);
+	hb_cmp_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threshold_same),	cmocka_unit_test(test_u_test_decides),
 		cmocka_unit_test(test_few_reps),	cmocka_unit_test(test_kind_of_unit),
 		cmocka_unit_test(test_canonical_params), cmocka_unit_test(test_join_relative),
+		cmocka_unit_test(test_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
