@@ -31,6 +31,11 @@ static const struct hb_option compare_options[] = {
 	  "compare each time and rate as a ratio to the same repetition's BACKING cell (e.g. "
 	  "4k): hosts compare on what the backing changes, not on how fast the machine is "
 	  "(memory figures and counts stay as they are)" },
+	{ "no-probe", HB_OPT_NO_PROBE, NULL, NULL,
+	  "never normalise by the host-speed probe. By default, when NEW's probes (run before "
+	  "each cell's repetition) differ from BASE's beyond their noise, NEW's times are "
+	  "divided and its rates multiplied by the ratio, said first; memory figures, counts "
+	  "and coverage never are" },
 	{ "format", 'f', "FORMAT", "--format table|csv|md|json",
 	  "table (default; colour on a terminal), csv, md, json" },
 	{ "out", 'o', "DIR", NULL, "also write DIR/compare.md, .html, .csv, .json and charts" },
@@ -203,6 +208,9 @@ int hb_cmd_compare(int argc, char **argv)
 		case HB_OPT_PROFILE:
 			profile = optarg;
 			break;
+		case HB_OPT_NO_PROBE:
+			o.no_probe = 1;
+			break;
 		case 'f':
 			if (!strcmp(optarg, "table"))
 				fmt = HB_CMP_TABLE;
@@ -283,8 +291,11 @@ int hb_cmd_compare(int argc, char **argv)
 		rc = HB_EXIT_OK;
 		goto out;
 	}
-	/* Machine differences first; on stdout only with the table, where a reader looks. */
+	/* The host probe and the machine differences first; on stdout only with the table,
+	 * where a reader looks. */
 	info = fmt == HB_CMP_TABLE ? stdout : stderr;
+	for (int k = 1; k < n; k++)
+		fprintf(info, "%s\n", res.probe[k - 1].text);
 	for (int k = 1; k < n; k++)
 		print_meta_diff(info, &runs[0], &runs[k]);
 	fprintf(info, "\n");

@@ -19,6 +19,7 @@ enum {
 	HB_OPT_RELATIVE_TO,
 	HB_OPT_FORK_SIZE,
 	HB_OPT_VERSION,
+	HB_OPT_NO_PROBE,
 };
 
 struct hb_option {

@@ -236,6 +236,8 @@ int hb_cmp_report(const char *dir, const struct hb_cmp_result *r, const struct h
 		"text-align:left}img{max-width:100%%}</style></head><body>\n");
 	hb_doc_h(&d, 1, "hugebench compare");
 	hb_doc_para(&d, summary);
+	for (size_t k = 0; k < nnew; k++)
+		hb_doc_para(&d, r->probe[k].text);
 	machines(&d, base, news, nnew);
 	hb_doc_h(&d, 2, "Figures");
 	hb_doc_para(&d, "A change of the medians within the metric's threshold is same. Beyond "

@@ -132,9 +132,9 @@ static double value_at(const struct run_view *v, long cell, const char *metric, 
  * sample), as a ratio to the reference backing's same repetition with --relative-to. why gets
  * what is missing when nothing is there.
  */
-static void side_fill(const struct run_view *v, const char *relative_to, long cell,
-		      const char *metric, struct hb_cmp_side *s, const char **unit, char *why,
-		      size_t len)
+static void side_fill(const struct run_view *v, const char *relative_to, double scale,
+		      long cell, const char *metric, struct hb_cmp_side *s, const char **unit,
+		      char *why, size_t len)
 {
 	const struct hb_row *f = &v->run->rows[v->cell_row[cell]];
 	const char *text = NULL, *note = NULL;
@@ -168,7 +168,7 @@ static void side_fill(const struct run_view *v, const char *relative_to, long ce
 		}
 		if (!*unit || !**unit)
 			*unit = r->unit;
-		s->v[s->n++] = x;
+		s->v[s->n++] = x * scale;
 	}
 	if (s->n) {
 		double tmp[256];
@@ -398,6 +398,7 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 		const struct hb_headline *h = declared(w, metrics[m]);
 		const char *rel;
 		struct hb_cmp_line *l;
+		double scale;
 		size_t j;
 		char why_b[200] = "", why_n[200] = "";
 
@@ -422,12 +423,16 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 		/* Only times and rates scale with the machine's speed: memory and counts
 		 * compare as they are, also with --relative-to. */
 		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE ? o->relative_to : NULL;
+		/* the host probe: NEW's times divided by its factor, its rates multiplied */
+		scale = l->kind == HB_KIND_TIME ? 1 / res->probe[k].factor :
+			l->kind == HB_KIND_RATE ? res->probe[k].factor : 1;
 		if (bc >= 0)
-			side_fill(b, rel, bc, l->metric, &l->base, &l->unit, why_b, sizeof(why_b));
+			side_fill(b, rel, 1, bc, l->metric, &l->base, &l->unit, why_b, sizeof(why_b));
 		else
 			snprintf(why_b, sizeof(why_b), "no such cell in %s", b->run->label);
 		if (nc >= 0)
-			side_fill(nv, rel, nc, l->metric, &l->new, &l->unit, why_n, sizeof(why_n));
+			side_fill(nv, rel, scale, nc, l->metric, &l->new, &l->unit, why_n,
+				  sizeof(why_n));
 		else
 			snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
 		l->threshold_pct = threshold_for(o, l->metric, l->kind);
@@ -509,6 +514,16 @@ int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, siz
 	for (size_t k = 0; k < nnew && !rc; k++) {
 		rc = view_build(&news[k], &nv);
 		common = 0;
+		if (!rc)
+			rc = hb_cmp_probe(base, &news[k], &res->probe[k]);
+		if (!rc && (o->relative_to || o->no_probe)) {
+			res->probe[k].applied = 0;
+			res->probe[k].factor = 1;
+			snprintf(res->probe[k].text, sizeof(res->probe[k].text), "host probe: not "
+				 "used (%s): times and rates compared %s", o->relative_to ?
+				 "--relative-to" : "--no-probe", o->relative_to ?
+				 "as ratios" : "as measured");
+		}
 		if (!rc)
 			rc = compare_one(&b, &nv, k, o, res, &common);
 		if (!rc && !common) {

@@ -64,6 +64,7 @@ struct hb_cmp_threshold {
 
 struct hb_cmp_opts {
 	const char *metrics;	 /* shell pattern of more metrics to compare, or NULL */
+	int no_probe;		 /* never normalise by the host probe */
 	const char *relative_to; /* a backing: compare ratios to its same repetition, or NULL */
 	struct hb_cmp_threshold thresholds[HB_CMP_MAX_THRESHOLDS];
 	size_t nthresholds;
@@ -95,7 +96,28 @@ struct hb_cmp_line {
 	char why[200]; /* unknown: how many repetitions would tell; n/a: what is missing */
 };
 
+/*
+ * The host-speed probe of a new run against base (hostprobe.c, run/probe.h). When NEW's
+ * probes differ from BASE's beyond their noise (a U test at HB_CMP_ALPHA, and more than
+ * HB_PROBE_MIN_PCT), NEW's times are divided by factor and its rates multiplied by it; memory,
+ * counts and coverage never are. Not with --relative-to (ratios need none) or no_probe.
+ */
+#define HB_PROBE_MIN_PCT 5
+struct hb_cmp_probe {
+	int have;    /* both runs have enough probes for the test */
+	int applied; /* NEW's times and rates were normalised by factor */
+	double ratio, cpu_ratio, load_ratio; /* NEW's probe medians over BASE's */
+	double factor;			     /* 1 unless applied */
+	double p;			     /* the U test's, NAN without one */
+	size_t nbase, nnew;		     /* probes (cell repetitions) of each run */
+	char text[400];			     /* the line compare prints first */
+};
+/* Fills p for nw against base: 0 or -ENOMEM. */
+int hb_cmp_probe(const struct hb_cmp_run *base, const struct hb_cmp_run *nw,
+		 struct hb_cmp_probe *p);
+
 struct hb_cmp_result {
+	struct hb_cmp_probe probe[HB_CMP_MAX_NEW]; /* per new run */
 	struct hb_cmp_line *lines;
 	size_t n, cap;
 	size_t count[HB_CMP_NVERDICTS];

@@ -15,6 +15,7 @@
 #include "knobs.h"
 #include "log.h"
 #include "matrix.h"
+#include "probe.h"
 #include "record.h"
 #include "run_analysis.h"
 #include "readfile.h"
@@ -230,6 +231,24 @@ struct run_state {
 	uint64_t *cell_ns; /* the last duration of entry i, backing b: [i * HB_MAX_BACKINGS + b] */
 };
 
+/* The host-speed probe of this repetition, as two rows of the cell (probe.h). */
+static void probe_rows(struct hb_results *res, const struct hb_cell *c)
+{
+	struct hb_probe p;
+	int rc = hb_probe_run(&p);
+	const char *names[2] = { HB_PROBE_CPU_METRIC, HB_PROBE_LOAD_METRIC };
+	double v[2] = { p.cpu_ns, p.load_ns };
+
+	for (int k = 0; k < 2; k++) {
+		if (rc)
+			hb_results_add(res, c->w->name, c->backing.name, c->params_text, c->rep,
+				       names[k], "unavailable", "ns", strerror(-rc));
+		else
+			hb_results_addf(res, c->w->name, c->backing.name, c->params_text, c->rep,
+					names[k], v[k], "ns", "");
+	}
+}
+
 static void run_one(struct run_state *rs, size_t i, int b, int rep)
 {
 	const struct hb_matrix *m = rs->m;
@@ -250,6 +269,7 @@ static void run_one(struct run_state *rs, size_t i, int b, int rep)
 	snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name, cell.backing.name, i + 1,
 		 rep);
 	cell.timeout_ns = hb_matrix_cell_timeout(m, e, cell.timeout_from, sizeof(cell.timeout_from));
+	probe_rows(rs->env->res, &cell);
 	if (rs->tty) {
 		*rs->prog = (struct progress){ rs->done, rs->total, rs->t_start, 0, &cell,
 					       e->params_text };

@@ -286,13 +286,106 @@ static void test_lost(void **state)
 	hb_cmp_result_free(&r);
 }
 
+/* A made-up run of two cells x 5 repetitions: touch with a time, churn with a rate, each with
+ * a memory figure and the host probe; the time, the rate and the probes scaled by speed (2:
+ * twice as slow). */
+#define PROBE_ROWS (2 * 5 * 4)
+static char probe_text[2][PROBE_ROWS][32];
+
+static void probe_run(struct hb_row *rows, int which, double speed, double probe_speed)
+{
+	static const char *const workloads[] = { "touch", "churn" };
+	static const char *const perf[] = { "ns_per_touch", "ops_per_sec_churn" };
+	static const char *const perf_unit[] = { "ns", "ops/s" };
+	size_t k = 0;
+
+	for (int c = 0; c < 2; c++)
+		for (int rep = 1; rep <= 5; rep++) {
+			const char *m[] = { perf[c], "kib_made_up", "host_probe_cpu_ns",
+					    "host_probe_load_ns" };
+			const char *u[] = { perf_unit[c], "KiB", "ns", "ns" };
+			/* a little noise per repetition, the same on both runs */
+			double wob = 1 + 0.01 * (rep - 3);
+			double v[] = { c ? 1000 / wob / speed : 10 * wob * speed, 500 * (c + 1),
+				       1.8 * wob * probe_speed, 4.3 / wob * probe_speed };
+
+			for (int i = 0; i < 4; i++, k++) {
+				snprintf(probe_text[which][k], 32, "%.9g", v[i]);
+				rows[k] = (struct hb_row){ (char *)workloads[c], (char *)"4k",
+							   (char *)"x=1", rep, (char *)m[i],
+							   probe_text[which][k], (char *)u[i],
+							   (char *)"", 1, v[i] };
+			}
+		}
+}
+
+/* Every time x2 with its probe x2 is all same; the times x2 with the probe unchanged are worse;
+ * --no-probe compares as measured. */
+static void test_probe_normalises(void **state)
+{
+	static struct hb_row base[PROBE_ROWS], slow[PROBE_ROWS];
+	struct hb_cmp_run b = { base, PROBE_ROWS, "base", NULL, NULL, NULL };
+	struct hb_cmp_run n = { slow, PROBE_ROWS, "slow", NULL, NULL, NULL };
+	struct hb_cmp_opts o = { .metrics = "*_made_up" };
+	struct hb_cmp_result r;
+	char err[512];
+
+	(void)state;
+	probe_run(base, 0, 1, 1);
+	probe_run(slow, 1, 2, 2);
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].applied, 1);
+	assert_true(fabs(r.probe[0].factor - 2) < 1e-6);
+	assert_non_null(strstr(r.probe[0].text, "slow is 2.00x slower than base"));
+	assert_int_equal(r.count[HB_CMP_SAME], 4); /* the time, the rate, 2 memory figures */
+	assert_int_equal(r.n, 4);		   /* the probe itself is no line */
+	hb_cmp_result_free(&r);
+	/* the same figures, the host as fast as before: the code is slower */
+	probe_run(slow, 1, 2, 1);
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].applied, 0);
+	assert_true(r.probe[0].factor == 1);
+	assert_non_null(strstr(r.probe[0].text, "compared as measured"));
+	assert_int_equal(r.count[HB_CMP_WORSE], 2); /* the time and the rate */
+	assert_int_equal(r.count[HB_CMP_SAME], 2);  /* memory */
+	hb_cmp_result_free(&r);
+	/* memory is never normalised: twice the probe, the same KiB, is same, not better */
+	probe_run(slow, 1, 1, 2);
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].applied, 1);
+	for (size_t i = 0; i < r.n; i++)
+		if (!strcmp(r.lines[i].metric, "kib_made_up"))
+			assert_int_equal(r.lines[i].verdict, HB_CMP_SAME);
+		else /* as fast on a host twice as slow: better */
+			assert_int_equal(r.lines[i].verdict, HB_CMP_BETTER);
+	hb_cmp_result_free(&r);
+	/* --no-probe: as measured */
+	probe_run(slow, 1, 2, 2);
+	o.no_probe = 1;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].applied, 0);
+	assert_int_equal(r.count[HB_CMP_WORSE], 2);
+	hb_cmp_result_free(&r);
+	/* a base without probes (recorded before them): as measured, saying so */
+	o.no_probe = 0;
+	b.n = 0;
+	for (size_t i = 0, k = 0; i < PROBE_ROWS; i++)
+		if (strncmp(base[i].metric, "host_probe", 10))
+			base[k++] = base[i], b.n = k;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].applied, 0);
+	assert_non_null(strstr(r.probe[0].text, "base has 0"));
+	assert_int_equal(r.count[HB_CMP_WORSE], 2);
+	hb_cmp_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threshold_same),	cmocka_unit_test(test_u_test_decides),
 		cmocka_unit_test(test_few_reps),	cmocka_unit_test(test_kind_of_unit),
 		cmocka_unit_test(test_canonical_params), cmocka_unit_test(test_join_relative),
-		cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_lost),		cmocka_unit_test(test_probe_normalises),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
