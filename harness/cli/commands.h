@@ -31,7 +31,13 @@ extern const char hb_wait_lock_help[];
 /* Each command's option table (options.h), in the file of the command. */
 struct hb_command;
 extern const struct hb_command hb_run_command, hb_bench_command, hb_plot_command,
-	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command;
+	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command,
+	hb_noise_command, hb_ab_command;
+/* argv[0] is "ab" (cmd_ab.c): two configurations interleaved; compare's exit status. */
+int hb_cmd_ab(int argc, char **argv);
+/* argv[0] is "noise" (cmd_noise.c): thresholds from K runs of a profile. */
+#define HB_NOISE_MAX_RUNS 17
+int hb_cmd_noise(int argc, char **argv);
 /* argv[0] is "restore" (cmd_restore.c): 0 restored or nothing to do, 1 cannot. */
 int hb_cmd_restore(int argc, char **argv);
 /* Before any command: a crashed run's settings are restored (root) or described with how to

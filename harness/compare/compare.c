@@ -194,10 +194,15 @@ static const char *first_unit(const struct run_view *v, long cell, const char *m
 	return "";
 }
 
-static double threshold_for(struct hb_cmp_opts *o, const char *metric, enum hb_metric_kind k)
+static double threshold_for(struct hb_cmp_opts *o, const char *workload, const char *backing,
+			    const char *metric, enum hb_metric_kind k)
 {
+	char cell[512];
+
+	snprintf(cell, sizeof(cell), "%s/%s/%s", workload, backing, metric);
 	for (size_t i = 0; i < o->nthresholds; i++)
-		if (!fnmatch(o->thresholds[i].metric, metric, 0)) {
+		if (!fnmatch(o->thresholds[i].metric, strchr(o->thresholds[i].metric, '/') ?
+			     cell : metric, 0)) {
 			o->thresholds[i].used = 1;
 			return o->thresholds[i].pct;
 		}
@@ -435,7 +440,7 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 				  sizeof(why_n));
 		else
 			snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
-		l->threshold_pct = threshold_for(o, l->metric, l->kind);
+		l->threshold_pct = threshold_for(o, l->workload, l->backing, l->metric, l->kind);
 		hb_cmp_decide(l);
 		if (l->verdict == HB_CMP_NA && l->base.n && l->new.unavailable && !lost) {
 			char med[32];

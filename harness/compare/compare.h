@@ -31,7 +31,7 @@ struct hb_machine_record;
 
 #define HB_CMP_ALPHA 0.01
 #define HB_CMP_MAX_NEW 16
-#define HB_CMP_MAX_THRESHOLDS 32
+#define HB_CMP_MAX_THRESHOLDS 256
 
 enum hb_cmp_verdict {
 	HB_CMP_SAME,
@@ -57,7 +57,9 @@ struct hb_cmp_run {
 };
 
 struct hb_cmp_threshold {
-	const char *metric; /* a name or shell pattern */
+	/* a metric's name or shell pattern; with a '/', of "workload/backing/metric" (one cell's
+	 * metric, as `hugebench noise` writes them) */
+	const char *metric;
 	double pct;
 	int used;
 };
@@ -123,6 +125,17 @@ struct hb_cmp_result {
 	size_t count[HB_CMP_NVERDICTS];
 	size_t cells_common; /* cells in base and at least one new run */
 };
+
+/*
+ * `hugebench noise`'s rule (noise.c): the threshold in % a metric of kind needs, given its
+ * medians in k runs of the same profile on one runner: the largest change between two of them,
+ * as compare computes a change ((larger - smaller) / smaller), times HB_NOISE_SAFETY, rounded
+ * up to a whole percent, never below the kind's default (hb_cmp_default_threshold) nor above
+ * HB_NOISE_MAX_PCT (a median that is 0 in one run and not in another). NAN if k < 2.
+ */
+#define HB_NOISE_SAFETY 1.5
+#define HB_NOISE_MAX_PCT 1000
+double hb_noise_threshold(const double *medians, size_t k, enum hb_metric_kind kind);
 
 /* "same", "better", "worse", "changed", "unknown", "n/a", "lost". */
 const char *hb_cmp_verdict_name(enum hb_cmp_verdict v);

@@ -59,7 +59,7 @@ for s in -3 18446744073709551616 12x '' +3 0x10; do
 done
 # Every command's --help comes from its option table: the usage line, each option with its
 # short letter where it has one, --dry-run everywhere.
-for c in run bench plot compare baseline calibrate restore list sysinfo; do
+for c in run bench plot compare baseline noise ab calibrate restore list sysinfo; do
 	expect_exit 0 "$c --help" "$HB" $c --help
 	expect_out "^usage: hugebench $c" "$c --help: usage line from the table"
 	expect_out "^      --dry-run +check every argument" "$c --help lists --dry-run"
@@ -114,6 +114,17 @@ expect_out "^plot: --dry-run: would chart" "plot --dry-run says what it would dr
 [ ! -e "$TMP/mini/plots" ] && [ ! -e "$TMP/mini/report.md" ] && pass "plot --dry-run wrote nothing" ||
 	fail "plot --dry-run wrote into $TMP/mini"
 expect_exit 2 "plot --dry-run: not a results directory" "$HB" plot "$TMP/nosuch" --dry-run
+# noise: fits thresholds from runs; bad input exits 2 naming it.
+expect_exit 0 "noise --dry-run" "$HB" noise --profile ci --runs 3 --out "$TMP/ci.ini" --dry-run
+expect_out "^noise: --dry-run: would run .*ci.ini 3 times" "noise --dry-run says what it would run"
+expect_exit 2 "noise --runs 1" "$HB" noise --runs 1 --dry-run
+expect_out "--runs '1': accepted: a whole number from 2 to" "noise --runs: what is accepted"
+expect_exit 2 "noise with one RUN" "$HB" noise "$HB_FIXTURES/compare-base"
+expect_exit 0 "noise of two runs" "$HB" noise --out "$TMP/fit.ini" "$HB_FIXTURES/compare-base" "$HB_FIXTURES/compare-base"
+grep -q '^touch/4k/ns_per_touch = 5 ; 0.0$' "$TMP/fit.ini" && grep -q '^\[sparse-dense\]' "$TMP/fit.ini" &&
+	pass "noise --out: the profile with a fitted [thresholds] (the floor where runs agree)" ||
+	fail "noise --out: no fitted profile"
+expect_exit 0 "compare reads the fitted profile" "$HB" compare --profile "$TMP/fit.ini" "$HB_FIXTURES/compare-base" "$HB_FIXTURES/compare-base"
 expect_exit 0 "baseline --dry-run" "$HB" baseline "$TMP/mini" "$TMP/dry" --dry-run
 expect_out "^baseline: --dry-run: would write [0-9]+ of the [0-9]+ rows" "baseline --dry-run counts the rows"
 [ ! -e "$TMP/dry" ] && pass "no directory from any dry run" || fail "a dry run made $TMP/dry"

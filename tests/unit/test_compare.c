@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "noise.h"
 
 static void side(struct hb_cmp_side *s, const double *v, size_t n)
 {
@@ -379,6 +380,96 @@ static void test_probe_normalises(void **state)
 	hb_cmp_result_free(&r);
 }
 
+/* hugebench noise's rule: the largest median-to-median change x 1.5, rounded up, never below
+ * the kind's default, at most 1000; and its fit of three runs, per cell and per metric. */
+static void test_noise_rule(void **state)
+{
+	double t[] = { 100, 110, 104 }, same[] = { 7, 7, 7 }, small[] = { 100, 101 };
+	double zero[] = { 0, 3 }, neg[] = { -10, -12 };
+	static struct hb_row runs[3][2 * 5 * 4];
+	struct hb_cmp_run r[3];
+	struct hb_noise_fit fit;
+	char err[256];
+	int cells = 0;
+
+	(void)state;
+	/* 100 -> 110 is 10%: 15% */
+	assert_true(hb_noise_threshold(t, 3, HB_KIND_TIME) == 15);
+	/* no spread: the kind's floor */
+	assert_true(hb_noise_threshold(same, 3, HB_KIND_TIME) == 5);
+	assert_true(hb_noise_threshold(same, 3, HB_KIND_MEMORY) == 1);
+	assert_true(hb_noise_threshold(same, 3, HB_KIND_COUNT) == 0);
+	/* 1% x 1.5 rounds up to 2 for memory, stays at the time's floor of 5 */
+	assert_true(hb_noise_threshold(small, 2, HB_KIND_MEMORY) == 2);
+	assert_true(hb_noise_threshold(small, 2, HB_KIND_TIME) == 5);
+	/* from 0 to anything: capped */
+	assert_true(hb_noise_threshold(zero, 2, HB_KIND_MEMORY) == HB_NOISE_MAX_PCT);
+	assert_true(hb_noise_threshold(neg, 2, HB_KIND_TIME) == 30);
+	assert_true(isnan(hb_noise_threshold(t, 1, HB_KIND_TIME)));
+	/* three runs of the made-up profile: touch's time 10 (x1, x1.2, x0.9), churn's rate 1000
+	 * (the same), memory exact */
+	probe_run(runs[0], 0, 1, 1);
+	memcpy(runs[1], runs[0], sizeof(runs[0]));
+	memcpy(runs[2], runs[0], sizeof(runs[0]));
+	for (size_t i = 0; i < 40; i++)
+		if (!strcmp(runs[1][i].metric, "ns_per_touch"))
+			runs[1][i].v *= 1.2, runs[2][i].v *= 0.9;
+	for (int k = 0; k < 3; k++)
+		r[k] = (struct hb_cmp_run){ runs[k], 40, "run", NULL, NULL, NULL };
+	assert_int_equal(hb_noise_fit(r, 3, &fit, err, sizeof(err)), 0);
+	for (size_t i = 0; i < fit.n; i++) {
+		const struct hb_noise_entry *e = &fit.e[i];
+
+		if (e->cell)
+			cells++;
+		else
+			assert_true(cells == 2); /* cells first, then the metrics */
+		if (strstr(e->key, "ns_per_touch")) {
+			/* 0.9 -> 1.2 is 33.3%: 50 */
+			assert_true(fabs(e->change_pct - 100.0 / 3) < 1e-6);
+			assert_true(e->pct == 50);
+		} else if (strstr(e->key, "ops_per_sec_churn")) {
+			assert_true(e->pct == 5);
+		}
+	}
+	assert_int_equal(cells, 2); /* touch/4k/ns_per_touch, churn/4k/ops_per_sec_churn */
+	assert_string_equal(fit.e[0].key, "touch/4k/ns_per_touch");
+	hb_noise_fit_free(&fit);
+	/* one run has no spread */
+	assert_int_equal(hb_noise_fit(r, 1, &fit, err, sizeof(err)), -EINVAL);
+}
+
+/* A threshold of one cell (workload/backing/metric) beats the metric's, and only there. */
+static void test_cell_threshold(void **state)
+{
+	static struct hb_row base[PROBE_ROWS], slow[PROBE_ROWS];
+	struct hb_cmp_run b = { base, PROBE_ROWS, "base", NULL, NULL, NULL };
+	struct hb_cmp_run n = { slow, PROBE_ROWS, "slow", NULL, NULL, NULL };
+	struct hb_cmp_opts o = { .no_probe = 1 };
+	struct hb_cmp_result r;
+	char err[256];
+
+	(void)state;
+	probe_run(base, 0, 1, 1);
+	probe_run(slow, 1, 1.3, 1);
+	o.thresholds[0] = (struct hb_cmp_threshold){ "touch/4k/ns_per_touch", 40, 1 };
+	o.thresholds[1] = (struct hb_cmp_threshold){ "ops_per_sec_churn", 10, 1 };
+	o.nthresholds = 2;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct hb_cmp_line *l = &r.lines[i];
+
+		if (!strcmp(l->metric, "ns_per_touch")) {
+			assert_true(l->threshold_pct == 40);
+			assert_int_equal(l->verdict, HB_CMP_SAME);
+		} else if (!strcmp(l->metric, "ops_per_sec_churn")) {
+			assert_true(l->threshold_pct == 10);
+			assert_int_equal(l->verdict, HB_CMP_WORSE);
+		}
+	}
+	hb_cmp_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_few_reps),	cmocka_unit_test(test_kind_of_unit),
 		cmocka_unit_test(test_canonical_params), cmocka_unit_test(test_join_relative),
 		cmocka_unit_test(test_lost),		cmocka_unit_test(test_probe_normalises),
+		cmocka_unit_test(test_noise_rule),	cmocka_unit_test(test_cell_threshold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
