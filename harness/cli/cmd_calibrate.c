@@ -1,6 +1,8 @@
 /*
  * `hugebench calibrate`: each real scenario and its simulator twin with matched parameters,
- * one matrix on 4k and thp-always (repetitions interleaved as in every run), then
+ * one matrix on 4k and thp-always in which each repetition runs the real side and then its
+ * twin (a twin whose parameters follow from the real side's figures takes them from a pilot
+ * repetition run first, in DIR/pilot), then
  * calibration.csv and calibration.md/.html (harness/report/calibration.h) in the run
  * directory. The pairs are the workloads' own declarations (twins.h: the real workload
  * declares its twins, how their parameters follow from its run, the figures to compare);
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate_sides.h"
 #include "calibration.h"
 #include "commands.h"
 #include "log.h"
@@ -22,33 +25,15 @@
 #include "twins.h"
 #include "units.h"
 
-#define DEFAULT_REPS 2
+#define DEFAULT_REPS 5
 #define CAL_BACKINGS "4k,thp-always"
 #define MAX_PAIRS 8
 #define MAX_SIDES (2 * MAX_PAIRS)
-
-/* A declared pair: its twin entry and the workload that declares it. */
-struct cal_pair {
-	const struct hb_twin *t;
-	const struct hb_workload *owner;
-	int after_real; /* a rule reads the real side's figures: the simulated side runs second */
-};
 
 /* What the command line asks of every pair. */
 struct cal_ask {
 	int quick;
 	uint64_t dataset; /* --fork-size, bytes; 0: the pairs' own */
-};
-
-/* One side as built: its matrix and entry per backing (a second-stage side has one entry per
- * backing), the run its rows are in, and the texts its parameters point into. */
-struct built {
-	const struct hb_workload *w;
-	const struct hb_matrix *m;
-	const struct hb_rundata *d;
-	size_t entry[HB_MAX_BACKINGS];
-	int built[HB_MAX_BACKINGS];
-	char *store[HB_MAX_BACKINGS];
 };
 
 /* The pairs of the registry: the real ones, or the test stand-ins. Returns how many. */
@@ -93,15 +78,19 @@ static const struct hb_option calibrate_options[] = {
 	{ "reps", 'r', "N", NULL, "repetitions (default " HB_STR(DEFAULT_REPS) ")" },
 	{ "quick", 'k', NULL, NULL, "tiny datasets: seconds, to see it work, not to judge" },
 	{ "fork-size", HB_OPT_FORK_SIZE, "SIZE", NULL, "the fork pair's dataset (see above)" },
-	{ "quiet", 'q', NULL, NULL, "no progress" }, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
+	{ "quiet", 'q', NULL, NULL, "no progress" }, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN,
+	HB_OPTION_HELP, { 0 },
 };
 
 const struct hb_command hb_calibrate_command = {
 	.name = "calibrate", .options = calibrate_options,
 	.summary = "real Redis against its simulator twins, side by side",
 	.about = "Runs each real scenario and its simulator twin with matched parameters on "
-		 CAL_BACKINGS ", interleaved. Then writes DIR/calibration.csv (metric,backing,real,"
-		 "simulated,ratio: medians over repetitions, ratio = simulated / real) and "
+		 CAL_BACKINGS ", the two sides beside each other in every repetition; a twin "
+		 "whose parameters follow from the real side's figures takes them from a pilot, one "
+		 "repetition of the real side first (kept in DIR/pilot). Then writes "
+		 "DIR/calibration.csv (each side's median over repetitions, and simulated / real "
+		 "within each repetition: its median, range and count) and "
 		 "DIR/calibration.md + .html with a verdict per metric and charts of real against "
 		 "simulated.",
 	.about_data = declared_pairs,
@@ -236,116 +225,78 @@ static int add_side(struct hb_matrix *m, const struct cal_pair *p, int real,
 	return 0;
 }
 
-/* The median of metric mt on side b, backing k; 0 when that side does not have it. */
-static int side_value(const struct built *b, int k, const char *backing,
-		      const struct hb_twin_metric *mt, double *v)
-{
-	const char *params;
-	struct hb_stat a, c;
-
-	if (!b->built[k] || !b->d)
-		return 0;
-	params = b->m->e[b->entry[k]].params_text;
-	hb_rundata_stat(b->d, b->w->name, backing, params, mt->num ? mt->num : mt->name, &a);
-	if (!a.n)
-		return 0;
-	*v = a.med;
-	if (!mt->den)
-		return 1;
-	hb_rundata_stat(b->d, b->w->name, backing, params, mt->den, &c);
-	if (!c.n || c.med == 0)
-		return 0;
-	*v = a.med / c.med;
-	return 1;
-}
-
-static int collect(const struct cal_pair *pairs, size_t np, const struct built *b,
-		   const struct hb_backing *bk, int nb, struct hb_cal *c)
-{
-	for (size_t i = 0; i < np; i++) {
-		const struct built *real = &b[2 * i], *sim = &b[2 * i + 1];
-
-		for (const struct hb_twin_metric *mt = pairs[i].t->metrics; mt->name; mt++) {
-			int any_both = 0;
-			double r, s;
-
-			for (int k = 0; k < nb && mt->both; k++)
-				any_both |= side_value(real, k, bk[k].name, mt, &r) &&
-					    side_value(sim, k, bk[k].name, mt, &s);
-			if (mt->both && !any_both)
-				continue;
-			for (int k = 0; k < nb; k++) {
-				int hr = side_value(real, k, bk[k].name, mt, &r);
-				int hs = side_value(sim, k, bk[k].name, mt, &s);
-
-				if (hb_cal_add(c, mt->name, bk[k].name, hr, r, hs, s))
-					return -ENOMEM;
-			}
-		}
-	}
-	return 0;
-}
-
-/* After the runs: the CSV and the report from what the run directories hold. */
-static int write_calibration(const char *dir, const struct cal_pair *pairs, size_t np,
-			     struct built *b, struct hb_rundata *d, const struct hb_backing *bk,
-			     int nb)
-{
-	struct hb_cal c = { 0 };
-	int rc;
-
-	rc = collect(pairs, np, b, bk, nb, &c);
-	if (!rc)
-		rc = hb_cal_write_csv(&c, dir);
-	if (rc) {
-		hb_err("calibrate: cannot write %s/calibration.csv: %s", dir, strerror(-rc));
-		goto out;
-	}
-	printf("%s/calibration.csv\n", dir);
-	rc = hb_cal_report(&c, d);
-	if (rc == -EIO)
-		hb_err("calibrate: a chart was not drawn (see %s/plots/gnuplot.log)", dir);
-	else if (rc)
-		hb_err("calibrate: cannot write %s/calibration.md: %s", dir, strerror(-rc));
-	else
-		printf("%s/calibration.md\n", dir);
-out:
-	hb_cal_free(&c);
-	return rc ? HB_EXIT_INTERNAL : HB_EXIT_OK;
-}
-
 /*
- * The second stage: every simulated side whose rules read the real side's figures, one entry
- * per backing, with what the real side measured there. A backing the real side lacks a figure
- * for gets no cell (its row stays empty, never a guess).
+ * The measured matrix: every pair's real side, then its simulated side, so that a repetition
+ * runs the two beside each other (the matrix runs rep 1 of every entry, then rep 2) and a
+ * drift of the machine meets both alike. A simulated side whose rules read the real side's
+ * figures takes them from the pilot dp, one entry per backing; without dp (the dry run, the
+ * fit check before the pilot) it is left out. A backing the pilot lacks a figure for gets no
+ * simulated cell (its row stays empty, never a guess).
  */
-static int build_second(struct hb_matrix *m2, const struct cal_pair *pairs, size_t np,
-			struct built *b, const struct cal_ask *ask, const struct hb_backing *bk,
-			int nb, const struct hb_rundata *d1)
+static int build_main(struct hb_matrix *m, const struct cal_pair *pairs, size_t np,
+		      struct built *b, const struct cal_ask *ask, const struct hb_backing *bk,
+		      int nb, const struct hb_rundata *dp)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < np && !rc; i++) {
-		const struct built *real = &b[2 * i];
+		struct built *real = &b[2 * i];
+		/* the real side as the simulated side's rules see it */
+		struct hb_twin_real r = { .scratch = "/tmp/hugebench-calibrate" };
 
-		if (!pairs[i].after_real)
+		rc = add_side(m, &pairs[i], 1, ask, bk, nb, -1, NULL, NULL, real);
+		if (rc)
+			break;
+		r.w = real->w;
+		r.params = m->e[real->entry[0]].params_text;
+		if (!pairs[i].after_real) {
+			rc = add_side(m, &pairs[i], 0, ask, bk, nb, -1, &r, NULL, &b[2 * i + 1]);
 			continue;
-		for (int k = 0; k < nb && !rc; k++) {
-			struct hb_twin_real r = {
-				.w = real->w, .params = real->m->e[real->entry[k]].params_text,
-			};
+		}
+		for (int k = 0; k < nb && !rc && dp; k++) {
 			char scratch[96];
 
+			r.params = m->e[real->entry[k]].params_text;
 			/* a name of this run and backing, for a file the simulated cell makes */
 			snprintf(scratch, sizeof(scratch), "/tmp/hugebench-calibrate-%d-%d",
 				 (int)getpid(), k);
 			r.scratch = scratch;
-			rc = add_side(m2, &pairs[i], 0, ask, bk, nb, k, &r, d1, &b[2 * i + 1]);
+			rc = add_side(m, &pairs[i], 0, ask, bk, nb, k, &r, dp, &b[2 * i + 1]);
 			if (rc == 1)
 				rc = 0;
 		}
 	}
 	return rc;
+}
+
+/* The pilot: one repetition of the real side of every pair whose simulated side takes its
+ * figures. Returns how many pairs that is, or an exit code (negated) after saying why. */
+static int build_pilot(struct hb_matrix *mp, const struct cal_pair *pairs, size_t np,
+		       struct built *pb, const struct cal_ask *ask, const struct hb_backing *bk,
+		       int nb)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < np; i++) {
+		int rc;
+
+		if (!pairs[i].after_real)
+			continue;
+		rc = add_side(mp, &pairs[i], 1, ask, bk, nb, -1, NULL, NULL, &pb[i]);
+		if (rc)
+			return -rc;
+		n++;
+	}
+	return n;
+}
+
+static void free_sides(struct built *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < HB_MAX_BACKINGS; k++)
+			free(b[i].store[k]);
+		memset(&b[i], 0, sizeof(b[i]));
+	}
 }
 
 /* Which pairs: 0 the real ones, 1 the test stand-ins; -EINVAL after saying what is wrong. */
@@ -369,13 +320,15 @@ int hb_cmd_calibrate(int argc, char **argv)
 	struct cal_ask ask = { 0 };
 	uint64_t fork_bytes = 0;
 	struct hb_backing bk[HB_MAX_BACKINGS];
-	static struct built b[MAX_SIDES];
-	static struct hb_rundata d1, d2;
-	char dir[PATH_MAX], dir2[PATH_MAX + 16], stamp[32], err[PATH_MAX + 256];
-	struct hb_matrix m, m2;
-	int c, nb, rc = HB_EXIT_USAGE, run_rc, dry_run = 0, loaded1 = 0, loaded2 = 0;
+	static struct built b[MAX_SIDES], pb[MAX_PAIRS];
+	static struct hb_rundata d, dp;
+	char dir[PATH_MAX], dirp[PATH_MAX + 16], stamp[32], err[PATH_MAX + 256];
+	struct hb_matrix m, mp;
+	int c, nb, rc = HB_EXIT_USAGE, run_rc, dry_run = 0, loaded = 0, loadedp = 0, npilot = 0;
+	const char *out_dir;
+	int reps;
 	struct hb_opt_parser op;
-	size_t np = 0, nsides = 0;
+	size_t np = 0;
 	time_t now = time(NULL);
 	struct tm tm;
 	uint64_t u;
@@ -383,7 +336,7 @@ int hb_cmd_calibrate(int argc, char **argv)
 	if (test < 0)
 		return HB_EXIT_USAGE;
 	hb_matrix_init(&m);
-	hb_matrix_init(&m2);
+	hb_matrix_init(&mp);
 	m.reps = DEFAULT_REPS;
 	m.command_kind = "calibrate";
 	hb_opt_begin(&op, &hb_calibrate_command);
@@ -414,6 +367,9 @@ int hb_cmd_calibrate(int argc, char **argv)
 		case 'q':
 			hb_log_quiet = 1;
 			break;
+		case HB_OPT_WAIT_LOCK:
+			m.wait_lock = 1;
+			break;
 		case HB_OPT_DRY_RUN:
 			dry_run = 1;
 			break;
@@ -440,20 +396,14 @@ int hb_cmd_calibrate(int argc, char **argv)
 	nb = hb_parse_backing_list(CAL_BACKINGS, bk, HB_MAX_BACKINGS);
 	if (nb < 0)
 		return HB_EXIT_INTERNAL;
-	for (size_t i = 0; i < np; i++, nsides += 2) {
-		/* the real side as its simulated side's rules see it on the first stage */
-		struct hb_twin_real r = { .scratch = "/tmp/hugebench-calibrate" };
-
-		rc = add_side(&m, &pairs[i], 1, &ask, bk, nb, -1, NULL, NULL, &b[2 * i]);
-		if (!rc) {
-			r.w = b[2 * i].w;
-			r.params = m.e[b[2 * i].entry[0]].params_text;
-			rc = add_side(&m, &pairs[i], 0, &ask, bk, nb, -1, &r, NULL, &b[2 * i + 1]);
-		}
-		if (rc) {
-			nsides += 2;
-			goto out;
-		}
+	/* Every side that can be built before the pilot: what the dry run shows and the fit
+	 * check sees (a simulated side that follows the real one never needs more memory). */
+	rc = build_main(&m, pairs, np, b, &ask, bk, nb, NULL);
+	if (!rc)
+		npilot = build_pilot(&mp, pairs, np, pb, &ask, bk, nb);
+	if (rc || npilot < 0) {
+		rc = rc ? rc : -npilot;
+		goto out;
 	}
 	if (!m.out) {
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
@@ -463,71 +413,75 @@ int hb_cmd_calibrate(int argc, char **argv)
 	rc = HB_EXIT_USAGE;
 	if (hb_matrix_check_fit(&m))
 		goto out;
-	if (dry_run) { /* the first stage: the second's sides follow from its figures */
+	if (dry_run) {
+		if (npilot)
+			hb_info("calibrate: first a pilot, one repetition of the real side of %d "
+				"pair(s), whose figures set the simulated side's parameters; then:",
+				npilot);
 		hb_matrix_dry_run(&m, "calibrate");
 		rc = HB_EXIT_OK;
 		goto out;
 	}
+	if (npilot) {
+		/* The pilot, into DIR/pilot: its medians set the simulated sides' parameters;
+		 * the comparison is made on the main run alone. */
+		mp.reps = 1;
+		mp.command_kind = "calibrate";
+		mp.wait_lock = m.wait_lock;
+		snprintf(dirp, sizeof(dirp), "%s/pilot", m.out);
+		mp.out = dirp;
+		rc = hb_matrix_run(&mp, argc, argv);
+		if (rc != HB_EXIT_OK && rc != HB_EXIT_CELL_FAILED)
+			goto out; /* interrupted, or nothing ran: nothing to calibrate */
+		if (hb_rundata_load(dirp, &dp, err, sizeof(err))) {
+			hb_err("calibrate: %s", err);
+			rc = HB_EXIT_INTERNAL;
+			goto out;
+		}
+		loadedp = 1;
+		/* again, now with every simulated side */
+		out_dir = m.out;
+		reps = m.reps;
+		free_sides(b, 2 * np);
+		hb_matrix_free(&m);
+		hb_matrix_init(&m);
+		m.out = out_dir;
+		m.reps = reps;
+		m.command_kind = "calibrate";
+		/* the pilot has run: another run that took the machine in between is waited
+		 * for, not a reason to throw the pilot away */
+		m.wait_lock = 1;
+		rc = build_main(&m, pairs, np, b, &ask, bk, nb, &dp);
+		if (rc)
+			goto out;
+	}
 	run_rc = hb_matrix_run(&m, argc, argv);
-	/* Nothing was run (the directory could not be made): no calibration either. */
-	if (run_rc == HB_EXIT_USAGE || run_rc == HB_EXIT_INTERNAL) {
+	/* Nothing was run (the directory could not be made, the machine busy): no calibration
+	 * either. */
+	if (run_rc == HB_EXIT_USAGE || run_rc == HB_EXIT_INTERNAL || run_rc == HB_EXIT_BUSY) {
 		rc = run_rc;
 		goto out;
 	}
-	if (hb_rundata_load(m.out, &d1, err, sizeof(err))) {
+	if (hb_rundata_load(m.out, &d, err, sizeof(err))) {
 		hb_err("calibrate: %s", err);
 		rc = HB_EXIT_INTERNAL;
 		goto out;
 	}
-	loaded1 = 1;
-	for (size_t i = 0; i < nsides; i++)
-		b[i].d = &d1;
-	/* The second stage (simulated sides that take the real side's figures), into
-	 * DIR/simulated, unless the first was interrupted. */
-	hb_matrix_init(&m2);
-	m2.reps = m.reps;
-	m2.command_kind = "calibrate";
-	snprintf(dir2, sizeof(dir2), "%s/simulated", m.out);
-	m2.out = dir2;
-	if (run_rc != HB_EXIT_INTERRUPTED) {
-		rc = build_second(&m2, pairs, np, b, &ask, bk, nb, &d1);
-		if (rc)
-			goto out;
-	}
-	if (m2.n) {
-		int rc2;
-
-		if (hb_matrix_check_fit(&m2)) {
-			rc = HB_EXIT_USAGE;
-			goto out;
-		}
-		rc2 = hb_matrix_run(&m2, argc, argv);
-		if (rc2 != HB_EXIT_OK && run_rc == HB_EXIT_OK)
-			run_rc = rc2;
-		if (rc2 != HB_EXIT_USAGE && rc2 != HB_EXIT_INTERNAL &&
-		    !hb_rundata_load(dir2, &d2, err, sizeof(err))) {
-			loaded2 = 1;
-			for (size_t i = 0; i < np; i++)
-				if (pairs[i].after_real)
-					b[2 * i + 1].d = &d2;
-		}
-	}
-	for (size_t i = 0; i < np; i++)
-		if (pairs[i].after_real && !loaded2)
-			b[2 * i + 1].d = NULL; /* its cells did not run: empty, not the real's */
+	loaded = 1;
+	for (size_t i = 0; i < 2 * np; i++)
+		b[i].d = &d;
 	/* Also after a failed or interrupted cell: the figures that are there, the rest empty. */
-	rc = write_calibration(m.out, pairs, np, b, &d1, bk, nb);
+	rc = hb_calibrate_write(m.out, pairs, np, b, &d, bk, nb, m.reps);
 	if (rc == HB_EXIT_OK)
 		rc = run_rc;
 out:
-	for (size_t i = 0; i < nsides && i < MAX_SIDES; i++)
-		for (int k = 0; k < HB_MAX_BACKINGS; k++)
-			free(b[i].store[k]);
-	if (loaded1)
-		hb_rundata_free(&d1);
-	if (loaded2)
-		hb_rundata_free(&d2);
+	free_sides(b, 2 * np);
+	free_sides(pb, np);
+	if (loaded)
+		hb_rundata_free(&d);
+	if (loadedp)
+		hb_rundata_free(&dp);
 	hb_matrix_free(&m);
-	hb_matrix_free(&m2);
+	hb_matrix_free(&mp);
 	return rc;
 }

@@ -70,16 +70,34 @@ int hb_cal_add(struct hb_cal *c, const char *metric, const char *backing, int ha
 	return 0;
 }
 
+void hb_cal_set_pairs(struct hb_cal *c, int n, double med, double min, double max)
+{
+	struct hb_cal_row *r = c->n ? &c->rows[c->n - 1] : NULL;
+
+	if (!r || n < 1)
+		return;
+	r->pairs = n;
+	r->ratio = med;
+	r->ratio_min = min;
+	r->ratio_max = max;
+}
+
 void hb_cal_free(struct hb_cal *c)
 {
 	free(c->rows);
 	memset(c, 0, sizeof(*c));
 }
 
-/* simulated / real, when both are there and real is not 0. */
+/* The paired ratio; else simulated / real, when both are there and real is not 0. */
 int hb_cal_ratio(const struct hb_cal_row *r, double *q)
 {
-	if (!r->has_real || !r->has_sim || r->real == 0)
+	if (!r->has_real || !r->has_sim)
+		return 0;
+	if (r->pairs) {
+		*q = r->ratio;
+		return 1;
+	}
+	if (r->real == 0)
 		return 0;
 	*q = r->sim / r->real;
 	return 1;
@@ -94,7 +112,7 @@ int hb_cal_write_csv(const struct hb_cal *c, const char *dir)
 
 	if (!f)
 		return -ENOMEM;
-	fprintf(f, "metric,backing,real,simulated,ratio\n");
+	fprintf(f, "metric,backing,real,simulated,ratio,ratio_min,ratio_max,pairs\n");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct hb_cal_row *r = &c->rows[i];
 		double q;
@@ -108,7 +126,10 @@ int hb_cal_write_csv(const struct hb_cal *c, const char *dir)
 		fprintf(f, ",");
 		if (hb_cal_ratio(r, &q))
 			fprintf(f, "%.6g", q);
-		fprintf(f, "\n");
+		if (r->pairs && r->has_real && r->has_sim)
+			fprintf(f, ",%.6g,%.6g,%d\n", r->ratio_min, r->ratio_max, r->pairs);
+		else
+			fprintf(f, ",,,0\n");
 	}
 	if (fclose(f)) {
 		free(buf);
@@ -137,10 +158,11 @@ static int field_num(const char *s, int *has, double *v)
 
 int hb_cal_read_csv(const char *dir, struct hb_cal *c, char *err, size_t errlen)
 {
-	static const char *const head[] = { "metric", "backing", "real", "simulated", "ratio" };
+	static const char *const head[] = { "metric",	 "backing",   "real",	   "simulated",
+					    "ratio",	 "ratio_min", "ratio_max", "pairs" };
 	char path[PATH_MAX + 32];
 	struct hb_csv csv;
-	size_t bad = 0;
+	size_t bad = 0, ncol;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -154,12 +176,14 @@ int hb_cal_read_csv(const char *dir, struct hb_cal *c, char *err, size_t errlen)
 		return rc;
 	}
 	rc = -EINVAL;
-	if (!csv.n || csv.rows[0].n != 5) {
+	/* 5 columns: a file from before the paired ratio */
+	if (!csv.n || (csv.rows[0].n != 5 && csv.rows[0].n != 8)) {
 		snprintf(err, errlen, "%s:1: expected the header metric,backing,real,simulated,"
-			 "ratio", path);
+			 "ratio,ratio_min,ratio_max,pairs", path);
 		goto out;
 	}
-	for (size_t k = 0; k < 5; k++)
+	ncol = csv.rows[0].n;
+	for (size_t k = 0; k < ncol; k++)
 		if (strcmp(csv.rows[0].f[k], head[k])) {
 			snprintf(err, errlen, "%s:1: column %zu is '%s', expected '%s'", path,
 				 k + 1, csv.rows[0].f[k], head[k]);
@@ -167,15 +191,28 @@ int hb_cal_read_csv(const char *dir, struct hb_cal *c, char *err, size_t errlen)
 		}
 	for (size_t i = 1; i < csv.n; i++) {
 		const struct hb_csv_row *w = &csv.rows[i];
-		double real = 0, sim = 0;
-		int hr, hs;
+		double real = 0, sim = 0, q[3] = { 0 };
+		int hr, hs, hq[3] = { 0 };
+		char *end;
+		long pairs = 0;
 
 		if (w->n == 1 && !*w->f[0])
 			continue;
-		if (w->n != 5 || !*w->f[0] || !*w->f[1]) {
-			snprintf(err, errlen, "%s:%zu: expected 5 fields with a metric and a "
-				 "backing", path, i + 1);
+		if (w->n != ncol || !*w->f[0] || !*w->f[1]) {
+			snprintf(err, errlen, "%s:%zu: expected %zu fields with a metric and a "
+				 "backing", path, i + 1, ncol);
 			goto out;
+		}
+		if (ncol == 8) {
+			pairs = strtol(w->f[7], &end, 10);
+			if (*end || end == w->f[7] || pairs < 0 || field_num(w->f[4], &hq[0], &q[0]) ||
+			    field_num(w->f[5], &hq[1], &q[1]) || field_num(w->f[6], &hq[2], &q[2]) ||
+			    (pairs && !(hq[0] && hq[1] && hq[2]))) {
+				snprintf(err, errlen, "%s:%zu: ratio '%s' [%s-%s] over '%s' pairs: "
+					 "expected numbers and a whole count", path, i + 1, w->f[4],
+					 w->f[5], w->f[6], w->f[7]);
+				goto out;
+			}
 		}
 		if (field_num(w->f[2], &hr, &real) || field_num(w->f[3], &hs, &sim)) {
 			snprintf(err, errlen, "%s:%zu: real '%s' or simulated '%s' is not a number",
@@ -187,6 +224,7 @@ int hb_cal_read_csv(const char *dir, struct hb_cal *c, char *err, size_t errlen)
 			rc = -ENOMEM;
 			goto out;
 		}
+		hb_cal_set_pairs(c, (int)pairs, q[0], q[1], q[2]);
 	}
 	rc = 0;
 out:
@@ -316,8 +354,14 @@ int hb_cal_ordering(const struct hb_cal *c, const char *metric, char *buf, size_
 			       order_word(so));
 		/* how much, not only which way: the ratio each side puts between the backings */
 		if (ref->real > 0 && ref->sim > 0)
-			append(list, sizeof(list), " (%s / %s: real %.3g, simulated %.3g)",
+			append(list, sizeof(list), " (%s / %s: real %.3g, simulated %.3g",
 			       r->backing, ref->backing, r->real / ref->real, r->sim / ref->sim);
+		/* the same from the paired ratios, where the drift between repetitions cancels */
+		if (ref->real > 0 && ref->sim > 0 && r->pairs && ref->pairs && ref->ratio != 0)
+			append(list, sizeof(list), "; simulated / real of that, paired: %.3gx",
+			       r->ratio / ref->ratio);
+		if (ref->real > 0 && ref->sim > 0)
+			append(list, sizeof(list), ")");
 	}
 	if (!ref || (!compared && !missing)) {
 		snprintf(buf, len, "cannot tell: one backing only");

@@ -16,6 +16,11 @@ struct hb_cal_row {
 	char metric[96], backing[64];
 	double real, sim;
 	int has_real, has_sim; /* 0: the figure is missing on that side (an empty CSV field) */
+	/* The paired ratio: the two sides ran side by side in each repetition, so the ratio
+	 * is the median over repetitions of simulated / real within one, with its range;
+	 * pairs 0: none (a side lacks a repetition), and the ratio is of the medians. */
+	int pairs;
+	double ratio, ratio_min, ratio_max;
 };
 
 struct hb_cal {
@@ -26,15 +31,18 @@ struct hb_cal {
 /* One row; has_* 0 for a side without the figure. 0 or -ENOMEM. */
 int hb_cal_add(struct hb_cal *c, const char *metric, const char *backing, int has_real,
 	       double real, int has_sim, double sim);
+/* The last row's paired ratio over n repetitions (n >= 1). */
+void hb_cal_set_pairs(struct hb_cal *c, int n, double med, double min, double max);
 void hb_cal_free(struct hb_cal *c);
-/* DIR/calibration.csv atomically: metric,backing,real,simulated,ratio; a missing figure and
- * its ratio are empty fields, never 0. 0 or -errno. */
+/* DIR/calibration.csv atomically: metric,backing,real,simulated,ratio,ratio_min,ratio_max,
+ * pairs; a missing figure and its ratio are empty fields, never 0. 0 or -errno. */
 int hb_cal_write_csv(const struct hb_cal *c, const char *dir);
 /* Reads DIR/calibration.csv into c. 0; -ENOENT when there is none; -EINVAL (err says which
  * line) or -errno otherwise. */
 int hb_cal_read_csv(const char *dir, struct hb_cal *c, char *err, size_t errlen);
 
-/* simulated / real into *q: 1, or 0 when a side is missing or real is 0. */
+/* The paired ratio, else simulated / real of the medians, into *q: 1, or 0 when a side is
+ * missing or real is 0. */
 int hb_cal_ratio(const struct hb_cal_row *r, double *q);
 /* Distinct metrics of c in order of appearance (at most max). */
 size_t hb_cal_metrics(const struct hb_cal *c, const char **out, size_t max);

@@ -111,7 +111,7 @@ static void figures_table(struct hb_doc *d, const struct hb_cal *c)
 {
 	static const char *const hd[] = { "metric", "backing", "real", "simulated",
 					  "simulated / real" };
-	char v[3][64];
+	char v[3][96];
 	const char *cells[5];
 
 	hb_doc_table_start(d);
@@ -127,7 +127,10 @@ static void figures_table(struct hb_doc *d, const struct hb_cal *c)
 			hb_doc_num(r->real, v[0], sizeof(v[0]));
 		if (r->has_sim)
 			hb_doc_num(r->sim, v[1], sizeof(v[1]));
-		if (hb_cal_ratio(r, &q))
+		if (hb_cal_ratio(r, &q) && r->pairs > 1)
+			snprintf(v[2], sizeof(v[2]), "%.3gx [%.3g-%.3g], %d pairs", q, r->ratio_min,
+				 r->ratio_max, r->pairs);
+		else if (hb_cal_ratio(r, &q))
 			snprintf(v[2], sizeof(v[2]), "%.3gx", q);
 		cells[0] = r->metric, cells[1] = r->backing;
 		cells[2] = v[0], cells[3] = v[1], cells[4] = v[2];
@@ -147,8 +150,11 @@ int hb_cal_section(struct hb_doc *d, int level, const struct hb_cal *c, struct h
 
 	hb_doc_h(d, level, "Calibration: real against simulated");
 	hb_doc_para(d, "Each real scenario and its simulator twin ran with matched parameters, "
-		    "interleaved, on the same backings. Figures are medians over repetitions; "
-		    "the ratio is simulated / real, and a figure one side does not have is '-'. "
+		    "side by side in every repetition, on the same backings. Figures are medians "
+		    "over repetitions; the ratio is simulated / real within each repetition, its "
+		    "median over the repetitions and [range] (a drift of the machine between "
+		    "repetitions cancels in the pair), or of the medians where a side lacks a "
+		    "repetition; a figure one side does not have is '-'. "
 		    "A memory figure after the drain agrees within 20% (0.8-1.2x), the fork time "
 		    "per GiB within a factor of 1.5, every other figure within a factor of 2 "
 		    "(0.5-2x). The ordering compares each backing "

@@ -84,6 +84,26 @@ if command -v gnuplot >/dev/null; then
 	grep -q "plots/calibration_m_time.png" "$md" && pass "the chart is in the report" ||
 		fail "chart not in report.md"
 fi
+# The paired form (8 columns): the ratio is the median of the per-repetition ratios, not
+# simulated / real of the medians (here 1.2 and 1.1 where the medians give 1.375 and 1.75),
+# shown with its range; the ordering adds the paired ratio between the backings (1.1 / 1.2).
+cat >"$TMP/mini/calibration.csv" <<'EOF'
+metric,backing,real,simulated,ratio,ratio_min,ratio_max,pairs
+fork_ms_per_gib,4k,40,55,1.2,0.9,1.6,5
+fork_ms_per_gib,thp-always,4,7,1.1,0.5,2.2,5
+only_real,4k,7,,,,,0
+EOF
+expect_exit 0 "plot a run with a paired calibration.csv" "$HB" plot "$TMP/mini"
+grep -q "| fork_ms_per_gib | 4k | 40 | 55 | 1.2x \[0.9-1.6\], 5 pairs |" "$md" &&
+	pass "the table shows the paired ratio with its range" ||
+	fail "paired table row: $(grep '| fork_ms_per_gib | 4k' "$md")"
+grep -q "| fork_ms_per_gib | yes: 4k 1.2x, thp-always 1.1x (to agree: within 1.5x) | same: thp-always against 4k: lower on both sides (thp-always / 4k: real 0.1, simulated 0.127; simulated / real of that, paired: 0.917x) |" "$md" &&
+	pass "the verdict is on the paired ratio, the ordering gives it between the backings" ||
+	fail "paired verdict: $(grep '| fork_ms_per_gib | [a-z]' "$md")"
+printf 'metric,backing,real,simulated,ratio,ratio_min,ratio_max,pairs\nm,4k,1,2,2,,,3\n' >"$TMP/mini/calibration.csv"
+expect_exit 0 "plot with paired ratios missing their range" "$HB" plot "$TMP/mini"
+grep -q "calibration.csv:2: ratio '2' \[-\] over '3' pairs: expected numbers and a whole count" "$md" &&
+	pass "a paired row without its range is reported" || fail "bad paired row not reported"
 printf 'metric,backing,real,simulated,ratio\nm_time,4k,ten,15,\n' >"$TMP/mini/calibration.csv"
 expect_exit 0 "plot with a bad calibration.csv" "$HB" plot "$TMP/mini"
 grep -q "calibration.csv:2: real 'ten' or simulated '15' is not a number" "$md" &&
@@ -105,11 +125,28 @@ rc=$?
 [ "$(tail -2 "$TMP/stdout" | tr '\n' ' ')" = "$run/calibration.csv $run/calibration.md " ] &&
 	pass "prints the CSV and the report" || fail "stdout: $(cat "$TMP/stdout")"
 csv="$run/calibration.csv"
-[ "$(head -1 "$csv")" = "metric,backing,real,simulated,ratio" ] && pass "CSV header" ||
-	fail "header: $(head -1 "$csv")"
-awk -F, 'NF != 5 { bad = 1 } END { exit bad }' "$csv" && pass "5 fields in every row" ||
-	fail "a row without 5 fields"
+[ "$(head -1 "$csv")" = "metric,backing,real,simulated,ratio,ratio_min,ratio_max,pairs" ] &&
+	pass "CSV header" || fail "header: $(head -1 "$csv")"
+awk -F, 'NF != 8 { bad = 1 } END { exit bad }' "$csv" && pass "8 fields in every row" ||
+	fail "a row without 8 fields"
 ls "$run" | grep -q '\.tmp\.' && fail "a temporary file is left" || pass "no temporary file left"
+# The pilot: one repetition of the real side whose figures set forkcow's phase_time
+# (the stand-in rule: the real side's populate_ms); the comparison is made on the main run.
+[ "$(awk -F, 'NR > 1 { print $1 "," $4 }' "$run/pilot/results.csv" | sort -u | tr '\n' ' ')" = "touch,1 " ] &&
+	pass "the pilot ran the real side of the pair that needs it, once" ||
+	fail "pilot cells: $(awk -F, 'NR > 1 { print $1 "," $4 }' "$run/pilot/results.csv" | sort -u)"
+for b in 4k thp-always; do
+	p=$(awk -F, -v b=$b '$1 == "touch" && $2 == b && $5 == "populate_ms" { printf "%.0f", $6 < 1 ? 1 : $6 }' \
+		"$run/pilot/results.csv")
+	grep -q "^forkcow,$b,[^,]*phase_time=${p}ms;" "$run/results.csv" &&
+		pass "$b: the twin's phase_time is the pilot's populate_ms (${p}ms)" ||
+		fail "$b: no forkcow cell with phase_time=${p}ms"
+done
+# Real side and twin beside each other in every repetition: rep 1 of both before any rep 2.
+awk -F, 'NR > 1 { if ($4 < last) bad = 1; last = $4; if ($4 == 1) seen[$1] = 1 }
+	END { exit bad || !seen["touch"] || !seen["forkcow"] }' "$run/results.csv" &&
+	pass "each repetition runs the real side and its twin before the next" ||
+	fail "cells out of repetition order: $(awk -F, 'NR > 1 { print $1, $2, $4 }' "$run/results.csv" | uniq | head -12)"
 row() { awk -F, -v m="$1" -v b="$2" '$1 == m && $2 == b' "$csv"; }
 for b in 4k thp-always; do
 	r=$(row populate_ms $b)
@@ -123,13 +160,21 @@ for b in 4k thp-always; do
 	[ -n "$want" ] && awk -v a="$want" -v b="$got" 'BEGIN { d = (a - b) / a; exit !(d < 1e-9 && d > -1e-9) }' &&
 		pass "populate_ms $b real is the median of 2 reps" ||
 		fail "populate_ms $b real $got, want $want"
-	echo "$r" | awk -F, '$3 > 0 && $4 > 0 { q = $4 / $3; d = ($5 - q) / q; exit !(d < 1e-4 && d > -1e-4) }
-		{ exit 1 }' && pass "populate_ms $b ratio is simulated / real" ||
-		fail "populate_ms $b ratio: $r"
-	echo "$(row ns_per_touch $b)" | grep -Eq '^ns_per_touch,'$b',[0-9.e+-]+,,$' &&
+	# paired: simulated / real within each repetition (forkcow's and touch's rows of the
+	# same rep), the median of the two (their mean), the range, 2 pairs
+	want=$(awk -F, -v b=$b '$2 == b && $5 == "populate_ms" && $1 == "touch" { r[$4] = $6 }
+		$2 == b && $5 == "populate_ms" && $1 == "forkcow" { s[$4] = $6 }
+		END { q1 = s[1] / r[1]; q2 = s[2] / r[2]; lo = q1 < q2 ? q1 : q2; hi = q1 < q2 ? q2 : q1
+			printf "%.12g %.12g %.12g", (q1 + q2) / 2, lo, hi }' "$run/results.csv")
+	echo "$r" | awk -F, -v w="$want" 'BEGIN { split(w, q, " ") }
+		function near(a, b) { return (a - b) / b < 1e-4 && (a - b) / b > -1e-4 }
+		{ exit !(near($5, q[1]) && near($6, q[2]) && near($7, q[3]) && $8 == 2) }' &&
+		pass "populate_ms $b ratio is the median of the paired ratios, with their range" ||
+		fail "populate_ms $b ratio: $r (want median, min, max $want over 2 pairs)"
+	echo "$(row ns_per_touch $b)" | grep -Eq '^ns_per_touch,'$b',[0-9.e+-]+,,,,,0$' &&
 		pass "$b: a figure the simulated side lacks is empty, ratio too" ||
 		fail "ns_per_touch $b: $(row ns_per_touch $b)"
-	echo "$(row fork_ms_per_gib $b)" | grep -Eq '^fork_ms_per_gib,'$b',,[0-9.e+-]+,$' &&
+	echo "$(row fork_ms_per_gib $b)" | grep -Eq '^fork_ms_per_gib,'$b',,[0-9.e+-]+,,,,0$' &&
 		pass "$b: a figure the real side lacks is empty" ||
 		fail "fork_ms_per_gib $b: $(row fork_ms_per_gib $b)"
 	c=$(row charged_kib_after_drain $b | cut -d, -f3)
@@ -148,7 +193,8 @@ for b in 4k thp-always; do
 done
 grep -q '^copied_kib_per_dirtied_page,' "$csv" && fail "a both-sides-only metric one side lacks has rows" ||
 	pass "a both-sides-only metric one side lacks has no rows"
-grep -q ',0,\|,0$' "$csv" && fail "a 0 stands for a missing figure: $(grep ',0,\|,0$' "$csv")" ||
+awk -F, 'NR > 1 { for (i = 3; i <= 7; i++) if ($i == "0") bad = 1 } END { exit !bad }' "$csv" &&
+	fail "a 0 stands for a missing figure: $(awk -F, 'NR > 1 && ($3 == "0" || $4 == "0" || $5 == "0")' "$csv")" ||
 	pass "no 0 for a missing figure"
 for f in calibration.md calibration.html; do
 	grep -q "Calibration: real against simulated" "$run/$f" && pass "$f has the section" ||

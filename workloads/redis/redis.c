@@ -259,9 +259,10 @@ static const struct hb_metric_def redis_metrics[] = {
 	{ "ops_per_sec_fill", "ops/s", HB_HIGHER, HB_KIND_RATE, "pipelined SETs of new keys" },
 	{ "fork_us", "us", HB_LOWER, HB_KIND_TIME, FORK "INFO latest_fork_usec" },
 	{ "fork_us_empty", "us", HB_NEITHER, HB_KIND_TIME,
-	  FORK "latest_fork_usec of a BGSAVE of the same server empty, before the fill" },
+	  FORK "latest_fork_usec of BGSAVEs of the same server empty, before the fill: the "
+	       "median of 5" },
 	{ "used_memory_rss_kib_empty", "KiB", HB_NEITHER, HB_KIND_MEMORY,
-	  FORK "used_memory_rss of the empty server, at that BGSAVE" },
+	  FORK "used_memory_rss of the empty server, at its last BGSAVE" },
 	{ "fork_ms_per_gib", "ms/GiB", HB_LOWER, HB_KIND_TIME,
 	  FORK "(fork_us - fork_us_empty) per GiB of used_memory_rss the dataset added; signed: "
 	       "below 0 when that part is less than the two forks' noise" },

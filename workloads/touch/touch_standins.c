@@ -35,8 +35,20 @@ static int standin_dataset(uint64_t bytes, char *buf, size_t len)
 	return 0;
 }
 
+/* A rule that reads the real side's figure, so the stand-ins take calibrate's pilot path:
+ * forkcow's writing phase lasts the real side's populate_ms (at least 1 ms), as Redis's
+ * snapshot length sets forkcow's sink rate. */
+static int standin_phase_time(const struct hb_twin_real *r, char *buf, size_t len)
+{
+	if (!r->have[0] || r->fig[0] < 0)
+		return -1;
+	snprintf(buf, len, "%.0fms", r->fig[0] < 1 ? 1 : r->fig[0]);
+	return 0;
+}
+
 static const struct hb_twin_rule standin_fork_rules[] = {
 	{ "size", { NULL }, NULL },
+	{ "phase_time", { "populate_ms" }, standin_phase_time },
 	{ NULL },
 };
 
@@ -50,7 +62,7 @@ static const struct hb_twin_rule standin_churn_rules[] = {
 const struct hb_twin hb_touch_standins[] = {
 	{ .pair = "fork-standin", .what = "touch against forkcow with the same size (test only)",
 	  .real = { NULL, "size=477M;passes=2", "size=10M" },
-	  .sim = { "forkcow", "value_size=500;phase_time=50ms", NULL },
+	  .sim = { "forkcow", "value_size=500", NULL },
 	  .rules = standin_fork_rules, .metrics = standin_metrics, .dataset = standin_dataset,
 	  .dataset_help = "the fork-standin pair's size, as 500 B keys (default 477 MiB)",
 	  .test_only = 1 },
