@@ -59,6 +59,8 @@ struct hb_folio_view {
 	uint64_t hugetlb_kib;	       /* of kib[]: in hugetlb folios */
 	uint64_t zero_kib;	       /* present pages mapping the shared zero page (not in kib[],
 					* as not in smaps' Rss) */
+	uint64_t partial_kib;	       /* of kib[] at orders > 0: folios only partly mapped in the
+					* range (a part unmapped, or a split pending) */
 	int from_pagemap;	       /* 1: pagemap + kpageflags; 0: the smaps fallback */
 	char why[160];		       /* from_pagemap 0: why */
 };

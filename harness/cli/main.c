@@ -75,6 +75,7 @@ static const struct {
 	{ &hb_ab_command, hb_cmd_ab },
 	{ &hb_calibrate_command, hb_cmd_calibrate },
 	{ &hb_restore_command, hb_cmd_restore },
+	{ &hb_inspect_command, hb_cmd_inspect },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -243,6 +244,7 @@ int main(int argc, char **argv)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
 		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, "
-		       "baseline, noise, ab, calibrate, restore, WORKLOAD --help, --help, --version", argv[1]);
+		       "baseline, noise, ab, calibrate, restore, inspect, WORKLOAD --help, --help, "
+		       "--version", argv[1]);
 	return HB_EXIT_USAGE;
 }

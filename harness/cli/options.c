@@ -13,6 +13,18 @@ static int has_short(const struct hb_option *o)
 	return o->key > 0 && o->key < HB_OPT_LONG_ONLY;
 }
 
+/* An optional value: its arg is written "[=NAME]" and given as --name=VALUE. */
+static int optional(const struct hb_option *o)
+{
+	return o->arg && o->arg[0] == '[';
+}
+
+/* What goes between the option's name and its arg in the help: a space, or nothing. */
+static const char *arg_sep(const struct hb_option *o)
+{
+	return !o->arg || optional(o) ? "" : " ";
+}
+
 void hb_opt_begin(struct hb_opt_parser *p, const struct hb_command *cmd)
 {
 	char *s = p->optstring;
@@ -23,12 +35,17 @@ void hb_opt_begin(struct hb_opt_parser *p, const struct hb_command *cmd)
 	if (!cmd->name)
 		*s++ = '+'; /* the top level: its options end at the command */
 	for (const struct hb_option *o = cmd->options; o->name && n < HB_MAX_OPTIONS; o++, n++) {
-		p->longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+		p->longopts[n] = (struct option){ o->name,
+						  optional(o) ? optional_argument :
+						  o->arg      ? required_argument :
+								no_argument,
 						  NULL, o->key };
 		if (!has_short(o))
 			continue;
 		*s++ = (char)o->key;
 		if (o->arg)
+			*s++ = ':';
+		if (optional(o))
 			*s++ = ':';
 	}
 	*s = 0;
@@ -138,7 +155,7 @@ void hb_opt_usage(const struct hb_command *cmd, FILE *f)
 		if (o->usage)
 			len = snprintf(item, sizeof(item), "[%s]", o->usage);
 		else
-			len = snprintf(item, sizeof(item), "[--%s%s%s]", o->name, o->arg ? " " : "",
+			len = snprintf(item, sizeof(item), "[--%s%s%s]", o->name, arg_sep(o),
 				       o->arg ? o->arg : "");
 		if (at + 1 + len > WIDTH) {
 			fprintf(f, "\n%*s%s", col, "", item);
@@ -159,10 +176,10 @@ void hb_opt_print_options(const struct hb_command *cmd, FILE *f)
 
 		if (has_short(o))
 			at = snprintf(label, sizeof(label), "  -%c, --%s%s%s", o->key, o->name,
-				      o->arg ? " " : "", o->arg ? o->arg : "");
+				      arg_sep(o), o->arg ? o->arg : "");
 		else
-			at = snprintf(label, sizeof(label), "      --%s%s%s", o->name,
-				      o->arg ? " " : "", o->arg ? o->arg : "");
+			at = snprintf(label, sizeof(label), "      --%s%s%s", o->name, arg_sep(o),
+				      o->arg ? o->arg : "");
 		fputs(label, f);
 		if (at + 2 > HELP_COLUMN)
 			fprintf(f, "\n%*s", HELP_COLUMN, "");

@@ -162,7 +162,13 @@ static int find_mount(FILE *f, int v1, const char *rel, struct hb_cgroup_self *s
 
 int hb_cgroup_self(struct hb_cgroup_self *self, const char *proc_root, char *why, size_t len)
 {
-	char path[PATH_MAX], v1rel[PATH_MAX] = "", v2rel[PATH_MAX] = "";
+	return hb_cgroup_of(self, proc_root, 0, why, len);
+}
+
+int hb_cgroup_of(struct hb_cgroup_self *self, const char *proc_root, int pid, char *why,
+		 size_t len)
+{
+	char path[PATH_MAX], v1rel[PATH_MAX] = "", v2rel[PATH_MAX] = "", own[48];
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
@@ -171,7 +177,11 @@ int hb_cgroup_self(struct hb_cgroup_self *self, const char *proc_root, char *why
 	memset(self, 0, sizeof(*self));
 	if (!proc_root)
 		proc_root = "";
-	if ((err = path_fmt(path, sizeof(path), proc_root, "/proc/self/cgroup")) < 0)
+	if (pid)
+		snprintf(own, sizeof(own), "/proc/%d/cgroup", pid);
+	else
+		snprintf(own, sizeof(own), "/proc/self/cgroup");
+	if ((err = path_fmt(path, sizeof(path), proc_root, own)) < 0)
 		return err;
 	f = fopen(path, "re");
 	if (!f) {
@@ -234,7 +244,7 @@ int hb_cgroup_self(struct hb_cgroup_self *self, const char *proc_root, char *why
 		why_set(why, len, "our cgroup (%s) is under no mounted memory controller",
 			v1rel[0] ? v1rel : v2rel);
 	else
-		why_set(why, len, "no memory controller in %s/proc/self/cgroup", proc_root);
+		why_set(why, len, "no memory controller in %s%s", proc_root, own);
 	return -ENOENT;
 }
 

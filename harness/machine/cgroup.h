@@ -29,6 +29,10 @@ struct hb_cgroup {
 /* Finds the memory controller and our own cgroup from /proc/self/cgroup and mountinfo.
  * "proc_root" is "" normally (tests may pass a fake root). Returns 0 or -errno with why. */
 int hb_cgroup_self(struct hb_cgroup_self *self, const char *proc_root, char *why, size_t len);
+/* The same for process pid (0: ourselves), its cgroup's path as our mounts show it;
+ * -ENOENT when the process is gone or has no memory cgroup, with why. */
+int hb_cgroup_of(struct hb_cgroup_self *self, const char *proc_root, int pid, char *why,
+		 size_t len);
 /* Makes <our cgroup>/<name> (tracked in knobs, so every exit path removes it). On v2 the
  * memory controller must be enabled in our cgroup's subtree_control: when it is not and
  * cannot be without moving processes, fails with the reason. */

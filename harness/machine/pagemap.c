@@ -139,8 +139,22 @@ static int pmd_block(const uint64_t *pm, size_t i)
 	return 1;
 }
 
-int hb_pagemap_decode(struct hb_pagemap_dec *d, const uint64_t *pm, const uint64_t *kf,
-		      size_t n, uint64_t vfn0)
+/* The folio left behind: partly mapped when fewer of its pages than it has were met. */
+static void folio_done(struct hb_pagemap_dec *d)
+{
+	if (d->have && d->order > 0 && d->seen < d->nr)
+		d->v->partial_kib += d->seen * PAGE_KIB;
+	d->seen = 0;
+}
+
+void hb_pagemap_decode_end(struct hb_pagemap_dec *d)
+{
+	folio_done(d);
+	d->have = 0;
+}
+
+int hb_pagemap_decode(struct hb_pagemap_dec *d, const uint64_t *pm, const uint64_t *kf, size_t n,
+		      uint64_t vfn0)
 {
 	struct hb_folio_view *v = d->v;
 
@@ -166,17 +180,22 @@ int hb_pagemap_decode(struct hb_pagemap_dec *d, const uint64_t *pm, const uint64
 		}
 		if (!d->have || pfn < d->head || pfn >= d->head + d->nr ||
 		    (kf[i] & HB_KPF_COMPOUND_HEAD && pfn != d->head)) {
+			folio_done(d);
 			rc = find_folio(d, pm, kf, n, i, pfn);
 			if (rc)
 				return rc;
 		}
+		d->seen++;
 		v->kib[d->order] += PAGE_KIB;
 		v->resident_kib += PAGE_KIB;
 		if (d->hugetlb)
 			v->hugetlb_kib += PAGE_KIB;
 		if (block && d->order >= HB_PMD_ORDER && pfn >= d->head &&
-		    pfn + PMD_PAGES <= d->head + d->nr)
+		    pfn + PMD_PAGES <= d->head + d->nr) {
 			v->pmd_mapped_kib += PMD_PAGES * PAGE_KIB;
+			if (d->on_pmd)
+				d->on_pmd(d->pmd_arg, vfn0 + i);
+		}
 	}
 	return 0;
 }
@@ -193,11 +212,12 @@ uint64_t hb_folio_huge_kib(const struct hb_folio_view *v, int only_order)
 }
 
 /* The reader: files, the chunk's buffers and the block cache of kpageflags. */
-struct reader {
+struct hb_pagemap_reader {
 	int pm_fd, kf_fd;
 	uint64_t *pm, *kf;
 	uint64_t *cache; /* CACHE_SLOTS blocks of 1 << CACHE_SHIFT entries */
 	uint64_t *tag;	 /* block number + 1; 0: empty */
+	char pm_path[64];
 };
 
 /* n entries of 8 bytes at index from fd; what lies past the end of the file reads as 0. */
@@ -223,10 +243,10 @@ static int pread_entries(int fd, uint64_t index, size_t n, uint64_t *out)
 
 static int kpf_read(void *arg, uint64_t pfn, size_t n, uint64_t *out)
 {
-	return pread_entries(((struct reader *)arg)->kf_fd, pfn, n, out);
+	return pread_entries(((struct hb_pagemap_reader *)arg)->kf_fd, pfn, n, out);
 }
 
-static int cached_flags(struct reader *r, uint64_t pfn, uint64_t *flags)
+static int cached_flags(struct hb_pagemap_reader *r, uint64_t pfn, uint64_t *flags)
 {
 	uint64_t blk = pfn >> CACHE_SHIFT;
 	size_t slot = (size_t)(blk % CACHE_SLOTS);
@@ -244,7 +264,7 @@ static int cached_flags(struct reader *r, uint64_t pfn, uint64_t *flags)
 }
 
 /* kf[i] for every present page of the chunk: one pread per physically contiguous run. */
-static int chunk_flags(struct reader *r, size_t n)
+static int chunk_flags(struct hb_pagemap_reader *r, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
@@ -268,10 +288,9 @@ static int chunk_flags(struct reader *r, size_t n)
 	return 0;
 }
 
-static int read_range(struct reader *r, uint64_t vfn, uint64_t end, struct hb_folio_view *v)
+static int read_range(struct hb_pagemap_reader *r, struct hb_pagemap_dec *d, uint64_t vfn,
+		      uint64_t end)
 {
-	struct hb_kpf_src src = { .read = kpf_read, .arg = r };
-	struct hb_pagemap_dec d = { .src = &src, .v = v };
 	int rc;
 
 	while (vfn < end) {
@@ -282,17 +301,92 @@ static int read_range(struct reader *r, uint64_t vfn, uint64_t end, struct hb_fo
 		if (!rc)
 			rc = chunk_flags(r, n);
 		if (!rc)
-			rc = hb_pagemap_decode(&d, r->pm, r->kf, n, vfn);
+			rc = hb_pagemap_decode(d, r->pm, r->kf, n, vfn);
 		if (rc)
 			return rc;
 		vfn += n;
 	}
+	hb_pagemap_decode_end(d);
 	return 0;
+}
+
+void hb_pagemap_close(struct hb_pagemap_reader *r)
+{
+	if (!r)
+		return;
+	free(r->pm);
+	free(r->kf);
+	free(r->cache);
+	free(r->tag);
+	if (r->pm_fd >= 0)
+		close(r->pm_fd);
+	if (r->kf_fd >= 0)
+		close(r->kf_fd);
+	free(r);
+}
+
+int hb_pagemap_open(struct hb_pagemap_reader **out, const char *pagemap, const char *kpageflags,
+		    char *why, size_t len)
+{
+	struct hb_pagemap_reader *r = calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (!r) {
+		snprintf(why, len, "out of memory for the pagemap buffers");
+		return -ENOMEM;
+	}
+	r->pm_fd = r->kf_fd = -1;
+	snprintf(r->pm_path, sizeof(r->pm_path), "%s", pagemap);
+	r->kf_fd = open(kpageflags, O_RDONLY | O_CLOEXEC);
+	if (r->kf_fd < 0) {
+		rc = -errno;
+		snprintf(why, len, "cannot open %s: %s%s", kpageflags, strerror(-rc),
+			 rc == -EACCES || rc == -EPERM ? " (it needs root)" : "");
+		goto fail;
+	}
+	r->pm_fd = open(pagemap, O_RDONLY | O_CLOEXEC);
+	if (r->pm_fd < 0) {
+		rc = -errno;
+		snprintf(why, len, "cannot open %s: %s", pagemap, strerror(-rc));
+		goto fail;
+	}
+	r->pm = malloc(CHUNK_PAGES * sizeof(*r->pm));
+	r->kf = malloc(CHUNK_PAGES * sizeof(*r->kf));
+	r->cache = malloc(((size_t)CACHE_SLOTS << CACHE_SHIFT) * sizeof(*r->cache));
+	r->tag = calloc(CACHE_SLOTS, sizeof(*r->tag));
+	if (!r->pm || !r->kf || !r->cache || !r->tag) {
+		rc = -ENOMEM;
+		snprintf(why, len, "out of memory for the pagemap buffers");
+		goto fail;
+	}
+	*out = r;
+	return 0;
+fail:
+	hb_pagemap_close(r);
+	return rc;
+}
+
+int hb_pagemap_range(struct hb_pagemap_reader *r, uintptr_t start, uintptr_t end,
+		     struct hb_folio_view *v, void (*on_pmd)(void *arg, uint64_t vfn), void *arg,
+		     char *why, size_t len)
+{
+	struct hb_kpf_src src = { .read = kpf_read, .arg = r };
+	struct hb_pagemap_dec d = { .src = &src, .v = v, .on_pmd = on_pmd, .pmd_arg = arg };
+	int rc = read_range(r, &d, start >> 12, (end + 4095) >> 12);
+
+	if (rc == -EPERM)
+		snprintf(why, len, "%s shows no PFNs (they are hidden without CAP_SYS_ADMIN)",
+			 r->pm_path);
+	else if (rc)
+		snprintf(why, len, "cannot read %s or /proc/kpageflags: %s", r->pm_path,
+			 strerror(-rc));
+	return rc;
 }
 
 int hb_pagemap_read(int pid, uintptr_t start, uintptr_t end, struct hb_folio_view *v)
 {
-	struct reader r = { .pm_fd = -1, .kf_fd = -1 };
+	struct hb_pagemap_reader *r;
 	char path[64];
 	int rc;
 
@@ -302,46 +396,16 @@ int hb_pagemap_read(int pid, uintptr_t start, uintptr_t end, struct hb_folio_vie
 		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	else
 		snprintf(path, sizeof(path), "/proc/self/pagemap");
-	r.kf_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	if (r.kf_fd < 0) {
-		rc = -errno;
-		snprintf(v->why, sizeof(v->why), "cannot open /proc/kpageflags: %s%s",
-			 strerror(-rc), rc == -EACCES || rc == -EPERM ? " (it needs root)" : "");
-		return rc;
+	rc = hb_pagemap_open(&r, path, "/proc/kpageflags", v->why, sizeof(v->why));
+	if (!rc) {
+		rc = hb_pagemap_range(r, start, end, v, NULL, NULL, v->why, sizeof(v->why));
+		hb_pagemap_close(r);
 	}
-	r.pm_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r.pm_fd < 0) {
-		rc = -errno;
-		snprintf(v->why, sizeof(v->why), "cannot open %s: %s", path, strerror(-rc));
-		goto out;
-	}
-	r.pm = malloc(CHUNK_PAGES * sizeof(*r.pm));
-	r.kf = malloc(CHUNK_PAGES * sizeof(*r.kf));
-	r.cache = malloc(((size_t)CACHE_SLOTS << CACHE_SHIFT) * sizeof(*r.cache));
-	r.tag = calloc(CACHE_SLOTS, sizeof(*r.tag));
-	if (!r.pm || !r.kf || !r.cache || !r.tag) {
-		rc = -ENOMEM;
-		snprintf(v->why, sizeof(v->why), "out of memory for the pagemap buffers");
-		goto out;
-	}
-	rc = read_range(&r, start >> 12, (end + 4095) >> 12, v);
-	if (rc == -EPERM)
-		snprintf(v->why, sizeof(v->why),
-			 "%s shows no PFNs (they are hidden without CAP_SYS_ADMIN)", path);
-	else if (rc)
-		snprintf(v->why, sizeof(v->why), "cannot read %s or /proc/kpageflags: %s", path,
-			 strerror(-rc));
-	else
+	if (!rc) {
 		v->from_pagemap = 1;
-out:
-	free(r.pm);
-	free(r.kf);
-	free(r.cache);
-	free(r.tag);
-	if (r.pm_fd >= 0)
-		close(r.pm_fd);
-	close(r.kf_fd);
-	if (rc) {
+		return 0;
+	}
+	{
 		uint64_t region = v->region_kib;
 		char why[sizeof(v->why)];
 

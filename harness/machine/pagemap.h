@@ -40,6 +40,10 @@ struct hb_pagemap_dec {
 	unsigned order;
 	int hugetlb;
 	int have;
+	uint64_t seen; /* pages of the last folio met in this range */
+	/* Optional: called with the first virtual frame of each PMD-mapped 2 MiB block. */
+	void (*on_pmd)(void *arg, uint64_t vfn);
+	void *pmd_arg;
 };
 
 /*
@@ -52,6 +56,25 @@ struct hb_pagemap_dec {
  */
 int hb_pagemap_decode(struct hb_pagemap_dec *d, const uint64_t *pm, const uint64_t *kf,
 		      size_t n, uint64_t vfn0);
+/* At the end of a range: the last folio, when only part of it was mapped in the range, into
+ * d->v->partial_kib (hb_pagemap_decode does this for the folios before it). */
+void hb_pagemap_decode_end(struct hb_pagemap_dec *d);
+
+/*
+ * An open reader of one process's pagemap and of kpageflags, for many ranges (the VMAs of a
+ * process: hb_procmem_read) with one set of buffers. The paths are /proc/<pid>/pagemap and
+ * /proc/kpageflags, or captured copies (the unit tests' fixtures).
+ */
+struct hb_pagemap_reader;
+/* 0, or -errno with why (no root, file absent). */
+int hb_pagemap_open(struct hb_pagemap_reader **r, const char *pagemap, const char *kpageflags,
+		    char *why, size_t len);
+/* Adds [start, end) to v (not zeroed here); on_pmd, when not NULL, gets each PMD-mapped 2 MiB
+ * block's first virtual frame. 0, -EPERM when PFNs are hidden, -errno, with why. */
+int hb_pagemap_range(struct hb_pagemap_reader *r, uintptr_t start, uintptr_t end,
+		     struct hb_folio_view *v, void (*on_pmd)(void *arg, uint64_t vfn), void *arg,
+		     char *why, size_t len);
+void hb_pagemap_close(struct hb_pagemap_reader *r);
 
 /*
  * Reads [start, end) of /proc/<pid>/pagemap (pid 0: self) and the kpageflags of its pages,

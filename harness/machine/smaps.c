@@ -24,6 +24,10 @@ enum smaps_field {
 	F_PRIVATE_HUGETLB,
 	F_SHARED_HUGETLB,
 	F_KERNEL_PAGE,
+	F_ANONYMOUS,
+	F_SHMEM_PMD,
+	F_FILE_PMD,
+	F_SWAP,
 	F_NR,
 };
 
@@ -35,6 +39,10 @@ static const char *const field_names[F_NR] = {
 	[F_PRIVATE_HUGETLB] = "Private_Hugetlb",
 	[F_SHARED_HUGETLB] = "Shared_Hugetlb",
 	[F_KERNEL_PAGE] = "KernelPageSize",
+	[F_ANONYMOUS] = "Anonymous",
+	[F_SHMEM_PMD] = "ShmemPmdMapped",
+	[F_FILE_PMD] = "FilePmdMapped",
+	[F_SWAP] = "Swap",
 };
 
 /* Parses up to 16 hex digits (no sign, no 0x, unlike strtoull); returns the end or NULL. */
@@ -60,9 +68,11 @@ static const char *parse_hex(const char *s, uint64_t *val)
  * Validates the whole header, not just the range, so that a line which merely starts with hex
  * digits (e.g. corruption) is not mistaken for a VMA. The path may be absent or contain spaces.
  */
-static int parse_header(const char *s, uint64_t *start, uint64_t *end)
+static int parse_header(const char *s, struct hb_smaps_vma *vma)
 {
-	uint64_t off, dev_major, dev_minor;
+	uint64_t off, dev_major, dev_minor, *start = &vma->start, *end = &vma->end;
+	const char *perms;
+	size_t n;
 	int i;
 
 	s = parse_hex(s, start);
@@ -71,6 +81,7 @@ static int parse_header(const char *s, uint64_t *start, uint64_t *end)
 	s = parse_hex(s, end);
 	if (!s || *s++ != ' ' || *end < *start)
 		return -EINVAL;
+	perms = s;
 	for (i = 0; i < 4; i++, s++) {
 		if (!*s || !strchr(i == 3 ? "ps" : i == 2 ? "x-" : i == 1 ? "w-" : "r-", *s))
 			return -EINVAL;
@@ -90,6 +101,15 @@ static int parse_header(const char *s, uint64_t *start, uint64_t *end)
 		s++;
 	if (*s && *s != ' ' && *s != '\n')
 		return -EINVAL;
+	memcpy(vma->perms, perms, 4);
+	vma->perms[4] = '\0';
+	while (*s == ' ')
+		s++;
+	n = strcspn(s, "\n");
+	if (n >= sizeof(vma->path))
+		n = sizeof(vma->path) - 1;
+	memcpy(vma->path, s, n);
+	vma->path[n] = '\0';
 	return 0;
 }
 
@@ -121,8 +141,10 @@ static int parse_kib(const char *s, uint64_t *val)
 	return 0;
 }
 
-static void add_field(struct hb_smaps *acc, enum smaps_field f, uint64_t v)
+static void add_field(struct hb_smaps_vma *vma, enum smaps_field f, uint64_t v)
 {
+	struct hb_smaps *acc = &vma->sum;
+
 	switch (f) {
 	case F_SIZE:
 		acc->size_kib += v;
@@ -147,9 +169,144 @@ static void add_field(struct hb_smaps *acc, enum smaps_field f, uint64_t v)
 		if (v > acc->kernel_page_kib)
 			acc->kernel_page_kib = v;
 		break;
+	case F_ANONYMOUS:
+		vma->anon_kib += v;
+		break;
+	case F_SHMEM_PMD:
+		vma->shmem_pmd_kib += v;
+		break;
+	case F_FILE_PMD:
+		vma->file_pmd_kib += v;
+		break;
+	case F_SWAP:
+		vma->swap_kib += v;
+		break;
 	case F_NR:
 		break;
 	}
+}
+
+/* The text fields a VMA carries besides its kB lines. */
+static void text_field(struct hb_smaps_vma *vma, const char *line, size_t n)
+{
+	const char *v = line + n + 1;
+	size_t len;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (n == 11 && !memcmp(line, "THPeligible", 11)) {
+		vma->thp_eligible = *v == '1' ? 1 : *v == '0' ? 0 : -1;
+	} else if (n == 7 && !memcmp(line, "VmFlags", 7)) {
+		len = strcspn(v, "\n");
+		if (len >= sizeof(vma->vmflags))
+			len = sizeof(vma->vmflags) - 1;
+		memcpy(vma->vmflags, v, len);
+		vma->vmflags[len] = '\0';
+	}
+}
+
+int hb_smaps_vma_flag(const struct hb_smaps_vma *vma, const char *flag)
+{
+	for (const char *p = vma->vmflags; (p = strstr(p, flag)); p += 2)
+		if ((p == vma->vmflags || p[-1] == ' ') && (p[2] == ' ' || p[2] == '\0'))
+			return 1;
+	return 0;
+}
+
+int hb_smaps_walk(const char *path, int (*fn)(const struct hb_smaps_vma *vma, void *arg), void *arg)
+{
+	struct hb_smaps_vma *vma = calloc(1, sizeof(*vma));
+	bool have_vma = false;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int ret = 0;
+
+	if (!vma)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		free(vma);
+		return ret;
+	}
+	errno = 0;
+	while (getline(&line, &cap, f) != -1) {
+		size_t n = field_name_len(line);
+		enum smaps_field fi;
+		uint64_t v;
+
+		if (!n) {
+			/* Not in kernel output, but a trailing blank line is harmless. */
+			if (line[0] == '\n' || line[0] == '\0')
+				continue;
+			if (have_vma && (ret = fn(vma, arg)))
+				break;
+			memset(vma, 0, sizeof(*vma));
+			vma->thp_eligible = -1;
+			vma->sum.vmas = 1;
+			ret = parse_header(line, vma);
+			if (ret)
+				break;
+			have_vma = true;
+			continue;
+		}
+		/* Fields before any header mean this is not a smaps file. */
+		if (!have_vma) {
+			ret = -EINVAL;
+			break;
+		}
+		for (fi = 0; fi < F_NR; fi++) {
+			if (strlen(field_names[fi]) == n && !memcmp(line, field_names[fi], n))
+				break;
+		}
+		if (fi == F_NR) {
+			text_field(vma, line, n);
+			continue;
+		}
+		ret = parse_kib(line + n + 1, &v);
+		if (ret)
+			break;
+		add_field(vma, fi, v);
+	}
+	if (!ret && ferror(f))
+		ret = errno ? -errno : -EIO;
+	if (!ret && have_vma)
+		ret = fn(vma, arg);
+	free(line);
+	free(vma);
+	fclose(f);
+	return ret;
+}
+
+/* What smaps_parse adds up over the walk. */
+struct sum_walk {
+	bool rollup;
+	uint64_t start, end;
+	unsigned headers;
+	struct hb_smaps acc;
+};
+
+static int sum_vma(const struct hb_smaps_vma *vma, void *arg)
+{
+	struct sum_walk *w = arg;
+	const struct hb_smaps *s = &vma->sum;
+
+	if (w->rollup && w->headers++)
+		return -EINVAL;
+	if (!w->rollup && !(vma->start < w->end && vma->end > w->start))
+		return 0;
+	w->acc.vmas += !w->rollup;
+	w->acc.size_kib += s->size_kib;
+	w->acc.rss_kib += s->rss_kib;
+	w->acc.private_dirty_kib += s->private_dirty_kib;
+	w->acc.anon_huge_kib += s->anon_huge_kib;
+	w->acc.private_hugetlb_kib += s->private_hugetlb_kib;
+	w->acc.shared_hugetlb_kib += s->shared_hugetlb_kib;
+	/* A range can mix page sizes (e.g. hugetlb next to anon); report the largest. */
+	if (s->kernel_page_kib > w->acc.kernel_page_kib)
+		w->acc.kernel_page_kib = s->kernel_page_kib;
+	return 0;
 }
 
 /*
@@ -159,73 +316,19 @@ static void add_field(struct hb_smaps *acc, enum smaps_field f, uint64_t v)
 static int smaps_parse(const char *path, bool rollup, uint64_t start, uint64_t end,
 		       struct hb_smaps *out)
 {
-	struct hb_smaps acc = { 0 };
-	bool have_vma = false, in_range = false;
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-	int ret = 0;
+	struct sum_walk w = {.rollup = rollup, .start = start, .end = end};
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-
-	errno = 0;
-	while (getline(&line, &cap, f) != -1) {
-		size_t n = field_name_len(line);
-		enum smaps_field fi;
-		uint64_t v;
-
-		if (!n) {
-			uint64_t vs, ve;
-
-			/* Not in kernel output, but a trailing blank line is harmless. */
-			if (line[0] == '\n' || line[0] == '\0')
-				continue;
-			ret = parse_header(line, &vs, &ve);
-			if (ret)
-				break;
-			if (rollup && have_vma) {
-				ret = -EINVAL;
-				break;
-			}
-			have_vma = true;
-			in_range = rollup || (vs < end && ve > start);
-			if (in_range && !rollup)
-				acc.vmas++;
-			continue;
-		}
-		/* Fields before any header mean this is not a smaps file. */
-		if (!have_vma) {
-			ret = -EINVAL;
-			break;
-		}
-		if (!in_range)
-			continue;
-		for (fi = 0; fi < F_NR; fi++) {
-			if (strlen(field_names[fi]) == n && !memcmp(line, field_names[fi], n))
-				break;
-		}
-		if (fi == F_NR)
-			continue;
-		ret = parse_kib(line + n + 1, &v);
-		if (ret)
-			break;
-		add_field(&acc, fi, v);
-	}
-	if (!ret && ferror(f))
-		ret = errno ? -errno : -EIO;
+	ret = hb_smaps_walk(path, sum_vma, &w);
 	/* An empty rollup carries no data; zeros would read as "nothing resident". */
-	if (!ret && rollup && !have_vma)
+	if (!ret && rollup && !w.headers)
 		ret = -EINVAL;
-	free(line);
-	fclose(f);
 	if (ret)
 		return ret;
 	if (rollup)
-		acc.kernel_page_kib = 0;
-	*out = acc;
+		w.acc.kernel_page_kib = 0;
+	*out = w.acc;
 	return 0;
 }
 

@@ -78,10 +78,13 @@ EOF
 [ -d /run/sshd ] || { mkdir -p /run/sshd && MADE_PRIVSEP=1; }
 /usr/sbin/sshd -t -f "$SSHD_DIR/sshd_config" -p "$PORT" >"$TMP/out" 2>&1 ||
 	skip_all "sshd refuses the test's config: $(head -n 1 "$TMP/out")"
-# PLAY_MAX: each playbook's bound (it builds hugebench twice): a safety bound for a broken
-# build, not a guess at how long a build takes here. sshd outlives both plays (the EXIT trap
-# stops it; its own timeout is for a test that was SIGKILLed).
-PLAY_MAX=1800
+# PLAY_MAX: each playbook's bound (it builds hugebench twice): a guard against a play that
+# hangs, not a guess at how long a build takes. A broken build or a refused login ends the play
+# on its own, with its exit status; only a hang meets this bound, so it is far above what a
+# slow host needs (30 min was not enough for one play on this machine at half speed: its
+# builds went on past it). sshd outlives both plays (the EXIT trap stops it; its own timeout is
+# for a test that was SIGKILLed).
+PLAY_MAX=10800
 timeout $((2 * PLAY_MAX + 300)) /usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -p "$PORT" \
 	-E "$SSHD_DIR/sshd.log" &
 SSHD_PID=$!
