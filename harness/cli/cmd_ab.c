@@ -4,7 +4,9 @@
  * differ in is what can change without a reboot: the hugebench binary, any environment variable
  * (MALLOC_CONF, GLIBC_TUNABLES, LD_PRELOAD, ...), and any workload parameter, which covers the
  * allocator (preset, library path, its settings) and the knobs a parameter row applies per cell
- * and restores (max_ptes_none, shrink_underused). Each cell of each side runs as `BIN run
+ * and restores (max_ptes_none, shrink_underused), and any machine knob of the knob table or an
+ * mTHP size's enabled (--a-knob/--b-knob, given to the side's cells as `run --knob`: THP,
+ * mTHP, defrag, khugepaged, set per cell before the backing's own settings and put back). Each cell of each side runs as `BIN run
  * WORKLOAD --reps 1` in a child with that side's environment; its rows go into DIR/a or DIR/b
  * under the profile's parameters, so compare joins the sides cell by cell.
  *
@@ -41,7 +43,8 @@ struct side {
 	const char *bin;	/* the hugebench that runs its cells */
 	const char *env[MAX_SETTINGS];	 /* NAME=VALUE */
 	const char *param[MAX_SETTINGS]; /* NAME=VALUE, for the workloads that have NAME */
-	int nenv, nparam;
+	const char *knob[MAX_SETTINGS];	 /* NAME=VALUE, run --knob in every cell */
+	int nenv, nparam, nknob;
 	struct hb_results res;
 	int meta_done;
 };
@@ -65,6 +68,13 @@ static const struct hb_option ab_options[] = {
 	  "shrink_underused, ... (these apply and restore their knobs per cell)" },
 	{ "b-param", HB_OPT_B_PARAM, "[SECTION:]NAME=VALUE", "--b-param [SECTION:]NAME=VALUE ...",
 	  "the same for side B, e.g. SECTION:allocator_conf=tcache:false" },
+	{ "a-knob", HB_OPT_A_KNOB, "NAME=VALUE", "--a-knob NAME=VALUE ...",
+	  "a machine knob of side A's cells (repeatable), given to its cells as `run --knob`: "
+	  "thp/defrag, thp/enabled, khugepaged/defrag, khugepaged/max_ptes_none, "
+	  "mthp/<N>kB/enabled, ... (`hugebench run --help` lists them); set before each cell's "
+	  "backing's own settings and put back after the cell" },
+	{ "b-knob", HB_OPT_B_KNOB, "NAME=VALUE", "--b-knob NAME=VALUE ...",
+	  "the same for side B, e.g. thp/defrag=defer" },
 	{ "profile-thresholds", HB_OPT_PROFILE_THRESHOLDS, NULL, NULL,
 	  "decide with the profile's [thresholds], fitted to the drift between runs (hugebench "
 	  "noise), instead of compare's defaults (5% for times and rates, 1% for memory, 0 for "
@@ -195,6 +205,10 @@ static int cell_argv(const struct side *s, const struct hb_matrix_entry *e, cons
 			PUT("-p");
 			PUT(nv);
 		}
+	}
+	for (int i = 0; i < s->nknob; i++) {
+		PUT("--knob");
+		PUT(s->knob[i]);
 	}
 	PUT("--reps");
 	PUT("1");
@@ -354,6 +368,8 @@ static void describe(FILE *f, const struct side *sides, const char *profile)
 			fprintf(f, " env %s", s->env[i]);
 		for (int i = 0; i < s->nparam; i++)
 			fprintf(f, " -p %s", s->param[i]);
+		for (int i = 0; i < s->nknob; i++)
+			fprintf(f, " --knob %s", s->knob[i]);
 		fprintf(f, "\n");
 	}
 }
@@ -411,6 +427,16 @@ int hb_cmd_ab(int argc, char **argv)
 					c == HB_OPT_A_PARAM ? "a-param" : "b-param"))
 				return HB_EXIT_USAGE;
 			break;
+		case HB_OPT_A_KNOB:
+		case HB_OPT_B_KNOB: {
+			struct side *s = &sides[c == HB_OPT_B_KNOB];
+			const char *opt = c == HB_OPT_A_KNOB ? "a-knob" : "b-knob";
+
+			if (hb_check_knob_arg(opt, optarg) ||
+			    add_setting(s->knob, &s->nknob, optarg, opt))
+				return HB_EXIT_USAGE;
+			break;
+		}
 		case 'B':
 			budget = optarg;
 			break;

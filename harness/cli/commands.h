@@ -26,6 +26,13 @@ int hb_parse_cell_timeout(const char *arg, struct hb_matrix *m);
 extern const char hb_cell_timeout_help[];
 /* --wait-lock's help; the rows of both options in run's and bench's tables. */
 extern const char hb_wait_lock_help[];
+/* --knob NAME=VALUE (run and bench, cmd_run.c): checked against the knob table and this
+ * kernel, then added to m; -EINVAL after saying why (opt: the option's name, for the
+ * message). Its --help text, which ab's --a-knob and --b-knob refer to. */
+int hb_parse_knob_arg(const char *opt, const char *arg, struct hb_matrix *m);
+int hb_check_knob_arg(const char *opt, const char *arg);
+extern const char hb_knob_help[];
+#define HB_OPTION_KNOB { "knob", HB_OPT_KNOB, "NAME=VALUE", "--knob NAME=VALUE ...", hb_knob_help }
 #define HB_OPTION_CELL_TIMEOUT { "cell-timeout", 'T', "DURATION", NULL, hb_cell_timeout_help }
 #define HB_OPTION_WAIT_LOCK { "wait-lock", HB_OPT_WAIT_LOCK, NULL, NULL, hb_wait_lock_help }
 /* Each command's option table (options.h), in the file of the command. */

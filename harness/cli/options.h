@@ -28,6 +28,9 @@ enum {
 	HB_OPT_A_PARAM,
 	HB_OPT_B_PARAM,
 	HB_OPT_PROFILE_THRESHOLDS,
+	HB_OPT_KNOB,
+	HB_OPT_A_KNOB,
+	HB_OPT_B_KNOB,
 };
 
 struct hb_option {

@@ -219,6 +219,9 @@ void hb_matrix_dry_run(const struct hb_matrix *m, const char *command)
 	       "backings, interleaved repetitions) into %s; nothing was run, changed or written\n",
 	       command, cells, cells == 1 ? "" : "s", m->n, m->n == 1 ? "" : "s",
 	       m->out ? m->out : "results/<UTC time>-<host>");
+	for (int i = 0; i < m->nknob_args; i++)
+		printf("%s: --dry-run: each cell would set knob %s before its backing's own "
+		       "settings and put it back after\n", command, m->knob_args[i]);
 }
 
 /* What the cells of a run share, and its counts. */
@@ -383,6 +386,8 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	env.series_interval_ns = m->series_interval_ns;
 	env.stop = &stop_flag;
 	env.child = &child_pid;
+	env.knob_args = m->knob_args;
+	env.nknob_args = m->nknob_args;
 
 	for (size_t i = 0; i < m->nskips; i++) {
 		const struct hb_matrix_skip *k = &m->skips[i];
