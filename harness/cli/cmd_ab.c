@@ -69,12 +69,11 @@ static const struct hb_option ab_options[] = {
 	{ "b-param", HB_OPT_B_PARAM, "[SECTION:]NAME=VALUE", "--b-param [SECTION:]NAME=VALUE ...",
 	  "the same for side B, e.g. SECTION:allocator_conf=tcache:false" },
 	{ "a-knob", HB_OPT_A_KNOB, "NAME=VALUE", "--a-knob NAME=VALUE ...",
-	  "a machine knob of side A's cells (repeatable), given to its cells as `run --knob`: "
-	  "thp/defrag, thp/enabled, khugepaged/defrag, khugepaged/max_ptes_none, "
-	  "mthp/<N>kB/enabled, ... (`hugebench run --help` lists them); set before each cell's "
-	  "backing's own settings and put back after the cell" },
+	  "a machine knob of side A's cells (repeatable), given to its cells as `run --knob` "
+	  "(`hugebench run --help` lists the knobs: THP, mTHP, khugepaged, ...); set before each "
+	  "cell's backing's own settings and put back after the cell" },
 	{ "b-knob", HB_OPT_B_KNOB, "NAME=VALUE", "--b-knob NAME=VALUE ...",
-	  "the same for side B, e.g. thp/defrag=defer" },
+	  "the same for side B, e.g. khugepaged/max_ptes_none=0" },
 	{ "profile-thresholds", HB_OPT_PROFILE_THRESHOLDS, NULL, NULL,
 	  "decide with the profile's [thresholds], fitted to the drift between runs (hugebench "
 	  "noise), instead of compare's defaults (5% for times and rates, 1% for memory, 0 for "
@@ -428,15 +427,12 @@ int hb_cmd_ab(int argc, char **argv)
 				return HB_EXIT_USAGE;
 			break;
 		case HB_OPT_A_KNOB:
-		case HB_OPT_B_KNOB: {
-			struct side *s = &sides[c == HB_OPT_B_KNOB];
-			const char *opt = c == HB_OPT_A_KNOB ? "a-knob" : "b-knob";
-
-			if (hb_check_knob_arg(opt, optarg) ||
-			    add_setting(s->knob, &s->nknob, optarg, opt))
+		case HB_OPT_B_KNOB:
+			if (hb_check_knob_arg(c == HB_OPT_A_KNOB ? "a-knob" : "b-knob", optarg) ||
+			    add_setting(sides[c == HB_OPT_B_KNOB].knob, &sides[c == HB_OPT_B_KNOB].nknob,
+					optarg, c == HB_OPT_A_KNOB ? "a-knob" : "b-knob"))
 				return HB_EXIT_USAGE;
 			break;
-		}
 		case 'B':
 			budget = optarg;
 			break;

@@ -23,14 +23,33 @@ const char hb_cell_timeout_help[] =
 	"+ 256 MiB (hugetlb pages are not charged).";
 
 const char hb_knob_help[] =
-	"a machine knob set in every cell, repeatable: thp/enabled, thp/defrag, "
-	"thp/shrink_underused, thp/use_zero_page, khugepaged/defrag, khugepaged/max_ptes_none "
-	"(and the other khugepaged/ settings), vm/compaction_proactiveness, or mthp/<N>kB/enabled "
-	"(always, inherit, madvise, never; a size this kernel has). Written before the backing's "
-	"own settings (a backing that sets the knob, as thp-always sets thp/enabled, wins), put "
-	"back after each cell (also after a crash: the guardian and the next start restore it); "
-	"each cell gets a row knob:NAME with the value, meta.json a \"knobs\" object. A knob "
-	"this kernel lacks skips the cell with the reason";
+	"a machine knob set in every cell, repeatable: NAME one of those `hugebench run --help` "
+	"lists above its options (THP, khugepaged and compaction settings; mthp/<N>kB/enabled: "
+	"always, inherit, madvise or never, for a size this kernel has). Written before the "
+	"backing's own settings (a backing that sets the knob, as thp-always sets thp/enabled, "
+	"wins), put back after each cell (also after a crash: the guardian and the next start "
+	"restore it); each cell gets a row knob:NAME with the value, meta.json a \"knobs\" "
+	"object. A knob this kernel lacks skips the cell with the reason";
+
+/* run --help: the knobs --knob takes, from the knob table. */
+static void knob_names(FILE *f)
+{
+	char names[768], *p = names;
+
+	hb_knob_def_names(names, sizeof(names));
+	fprintf(f, "  machine knobs (--knob NAME=VALUE):\n");
+	while (*p) { /* wrapped after a comma, lines of at most 88 columns */
+		size_t n = strlen(p);
+
+		if (n > 84)
+			for (n = 84; n && p[n - 1] != ','; n--)
+				;
+		fprintf(f, "    %.*s\n", (int)(n ? n : strlen(p)), p);
+		p += n ? n : strlen(p);
+		while (*p == ' ')
+			p++;
+	}
+}
 
 int hb_check_knob_arg(const char *opt, const char *arg)
 {
@@ -92,6 +111,7 @@ const struct hb_command hb_run_command = {
 	.name = "run",
 	.operands = "WORKLOAD",
 	.summary = "run the workload on each backing",
+	.about_data = knob_names,
 	.options = run_options,
 };
 

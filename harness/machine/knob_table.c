@@ -148,6 +148,16 @@ static void mthp_sizes(const char *root, char *buf, size_t len)
 		snprintf(buf, len, "none (%s" THP "hugepages-<N>kB: no such directory)", root);
 }
 
+void hb_knob_def_names(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	for (const struct hb_knob_def *d = hb_knob_defs; d->name && off < len; d++)
+		off += (size_t)snprintf(buf + off, len - off, "%s, ", d->name);
+	if (off < len)
+		snprintf(buf + off, len - off, "mthp/<N>kB/enabled");
+}
+
 /* "mthp/<N>kB/enabled": N, else 0. */
 static unsigned long long mthp_kib(const char *name)
 {
@@ -167,7 +177,6 @@ int hb_knob_def_resolve(const char *name, const char *root, struct hb_knob_named
 	const struct hb_knob_def *d = hb_knob_def_find(name);
 	unsigned long long kib = mthp_kib(name);
 	char list[512], path[PATH_MAX];
-	size_t off = 0;
 
 	root = root ? root : "";
 	memset(out, 0, sizeof(*out));
@@ -176,9 +185,8 @@ int hb_knob_def_resolve(const char *name, const char *root, struct hb_knob_named
 		return 0;
 	}
 	if (!kib) {
-		for (d = hb_knob_defs; d->name && off < sizeof(list); d++)
-			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s, ", d->name);
-		snprintf(why, len, "unknown knob '%s'; accepted: %smthp/<N>kB/enabled", name, list);
+		hb_knob_def_names(list, sizeof(list));
+		snprintf(why, len, "unknown knob '%s'; accepted: %s", name, list);
 		return -ENOENT;
 	}
 	snprintf(path, sizeof(path), "%s" THP "hugepages-%llukB/enabled", root, kib);

@@ -47,6 +47,8 @@ struct hb_knob_named {
 	struct hb_knob_def def;
 	char name[48], path[128];
 };
+/* The names --knob takes, for messages and --help: "thp/enabled, ..., mthp/<N>kB/enabled". */
+void hb_knob_def_names(char *buf, size_t len);
 /* Fills *out for name against root ("" for the machine). 0; -ENOENT for a name that is neither
  * (why lists the names accepted); -ENODEV for an mTHP size this kernel lacks (why names the
  * sizes it has). */

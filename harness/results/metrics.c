@@ -19,7 +19,7 @@ const struct hb_metric_def hb_harness_metrics[] = {
 	{ "status", "", HB_NEITHER, HB_KIND_AUTO,
 	  "the cell's outcome: ok, fallback, skipped, failed or interrupted; the note says why" },
 	{ "knob:<name>", "", HB_NEITHER, HB_KIND_AUTO,
-	  "a machine knob `run --knob NAME=VALUE` set for the cell (thp/defrag, mthp/64kB/enabled, "
+	  "a machine knob `run --knob NAME=VALUE` set for the cell (thp/enabled, mthp/64kB/enabled, "
 	  "...): the value written, before the backing's own settings; the note says when the "
 	  "backing then set it otherwise" },
 	{ "host_probe_cpu_ns", "ns", HB_LOWER, HB_KIND_TIME,

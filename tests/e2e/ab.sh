@@ -1,7 +1,8 @@
 #!/bin/bash
 # `hugebench ab`: two sides interleaved cell by cell on a tiny profile, their results in DIR/a
 # and DIR/b, compared by compare's rule. A side's parameter reaches only its own cells, and only
-# those of its section; a side whose binary cannot run has lost every cell.
+# those of its section; a side's knob (--b-knob) only its own cells, put back after each; a side
+# whose binary cannot run has lost every cell.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/tiny.ini" <<'INI'
@@ -56,7 +57,32 @@ expect_exit 1 "ab with a B that cannot run" "$HB" ab --profile "$TMP/tiny.ini" -
 	--out "$TMP/bad" --b-bin /bin/false
 expect_out " lost +ok in a; failed in b: side b: \`/bin/false run\` exited 1" "B's cells lost, saying why"
 
+# --b-knob: B's cells set the knob for themselves (a row each), A's do not; it is back after.
+if [ "$(id -u)" = 0 ]; then
+	want=defer
+	grep -q '\[defer\]' /sys/kernel/mm/transparent_hugepage/defrag && want=never
+	before=$(knob_snapshot)
+	"$HB" ab --profile "$TMP/tiny.ini" --only small --out "$TMP/knob" --b-knob thp/defrag=$want >"$TMP/out" 2>&1
+	rc=$?
+	[ "$rc" -le 1 ] && pass "ab --b-knob ran (exit $rc)" || { fail "ab --b-knob exited $rc"; sed 's/^/    /' "$TMP/out" | head -20; }
+	[ "$(knob_snapshot)" = "$before" ] && pass "ab --b-knob: knobs restored" || fail "ab --b-knob: knobs changed: $before -> $(knob_snapshot)"
+	n=$(grep -c ",knob:thp/defrag,$want," "$TMP/knob/b/results.csv")
+	[ "$n" = 2 ] && pass "B's 2 cells have the row knob:thp/defrag=$want" || fail "B has $n knob rows, wanted 2"
+	grep -q ',knob:' "$TMP/knob/a/results.csv" && fail "A's cells have a knob row" || pass "A's cells have no knob row"
+	grep -q ",status,ok," "$TMP/knob/b/results.csv" && pass "B's cells ran" || fail "B's cells did not run"
+	grep -q "^side b: .* --knob thp/defrag=$want$" "$TMP/knob/ab.txt" &&
+		! grep -q "^side a: .*--knob" "$TMP/knob/ab.txt" && pass "ab.txt records B's knob" || fail "ab.txt: $(cat "$TMP/knob/ab.txt")"
+fi
+
 # bad input
+expect_exit 2 "--b-knob: an unknown knob" "$HB" ab --profile "$TMP/tiny.ini" --b-knob thp/nosuch=1 --dry-run
+expect_out "--b-knob thp/nosuch=1: unknown knob 'thp/nosuch'; accepted: thp/enabled, " "names the knobs accepted"
+expect_exit 2 "--a-knob: a bad value" "$HB" ab --profile "$TMP/tiny.ini" --a-knob thp/defrag=sometimes --dry-run
+expect_out "--a-knob thp/defrag=sometimes: .*accepted: always, defer, defer\+madvise, madvise, never" "names the values accepted"
+expect_exit 2 "--b-knob: an mTHP size this kernel lacks" "$HB" ab --profile "$TMP/tiny.ini" --b-knob mthp/3kB/enabled=always --dry-run
+expect_out "this kernel has no 3kB mTHP size; the sizes it has: " "names the sizes there are"
+expect_exit 0 "ab --b-knob --dry-run" "$HB" ab --profile "$TMP/tiny.ini" --b-knob khugepaged/defrag=0 --dry-run
+expect_out "^side b: .* --knob khugepaged/defrag=0$" "--dry-run shows B's knob"
 expect_exit 2 "--b-param for no cell" "$HB" ab --profile "$TMP/tiny.ini" --b-param nosuch=1 --dry-run
 expect_out "no cell of the profile has that parameter" "says which parameter"
 expect_exit 2 "--b-env without =" "$HB" ab --profile "$TMP/tiny.ini" --b-env FOO --dry-run
