@@ -197,7 +197,7 @@ if [ "$(id -u)" = 0 ]; then
 	want=defer
 	grep -q '\[defer\]' $defrag && want=never
 	before=$(knob_snapshot)
-	expect_exit 0 "run --knob thp/defrag=$want" "$HB" run touch --backing 4k -p size=4M -p passes=1 \
+	expect_exit 0 "run --knob thp/defrag=$want" "$HB" run touch --backing 4k -p size=4M -p passes=2 \
 		--knob thp/defrag=$want --out "$TMP/knob"
 	[ "$(metric "$TMP/knob/results.csv" 4k knob:thp/defrag)" = "$want" ] &&
 		pass "run --knob: the cell's row knob:thp/defrag is $want" || fail "run --knob: no knob row"
@@ -206,7 +206,7 @@ if [ "$(id -u)" = 0 ]; then
 	[ "$(knob_snapshot)" = "$before" ] && pass "run --knob: the knob is back after the run" ||
 		fail "run --knob: knobs $(knob_snapshot), were $before"
 	# During the cell the machine has it; a SIGKILL of the run mid-cell: its guardian puts it back.
-	"$HB" run touch --backing 4k -p size=64M -p passes=100000 --knob thp/defrag=$want \
+	"$HB" run touch --backing 4k -p size=256M -p stride=8 -p passes=1000 --knob thp/defrag=$want \
 		--out "$TMP/knob-kill" >"$TMP/knob-kill.log" 2>&1 &
 	pid=$!
 	if wait_changed $pid; then
