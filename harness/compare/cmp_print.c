@@ -214,6 +214,11 @@ json_t *hb_cmp_json(const struct hb_cmp_result *r, const struct hb_cmp_run *base
 			json_object_set_new(pj, "load_ratio", json_real(p->load_ratio));
 			json_object_set_new(pj, "p_value", json_real(p->p));
 		}
+		json_object_set_new(pj, "shared", json_boolean(p->shared));
+		if (p->wait_base == p->wait_base) /* not NAN */
+			json_object_set_new(pj, "cpu_wait_pct_base", json_real(p->wait_base));
+		if (p->wait_new == p->wait_new)
+			json_object_set_new(pj, "cpu_wait_pct_new", json_real(p->wait_new));
 		json_array_append_new(runs, json_pack("{s:s,s:s,s:o}", "label", news[k].label,
 						      "dir", news[k].dir ? news[k].dir : "",
 						      "host_probe", pj));

@@ -381,6 +381,23 @@ static int lost_cell(struct run_view *b, long bc, struct run_view *nv, long nc, 
 	return 0;
 }
 
+/* On a host whose CPUs were shared (compare.h), a tail or a short interval gets no verdict. */
+static void unshared(struct hb_cmp_line *l, const struct hb_cmp_probe *p)
+{
+	int tail = l->kind == HB_KIND_TAIL;
+	int brief = l->kind == HB_KIND_TIME && !strcmp(l->unit, "ms") &&
+		    l->base.st.med < HB_SHORT_MS;
+
+	if (!p->shared || (l->verdict != HB_CMP_WORSE && l->verdict != HB_CMP_BETTER) ||
+	    (!tail && !brief))
+		return;
+	l->verdict = HB_CMP_UNKNOWN;
+	snprintf(l->why, sizeof(l->why), "%s on a host whose CPUs were shared (its cells "
+		 "waited %.0f%% for a CPU, %.0f%% in base): it measures preemption, not speed; "
+		 "A/B on one host (hugebench ab) gates it", tail ? "a tail" : "a short interval",
+		 p->wait_new, p->wait_base);
+}
+
 /* The lines of one cell: bc in base and nc in the new run, either -1 where it is missing. */
 static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc, size_t k,
 		      struct hb_cmp_opts *o, struct hb_cmp_result *res)
@@ -427,9 +444,11 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 		l->kind = h && h->kind ? h->kind : hb_cmp_kind_of_unit(l->unit);
 		/* Only times and rates scale with the machine's speed: memory and counts
 		 * compare as they are, also with --relative-to. */
-		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE ? o->relative_to : NULL;
+		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_TAIL || l->kind == HB_KIND_RATE ?
+			o->relative_to : NULL;
 		/* the host probe: NEW's times divided by its factor, its rates multiplied */
-		scale = l->kind == HB_KIND_TIME ? 1 / res->probe[k].factor :
+		scale = l->kind == HB_KIND_TIME || l->kind == HB_KIND_TAIL ?
+				1 / res->probe[k].factor :
 			l->kind == HB_KIND_RATE ? res->probe[k].factor : 1;
 		if (bc >= 0)
 			side_fill(b, rel, 1, bc, l->metric, &l->base, &l->unit, why_b, sizeof(why_b));
@@ -442,6 +461,7 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 			snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
 		l->threshold_pct = threshold_for(o, l->workload, l->backing, l->metric, l->kind);
 		hb_cmp_decide(l);
+		unshared(l, &res->probe[k]);
 		if (l->verdict == HB_CMP_NA && l->base.n && l->new.unavailable && !lost) {
 			char med[32];
 

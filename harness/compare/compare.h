@@ -112,8 +112,19 @@ struct hb_cmp_probe {
 	double factor;			     /* 1 unless applied */
 	double p;			     /* the U test's, NAN without one */
 	size_t nbase, nnew;		     /* probes (cell repetitions) of each run */
-	char text[400];			     /* the line compare prints first */
+	double wait_base, wait_new; /* median cpu_wait_pct of each run's cells, NAN without */
+	int shared;		    /* NEW waited for a CPU HB_SHARED_PTS more than BASE */
+	char text[700];		    /* the line compare prints first */
 };
+/*
+ * A host whose CPUs are shared (a CI runner's noisy neighbours; a busy task per CPU) stretches
+ * an interval by whole scheduler slices, milliseconds each, when it is preempted: the probe's
+ * average slowdown says nothing of that. So when NEW's cells waited for a CPU HB_SHARED_PTS
+ * points more of their runnable time than BASE's, a tail (HB_KIND_TAIL) and a single interval
+ * under HB_SHORT_MS (a time in ms) are shown with their change but given no verdict.
+ */
+#define HB_SHARED_PTS 10
+#define HB_SHORT_MS 50
 /* Fills p for nw against base: 0 or -ENOMEM. */
 int hb_cmp_probe(const struct hb_cmp_run *base, const struct hb_cmp_run *nw,
 		 struct hb_cmp_probe *p);

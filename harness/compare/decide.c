@@ -109,7 +109,7 @@ static void by_u_test(struct hb_cmp_line *l)
 void hb_cmp_decide(struct hb_cmp_line *l)
 {
 	const struct hb_stats *b = &l->base.st, *n = &l->new.st;
-	int noisy = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE || l->kind == HB_KIND_SHARE;
+	int noisy = l->kind != HB_KIND_MEMORY && l->kind != HB_KIND_COUNT;
 	int need = hb_mwu_min_n(HB_CMP_ALPHA);
 
 	l->test = "";

@@ -68,6 +68,44 @@ static long scores(const struct hb_cmp_run *r, double *out, double *cpu_med, dou
 	return (long)n;
 }
 
+/* The median of a run's cpu_wait_pct rows (ctx_child.c), NAN without any. */
+static double wait_median(const struct hb_cmp_run *r)
+{
+	double *v = malloc(MAX_PROBES * sizeof(*v)), med = NAN;
+	struct hb_stats st;
+	size_t n = 0;
+
+	if (!v)
+		return NAN;
+	for (size_t i = 0; i < r->n && n < MAX_PROBES; i++)
+		if (r->rows[i].num && !strcmp(r->rows[i].metric, "cpu_wait_pct"))
+			v[n++] = r->rows[i].v;
+	if (n) {
+		hb_stats_of(v, n, &st);
+		med = st.med;
+	}
+	free(v);
+	return med;
+}
+
+/* "; NEW's cells waited for a CPU ..." when they did more than BASE's. */
+static void shared_text(const struct hb_cmp_run *base, const struct hb_cmp_run *nw,
+			struct hb_cmp_probe *p)
+{
+	size_t o = strlen(p->text);
+
+	p->wait_base = wait_median(base);
+	p->wait_new = wait_median(nw);
+	if (!(p->wait_new - p->wait_base > HB_SHARED_PTS))
+		return;
+	p->shared = 1;
+	snprintf(p->text + o, sizeof(p->text) - o, ". %s's cells waited for a CPU %.0f%% of the "
+		 "time they were runnable (%s %.0f%%): its CPUs were shared, which stretches a "
+		 "tail and a short interval by whole scheduler slices, so those are shown without "
+		 "a verdict (p99 and beyond, maxima, single intervals under %d ms)", nw->label,
+		 p->wait_new, base->label, p->wait_base, HB_SHORT_MS);
+}
+
 static const char *slower(double ratio)
 {
 	return ratio >= 1 ? "slower" : "faster";
@@ -137,6 +175,8 @@ int hb_cmp_probe(const struct hb_cmp_run *base, const struct hb_cmp_run *nw,
 			 HB_PROBE_MIN_PCT);
 	}
 out:
+	if (!rc)
+		shared_text(base, nw, p);
 	free(b);
 	free(n);
 	return rc;

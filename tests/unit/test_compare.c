@@ -380,6 +380,84 @@ static void test_probe_normalises(void **state)
 	hb_cmp_result_free(&r);
 }
 
+/* A forkcow cell x 5 repetitions: a tail (p99), a short interval (populate, 5 ms in base), a
+ * long time (fork ms/GiB), its cpu_wait_pct and the probe. NEW: the host 2x slower by the
+ * probe, the long time 2x, populate 4x, the tail 20x (what preemption by whole scheduler
+ * slices does), its cells waiting for a CPU wait_pct of their runnable time. */
+#define SHARED_ROWS (5 * 6)
+static char shared_text_v[2][SHARED_ROWS][32];
+
+static void shared_run(struct hb_row *rows, int which, int slow, double wait_pct)
+{
+	static const char *const m[] = { "write_p99_us_snapshot", "populate_ms", "fork_ms_per_gib",
+					  "cpu_wait_pct", "host_probe_cpu_ns", "host_probe_load_ns" };
+	static const char *const u[] = { "us", "ms", "ms/GiB", "%", "ns", "ns" };
+	size_t k = 0;
+
+	for (int rep = 1; rep <= 5; rep++) {
+		double wob = 1 + 0.01 * (rep - 3);
+		double v[] = { 160 * wob * (slow ? 20 : 1), 5 * wob * (slow ? 4 : 1),
+			       70 * wob * (slow ? 2 : 1), wait_pct * wob, 1.8 * wob * (slow ? 2 : 1),
+			       4.3 / wob * (slow ? 2 : 1) };
+
+		for (int i = 0; i < 6; i++, k++) {
+			snprintf(shared_text_v[which][k], 32, "%.9g", v[i]);
+			rows[k] = (struct hb_row){ (char *)"forkcow", (char *)"thp", (char *)"x=1", rep,
+						   (char *)m[i], shared_text_v[which][k],
+						   (char *)u[i], (char *)"", 1, v[i] };
+		}
+	}
+}
+
+static enum hb_cmp_verdict verdict_of(const struct hb_cmp_result *r, const char *metric)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->lines[i].metric, metric))
+			return r->lines[i].verdict;
+	fail_msg("no line for %s", metric);
+	return HB_CMP_NA;
+}
+
+/* On a host whose CPUs were shared (its cells waited for a CPU far more than base's), the
+ * probe still normalises the long time, but the tail and the short interval get no verdict;
+ * on a host as slow but not shared, they are worse. */
+static void test_shared_host(void **state)
+{
+	static struct hb_row base[SHARED_ROWS], nw[SHARED_ROWS];
+	struct hb_cmp_run b = { base, SHARED_ROWS, "base", NULL, NULL, NULL };
+	struct hb_cmp_run n = { nw, SHARED_ROWS, "new", NULL, NULL, NULL };
+	struct hb_cmp_opts o = { 0 };
+	struct hb_cmp_result r;
+	char err[512];
+
+	(void)state;
+	shared_run(base, 0, 0, 1);
+	shared_run(nw, 1, 1, 48);
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].applied, 1);
+	assert_int_equal(r.probe[0].shared, 1);
+	assert_non_null(strstr(r.probe[0].text, "new's cells waited for a CPU 48% of the time"));
+	assert_int_equal(verdict_of(&r, "write_p99_us_snapshot"), HB_CMP_UNKNOWN);
+	assert_int_equal(verdict_of(&r, "populate_ms"), HB_CMP_UNKNOWN);
+	assert_int_equal(verdict_of(&r, "fork_ms_per_gib"), HB_CMP_SAME);
+	for (size_t i = 0; i < r.n; i++) {
+		assert_string_not_equal(r.lines[i].metric, "cpu_wait_pct"); /* never a figure */
+		if (r.lines[i].verdict == HB_CMP_UNKNOWN)
+			assert_non_null(strstr(r.lines[i].why, "CPUs were shared"));
+	}
+	hb_cmp_result_free(&r);
+	/* as slow, but its cells waited no more than base's: a slower host, and the tail and
+	 * the short interval that grew beyond the slowdown are worse */
+	shared_run(nw, 1, 1, 1.5);
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].shared, 0);
+	assert_null(strstr(r.probe[0].text, "waited"));
+	assert_int_equal(verdict_of(&r, "write_p99_us_snapshot"), HB_CMP_WORSE);
+	assert_int_equal(verdict_of(&r, "populate_ms"), HB_CMP_WORSE);
+	assert_int_equal(verdict_of(&r, "fork_ms_per_gib"), HB_CMP_SAME);
+	hb_cmp_result_free(&r);
+}
+
 /* hugebench noise's rule: the largest median-to-median change x 1.5, rounded up, never below
  * the kind's default, at most 1000; and its fit of three runs, per cell and per metric. */
 static void test_noise_rule(void **state)
@@ -477,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_few_reps),	cmocka_unit_test(test_kind_of_unit),
 		cmocka_unit_test(test_canonical_params), cmocka_unit_test(test_join_relative),
 		cmocka_unit_test(test_lost),		cmocka_unit_test(test_probe_normalises),
+		cmocka_unit_test(test_shared_host),
 		cmocka_unit_test(test_noise_rule),	cmocka_unit_test(test_cell_threshold),
 	};
 
