@@ -46,6 +46,9 @@ enum hb_metric_kind {
 	HB_KIND_COUNT,	  /* an exact count or position: any change counts */
 	HB_KIND_SHARE,	  /* a share of times (translation %): noisy like a time, but already
 			   * relative, so never divided by a reference backing */
+	HB_KIND_TAIL,	  /* a time set by the worst moments (p99 and beyond, a maximum): compared
+			   * and normalised like a time, but on a host whose CPUs were shared it
+			   * measures the sharing, so there compare gives it no verdict */
 };
 
 struct hb_headline {

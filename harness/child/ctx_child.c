@@ -84,6 +84,41 @@ void hb_populate_exclude(struct hb_ctx *ctx, uint64_t ns)
 	ctx->populate_excluded_ns += ns;
 }
 
+/* The cell's time on a CPU and waiting for one (runnable, not running) from
+ * /proc/self/schedstat, in ns: 0, or -1 when the kernel does not give it. */
+static int sched_times(uint64_t *run_ns, uint64_t *wait_ns)
+{
+	FILE *f = fopen("/proc/self/schedstat", "r");
+	unsigned long long r, w;
+	int ok = f && fscanf(f, "%llu %llu", &r, &w) == 2;
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	*run_ns = r, *wait_ns = w;
+	return 0;
+}
+
+/* The share of the time the cell wanted a CPU that it waited for one: near 0 on a host of
+ * its own, about 50% when every CPU is shared with one busy task. compare reads it to tell a
+ * slower host from a shared one (hostprobe.c). */
+static void cpu_wait_row(struct hb_ctx *ctx, int ok0, uint64_t run0, uint64_t wait0)
+{
+	uint64_t run, wait;
+
+	if (!ok0 || sched_times(&run, &wait) || run + wait <= run0 + wait0) {
+		hb_metric_text(ctx, "cpu_wait_pct", "unavailable",
+			       "/proc/self/schedstat cannot be read (a kernel without "
+			       "CONFIG_SCHED_INFO)");
+		return;
+	}
+	hb_metric(ctx, "cpu_wait_pct",
+		  (double)(wait - wait0) * 100 / (double)((run - run0) + (wait - wait0)), "%",
+		  "time the cell's process waited for a CPU while runnable, as a share of that "
+		  "and its time on a CPU, setup to the end (/proc/self/schedstat)");
+}
+
 /* setup's time less what the workload measured besides the populate in it. */
 static void populate_row(struct hb_ctx *ctx, uint64_t setup_ns)
 {
@@ -104,8 +139,8 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 {
 	const struct hb_workload *w = cell->w;
 	struct hb_ctx *ctx = calloc(1, sizeof(*ctx));
-	uint64_t t0, mthp_before = 0;
-	int mthp_ok = 0, rc;
+	uint64_t t0, mthp_before = 0, run0 = 0, wait0 = 0;
+	int mthp_ok = 0, rc, sched_ok;
 	void *state = NULL;
 	struct rusage ru;
 
@@ -123,6 +158,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 		mthp_ok = cell->backing.ops->fault_count(&cell->backing, &mthp_before) == 0;
 
 	counters_start(ctx);
+	sched_ok = sched_times(&run0, &wait0) == 0;
 	t0 = hb_now_ns();
 	rc = w->setup(ctx, cell->params, &state);
 	if (rc) {
@@ -152,6 +188,7 @@ int hb_cell_child(const struct hb_cell *cell, int fd, const char *cgroup_dir, in
 		hb_metric(ctx, "accesses", (double)ctx->accesses, "accesses",
 			  "memory accesses of the measured work, as the workload counted them");
 	counters_finish(ctx);
+	cpu_wait_row(ctx, sched_ok, run0, wait0);
 	if (w->teardown)
 		w->teardown(ctx, cell->params, state);
 	hb_ctx_servers_stop(ctx);

@@ -14,14 +14,17 @@
 #include "fs.h"
 #include "log.h"
 #include "options.h"
+#include "probe.h"
 #include "results.h"
 #include "rundata.h"
 #include "schema.h"
 
-/* Whether r goes into the baseline: every cell's status and what compare reads by default. */
+/* Whether r goes into the baseline: every cell's status, what compare reads by default, and
+ * the host-speed probe compare normalises by. */
 static int kept_row(const struct hb_row *r)
 {
-	return !strcmp(r->metric, "status") || hb_cmp_compared_by_default(r->workload, r->metric);
+	return !strcmp(r->metric, "status") || hb_cmp_compared_by_default(r->workload, r->metric) ||
+	       !strcmp(r->metric, HB_PROBE_CPU_METRIC) || !strcmp(r->metric, HB_PROBE_LOAD_METRIC);
 }
 
 static const struct hb_option baseline_options[] = {
@@ -35,7 +38,7 @@ const struct hb_command hb_baseline_command = {
 	.operands = "RUN OUT",
 	.summary = "the rows compare reads, small enough to commit",
 	.about = "Writes OUT/results.csv (the rows of RUN that compare reads by default: status, "
-		 "headline figures, huge-page coverage, populate time; the notes of numbers "
+		 "headline figures, huge-page coverage, populate time, the host-speed probe; the notes of numbers "
 		 "dropped) and OUT/meta.json. `make baseline` records results/baseline/ this way "
 		 "from the ci profile.",
 	.options = baseline_options,

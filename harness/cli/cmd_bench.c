@@ -28,7 +28,8 @@ static const struct hb_option bench_options[] = {
 	{ "baseline", HB_OPT_BASELINE, "DIR", NULL,
 	  "the baseline --budget asks verdicts against (a results directory or `hugebench "
 	  "baseline` of one)" },
-	HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
+	HB_OPTION_KNOB, HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN,
+	HB_OPTION_HELP, { 0 },
 };
 
 /* The shipped profiles are files in the data directory, not names in code. */
@@ -88,6 +89,10 @@ int hb_cmd_bench(int argc, char **argv)
 			break;
 		case 'T':
 			timeout = optarg;
+			break;
+		case HB_OPT_KNOB:
+			if (hb_parse_knob_arg("knob", optarg, &m))
+				return HB_EXIT_USAGE;
 			break;
 		case HB_OPT_DRY_RUN:
 			dry_run = 1;

@@ -31,6 +31,11 @@ static const struct hb_option compare_options[] = {
 	  "compare each time and rate as a ratio to the same repetition's BACKING cell (e.g. "
 	  "4k): hosts compare on what the backing changes, not on how fast the machine is "
 	  "(memory figures and counts stay as they are)" },
+	{ "no-probe", HB_OPT_NO_PROBE, NULL, NULL,
+	  "never normalise by the host-speed probe. By default, when NEW's probes (run before "
+	  "each cell's repetition) differ from BASE's beyond their noise, NEW's times are "
+	  "divided and its rates multiplied by the ratio, said first; memory figures, counts "
+	  "and coverage never are" },
 	{ "format", 'f', "FORMAT", "--format table|csv|md|json",
 	  "table (default; colour on a terminal), csv, md, json" },
 	{ "out", 'o', "DIR", NULL, "also write DIR/compare.md, .html, .csv, .json and charts" },
@@ -50,10 +55,13 @@ const struct hb_command hb_compare_command = {
 	.epilog =
 		"Verdicts: same (within the threshold), better, worse, changed (no direction\n"
 		"declared), unknown (too few repetitions or inside the noise: says how many would\n"
-		"tell), n/a (missing on one side: says why). With >= 5 repetitions a side a two-sided\n"
-		"Mann-Whitney U test at alpha 0.01 decides, with fewer the min-max ranges must not\n"
-		"overlap; the change must also exceed the threshold.\n"
-		"exit status: 0 nothing worse, 1 something worse, 2 bad input, 3 nothing comparable.\n",
+		"tell), n/a (missing on one side: says why), lost (a cell ok in BASE is skipped,\n"
+		"failed or fallback in NEW, or a figure that was a number is unavailable: listed\n"
+		"first, with both reasons). With >= 5 repetitions a side a two-sided Mann-Whitney U\n"
+		"test at alpha 0.01 decides, with fewer the min-max ranges must not overlap; the\n"
+		"change must also exceed the threshold.\n"
+		"exit status: 0 nothing worse or lost, 1 something worse or lost, 2 bad input, 3\n"
+		"nothing comparable.\n",
 	.options = compare_options,
 };
 
@@ -200,6 +208,9 @@ int hb_cmd_compare(int argc, char **argv)
 		case HB_OPT_PROFILE:
 			profile = optarg;
 			break;
+		case HB_OPT_NO_PROBE:
+			o.no_probe = 1;
+			break;
 		case 'f':
 			if (!strcmp(optarg, "table"))
 				fmt = HB_CMP_TABLE;
@@ -269,7 +280,7 @@ int hb_cmd_compare(int argc, char **argv)
 		rc = HB_EXIT_USAGE;
 		goto out;
 	}
-	comparable = (int)(res.n - res.count[HB_CMP_NA]);
+	comparable = (int)(res.n - res.count[HB_CMP_NA] - res.count[HB_CMP_LOST]);
 	if (dry_run) {
 		printf("compare: --dry-run: would compare %d figure%s of %zu cells in common of %s "
 		       "against %s as %s%s%s; nothing was written\n", comparable,
@@ -280,16 +291,19 @@ int hb_cmd_compare(int argc, char **argv)
 		rc = HB_EXIT_OK;
 		goto out;
 	}
-	/* Machine differences first; on stdout only with the table, where a reader looks. */
+	/* The host probe and the machine differences first; on stdout only with the table,
+	 * where a reader looks. */
 	info = fmt == HB_CMP_TABLE ? stdout : stderr;
+	for (int k = 1; k < n; k++)
+		fprintf(info, "%s\n", res.probe[k - 1].text);
 	for (int k = 1; k < n; k++)
 		print_meta_diff(info, &runs[0], &runs[k]);
 	fprintf(info, "\n");
 	hb_cmp_print(stdout, fmt, &res, &runs[0], runs + 1, (size_t)n - 1,
 		     fmt == HB_CMP_TABLE && isatty(STDOUT_FILENO));
-	snprintf(summary, sizeof(summary), "%zu figures of %zu cells in common: %zu same, %zu "
-		 "better, %zu worse, %zu changed, %zu unknown, %zu n/a%s%s.", res.n,
-		 res.cells_common, res.count[HB_CMP_SAME], res.count[HB_CMP_BETTER],
+	snprintf(summary, sizeof(summary), "%zu figures of %zu cells in common: %zu lost, %zu "
+		 "same, %zu better, %zu worse, %zu changed, %zu unknown, %zu n/a%s%s.", res.n,
+		 res.cells_common, res.count[HB_CMP_LOST], res.count[HB_CMP_SAME], res.count[HB_CMP_BETTER],
 		 res.count[HB_CMP_WORSE], res.count[HB_CMP_CHANGED], res.count[HB_CMP_UNKNOWN],
 		 res.count[HB_CMP_NA], o.relative_to ? "; as ratios to " : "",
 		 o.relative_to ? o.relative_to : "");
@@ -303,7 +317,12 @@ int hb_cmd_compare(int argc, char **argv)
 			fprintf(info, "report: %s/compare.md, %s/compare.html\n", out, out);
 	}
 	fprintf(info, "compare: %s\n", summary);
-	if (!comparable) {
+	if (res.count[HB_CMP_LOST]) {
+		hb_err("compare: %zu lost: a cell or figure %s had no longer works in %s (listed "
+		       "first)", res.count[HB_CMP_LOST], argv[optind], n == 2 ? argv[optind + 1] :
+		       "a NEW run");
+		rc = 1;
+	} else if (!comparable) {
 		hb_err("compare: nothing comparable: no figure is measured on both sides");
 		rc = HB_EXIT_NO_RESOURCE;
 	} else {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "counters.h"
+#include "knob_table.h"
 #include "log.h"
 #include "matrix.h"
 #include "metrics_doc.h"
@@ -20,6 +21,65 @@ const char hb_cell_timeout_help[] =
 	"+ 10 s per GiB of memory it needs (populate); meta.json and the progress say what it "
 	"came to. Every cell's memory cgroup is also limited to what the fit check allowed + 25% "
 	"+ 256 MiB (hugetlb pages are not charged).";
+
+const char hb_knob_help[] =
+	"a machine knob set in every cell, repeatable: NAME one of those `hugebench run --help` "
+	"lists above its options (THP, khugepaged and compaction settings; mthp/<N>kB/enabled: "
+	"always, inherit, madvise or never, for a size this kernel has). Written before the "
+	"backing's own settings (a backing that sets the knob, as thp-always sets thp/enabled, "
+	"wins), put back after each cell (also after a crash: the guardian and the next start "
+	"restore it); each cell gets a row knob:NAME with the value, meta.json a \"knobs\" "
+	"object. A knob this kernel lacks skips the cell with the reason";
+
+/* run --help: the knobs --knob takes, from the knob table. */
+static void knob_names(FILE *f)
+{
+	char names[768], *p = names;
+
+	hb_knob_def_names(names, sizeof(names));
+	fprintf(f, "  machine knobs (--knob NAME=VALUE):\n");
+	while (*p) { /* wrapped after a comma, lines of at most 88 columns */
+		size_t n = strlen(p);
+
+		if (n > 84)
+			for (n = 84; n && p[n - 1] != ','; n--)
+				;
+		fprintf(f, "    %.*s\n", (int)(n ? n : strlen(p)), p);
+		p += n ? n : strlen(p);
+		while (*p == ' ')
+			p++;
+	}
+}
+
+int hb_check_knob_arg(const char *opt, const char *arg)
+{
+	char why[1024];
+
+	if (hb_knob_arg_check(arg, "", why, sizeof(why))) {
+		hb_err("--%s %s: %s", opt, arg, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hb_parse_knob_arg(const char *opt, const char *arg, struct hb_matrix *m)
+{
+	if (hb_check_knob_arg(opt, arg))
+		return -EINVAL;
+	for (int i = 0; i < m->nknob_args; i++)
+		if (strcspn(m->knob_args[i], "=") == strcspn(arg, "=") &&
+		    !strncmp(m->knob_args[i], arg, strcspn(arg, "="))) {
+			hb_err("--%s %s: that knob is already given (%s)", opt, arg,
+			       m->knob_args[i]);
+			return -EINVAL;
+		}
+	if (m->nknob_args == HB_MAX_KNOB_ARGS) {
+		hb_err("--%s: at most %d knobs", opt, HB_MAX_KNOB_ARGS);
+		return -EINVAL;
+	}
+	m->knob_args[m->nknob_args++] = arg;
+	return 0;
+}
 
 const char hb_wait_lock_help[] = "when another run holds the machine, wait for it (default: "
 				 "refuse with exit 5, naming its pid)";
@@ -43,13 +103,15 @@ static const struct hb_option run_options[] = {
 	  "perf::PAGE-FAULTS, skl::DTLB_LOAD_MISSES:WALK_COMPLETED); 'default' stands for this "
 	  "CPU's default set (`hugebench sysinfo` shows it); without --events the default set "
 	  "is counted" },
-	HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN, HB_OPTION_HELP, { 0 },
+	HB_OPTION_KNOB, HB_OPTION_CELL_TIMEOUT, HB_OPTION_WAIT_LOCK, HB_OPTION_DRY_RUN,
+	HB_OPTION_HELP, { 0 },
 };
 
 const struct hb_command hb_run_command = {
 	.name = "run",
 	.operands = "WORKLOAD",
 	.summary = "run the workload on each backing",
+	.about_data = knob_names,
 	.options = run_options,
 };
 
@@ -213,6 +275,10 @@ int hb_cmd_run(int argc, char **argv)
 		}
 		case 'T':
 			if (hb_parse_cell_timeout(optarg, &m))
+				goto out;
+			break;
+		case HB_OPT_KNOB:
+			if (hb_parse_knob_arg("knob", optarg, &m))
 				goto out;
 			break;
 		case HB_OPT_DRY_RUN:

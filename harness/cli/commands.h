@@ -26,12 +26,25 @@ int hb_parse_cell_timeout(const char *arg, struct hb_matrix *m);
 extern const char hb_cell_timeout_help[];
 /* --wait-lock's help; the rows of both options in run's and bench's tables. */
 extern const char hb_wait_lock_help[];
+/* --knob NAME=VALUE (run and bench, cmd_run.c): checked against the knob table and this
+ * kernel, then added to m; -EINVAL after saying why (opt: the option's name, for the
+ * message). Its --help text, which ab's --a-knob and --b-knob refer to. */
+int hb_parse_knob_arg(const char *opt, const char *arg, struct hb_matrix *m);
+int hb_check_knob_arg(const char *opt, const char *arg);
+extern const char hb_knob_help[];
+#define HB_OPTION_KNOB { "knob", HB_OPT_KNOB, "NAME=VALUE", "--knob NAME=VALUE ...", hb_knob_help }
 #define HB_OPTION_CELL_TIMEOUT { "cell-timeout", 'T', "DURATION", NULL, hb_cell_timeout_help }
 #define HB_OPTION_WAIT_LOCK { "wait-lock", HB_OPT_WAIT_LOCK, NULL, NULL, hb_wait_lock_help }
 /* Each command's option table (options.h), in the file of the command. */
 struct hb_command;
 extern const struct hb_command hb_run_command, hb_bench_command, hb_plot_command,
-	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command;
+	hb_compare_command, hb_baseline_command, hb_calibrate_command, hb_restore_command,
+	hb_noise_command, hb_ab_command;
+/* argv[0] is "ab" (cmd_ab.c): two configurations interleaved; compare's exit status. */
+int hb_cmd_ab(int argc, char **argv);
+/* argv[0] is "noise" (cmd_noise.c): thresholds from K runs of a profile. */
+#define HB_NOISE_MAX_RUNS 17
+int hb_cmd_noise(int argc, char **argv);
 /* argv[0] is "inspect" (cmd_inspect.c): 0, 1 internal error, 2 bad input. */
 int hb_cmd_inspect(int argc, char **argv);
 extern const struct hb_command hb_inspect_command;

@@ -71,6 +71,8 @@ static const struct {
 	{ &hb_plot_command, hb_cmd_plot },
 	{ &hb_compare_command, hb_cmd_compare },
 	{ &hb_baseline_command, hb_cmd_baseline },
+	{ &hb_noise_command, hb_cmd_noise },
+	{ &hb_ab_command, hb_cmd_ab },
 	{ &hb_calibrate_command, hb_cmd_calibrate },
 	{ &hb_restore_command, hb_cmd_restore },
 	{ &hb_inspect_command, hb_cmd_inspect },
@@ -242,6 +244,7 @@ int main(int argc, char **argv)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
 		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, "
-		       "baseline, calibrate, restore, inspect, WORKLOAD --help, --help, --version", argv[1]);
+		       "baseline, noise, ab, calibrate, restore, inspect, WORKLOAD --help, --help, "
+		       "--version", argv[1]);
 	return HB_EXIT_USAGE;
 }

@@ -14,7 +14,7 @@ static const char *kind_name(const struct hb_metric_def *d)
 {
 	static const char *const names[] = {
 		[HB_KIND_TIME] = "time",     [HB_KIND_RATE] = "rate",   [HB_KIND_MEMORY] = "memory",
-		[HB_KIND_COUNT] = "count",   [HB_KIND_SHARE] = "share",
+		[HB_KIND_COUNT] = "count",   [HB_KIND_SHARE] = "share",  [HB_KIND_TAIL] = "tail",
 	};
 
 	if (d->kind == HB_KIND_AUTO)

@@ -16,7 +16,7 @@ static int has_short(const struct hb_option *o)
 /* An optional value: its arg is written "[=NAME]" and given as --name=VALUE. */
 static int optional(const struct hb_option *o)
 {
-	return o->arg && o->arg[0] == '[';
+	return o->arg && o->arg[0] == '[' && o->arg[1] == '=';
 }
 
 /* What goes between the option's name and its arg in the help: a space, or nothing. */

@@ -16,6 +16,7 @@
  *
  *   [thresholds]             ; optional: for `compare --profile` and `bench --budget`
  *   populate_ms = 100        ; the change in % that counts for a metric (name or pattern)
+ *   churn/4k/op_p99_us = 12  ; ... or for one cell's: workload/backing/metric (hugebench noise)
  *
  * Errors name the file and line. A section whose workload is not built into this binary
  * becomes skipped rows with the reason, so a profile can list workloads still to come.
@@ -35,7 +36,7 @@ struct hb_profile {
 	struct hb_profile_threshold {
 		char *metric;
 		double pct;
-	} thresholds[32];
+	} thresholds[256];
 	size_t nthresholds;
 };
 

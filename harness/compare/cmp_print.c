@@ -82,6 +82,7 @@ static const char *colour_of(enum hb_cmp_verdict v)
 {
 	switch (v) {
 	case HB_CMP_WORSE:
+	case HB_CMP_LOST:
 		return "\033[1;31m";
 	case HB_CMP_BETTER:
 		return "\033[32m";
@@ -201,10 +202,28 @@ json_t *hb_cmp_json(const struct hb_cmp_result *r, const struct hb_cmp_run *base
 {
 	json_t *lines = json_array(), *runs = json_array(), *counts = json_object();
 
-	for (size_t k = 0; k < nnew; k++)
-		json_array_append_new(runs, json_pack("{s:s,s:s}", "label", news[k].label, "dir",
-						      news[k].dir ? news[k].dir : ""));
-	for (int v = 0; v <= HB_CMP_NA; v++)
+	for (size_t k = 0; k < nnew; k++) {
+		const struct hb_cmp_probe *p = &r->probe[k];
+		json_t *pj = json_pack("{s:b,s:b,s:f,s:i,s:i,s:s}", "tested", p->have, "applied",
+				       p->applied, "factor", p->factor, "base_probes",
+				       (int)p->nbase, "new_probes", (int)p->nnew, "text", p->text);
+
+		if (p->have) {
+			json_object_set_new(pj, "ratio", json_real(p->ratio));
+			json_object_set_new(pj, "cpu_ratio", json_real(p->cpu_ratio));
+			json_object_set_new(pj, "load_ratio", json_real(p->load_ratio));
+			json_object_set_new(pj, "p_value", json_real(p->p));
+		}
+		json_object_set_new(pj, "shared", json_boolean(p->shared));
+		if (p->wait_base == p->wait_base) /* not NAN */
+			json_object_set_new(pj, "cpu_wait_pct_base", json_real(p->wait_base));
+		if (p->wait_new == p->wait_new)
+			json_object_set_new(pj, "cpu_wait_pct_new", json_real(p->wait_new));
+		json_array_append_new(runs, json_pack("{s:s,s:s,s:o}", "label", news[k].label,
+						      "dir", news[k].dir ? news[k].dir : "",
+						      "host_probe", pj));
+	}
+	for (int v = 0; v < HB_CMP_NVERDICTS; v++)
 		json_object_set_new(counts, hb_cmp_verdict_name(v), json_integer((json_int_t)r->count[v]));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct hb_cmp_line *l = &r->lines[i];

@@ -106,7 +106,8 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 	char name[160], file[200], vars[2048], t[400], y[256], lab[128], title[300];
 	int by_run = nnew > 1 || relative; /* hosts: a group per run, a bar per cell */
 	/* --relative-to divides times and rates only (compare.c) */
-	int ratio = relative && (h->kind == HB_KIND_TIME || h->kind == HB_KIND_RATE);
+	int ratio = relative && (h->kind == HB_KIND_TIME || h->kind == HB_KIND_TAIL ||
+				  h->kind == HB_KIND_RATE);
 	int logy = logy_of(w, h->metric);
 	double lowest = 0;
 	FILE *f;
@@ -236,13 +237,17 @@ int hb_cmp_report(const char *dir, const struct hb_cmp_result *r, const struct h
 		"text-align:left}img{max-width:100%%}</style></head><body>\n");
 	hb_doc_h(&d, 1, "hugebench compare");
 	hb_doc_para(&d, summary);
+	for (size_t k = 0; k < nnew; k++)
+		hb_doc_para(&d, r->probe[k].text);
 	machines(&d, base, news, nnew);
 	hb_doc_h(&d, 2, "Figures");
 	hb_doc_para(&d, "A change of the medians within the metric's threshold is same. Beyond "
 		    "it, with at least 5 repetitions a side, a two-sided Mann-Whitney U test at "
 		    "alpha 0.01 decides; with fewer, the min-max ranges must not overlap. "
 		    "Otherwise the verdict is unknown: a difference inside the noise is never "
-		    "worse.");
+		    "worse. A cell ok in the base run and skipped, failed or fallback in the new "
+		    "one, or a figure that was a number and is unavailable, is lost (listed "
+		    "first).");
 	hb_cmp_table_doc(&d, r, news, nnew);
 	hb_doc_h(&d, 2, "Charts");
 	for (int i = 0; hb_workloads[i]; i++) {

@@ -132,9 +132,9 @@ static double value_at(const struct run_view *v, long cell, const char *metric, 
  * sample), as a ratio to the reference backing's same repetition with --relative-to. why gets
  * what is missing when nothing is there.
  */
-static void side_fill(const struct run_view *v, const char *relative_to, long cell,
-		      const char *metric, struct hb_cmp_side *s, const char **unit, char *why,
-		      size_t len)
+static void side_fill(const struct run_view *v, const char *relative_to, double scale,
+		      long cell, const char *metric, struct hb_cmp_side *s, const char **unit,
+		      char *why, size_t len)
 {
 	const struct hb_row *f = &v->run->rows[v->cell_row[cell]];
 	const char *text = NULL, *note = NULL;
@@ -155,6 +155,7 @@ static void side_fill(const struct run_view *v, const char *relative_to, long ce
 			continue;
 		if (!r->num) {
 			text = r->value, note = r->note;
+			s->unavailable = 1;
 			continue;
 		}
 		x = r->v;
@@ -167,7 +168,7 @@ static void side_fill(const struct run_view *v, const char *relative_to, long ce
 		}
 		if (!*unit || !**unit)
 			*unit = r->unit;
-		s->v[s->n++] = x;
+		s->v[s->n++] = x * scale;
 	}
 	if (s->n) {
 		double tmp[256];
@@ -193,10 +194,15 @@ static const char *first_unit(const struct run_view *v, long cell, const char *m
 	return "";
 }
 
-static double threshold_for(struct hb_cmp_opts *o, const char *metric, enum hb_metric_kind k)
+static double threshold_for(struct hb_cmp_opts *o, const char *workload, const char *backing,
+			    const char *metric, enum hb_metric_kind k)
 {
+	char cell[512];
+
+	snprintf(cell, sizeof(cell), "%s/%s/%s", workload, backing, metric);
 	for (size_t i = 0; i < o->nthresholds; i++)
-		if (!fnmatch(o->thresholds[i].metric, metric, 0)) {
+		if (!fnmatch(o->thresholds[i].metric, strchr(o->thresholds[i].metric, '/') ?
+			     cell : metric, 0)) {
 			o->thresholds[i].used = 1;
 			return o->thresholds[i].pct;
 		}
@@ -316,6 +322,82 @@ static char *set_label(const struct run_view *b, const char *workload, const cha
 	return strdup(buf);
 }
 
+/*
+ * The status of a cell: 1 when every repetition's status is ok (and there is one), else 0 with
+ * *value and *note of the first that is not.
+ */
+static int cell_ok(const struct run_view *v, long cell, const char **value, const char **note)
+{
+	int seen = 0;
+
+	for (size_t i = v->cell_row[cell]; i < v->run->n; i++) {
+		const struct hb_row *r = &v->run->rows[i];
+
+		if (v->cell_of[i] != (size_t)cell || strcmp(r->metric, "status"))
+			continue;
+		if (strcmp(r->value, "ok")) {
+			*value = r->value, *note = r->note;
+			return 0;
+		}
+		seen = 1;
+	}
+	*value = seen ? "ok" : "no status", *note = "";
+	return seen;
+}
+
+/* A cell ok in base and not in new: its `lost` line, with both reasons. */
+static int lost_cell(struct run_view *b, long bc, struct run_view *nv, long nc, size_t k,
+		     struct hb_cmp_result *res, int *lost)
+{
+	const struct hb_row *f = &b->run->rows[b->cell_row[bc]];
+	const char *bv, *bn, *nvv, *nn;
+	struct hb_cmp_line *l;
+
+	*lost = 0;
+	if (!cell_ok(b, bc, &bv, &bn) || cell_ok(nv, nc, &nvv, &nn) || !strcmp(nvv, "no status"))
+		return 0;
+	l = line_new(res);
+	if (!l)
+		return -ENOMEM;
+	l->workload = f->workload;
+	l->backing = f->backing;
+	l->metric = "status";
+	l->unit = "";
+	l->params = strdup(b->canon[b->cell_row[bc]]);
+	l->set_label = set_label(b, f->workload, l->params ? l->params : "");
+	if (!l->params || !l->set_label)
+		return -ENOMEM;
+	l->new_index = k;
+	l->better = HB_NEITHER;
+	l->kind = HB_KIND_COUNT;
+	l->test = "";
+	l->p = NAN;
+	l->change_pct = NAN;
+	l->verdict = HB_CMP_LOST;
+	snprintf(l->why, sizeof(l->why), "ok in %s; %s in %s%s%s", b->run->label, nvv,
+		 nv->run->label, nn && *nn ? ": " : "", nn ? nn : "");
+	res->count[HB_CMP_LOST]++;
+	*lost = 1;
+	return 0;
+}
+
+/* On a host whose CPUs were shared (compare.h), a tail or a short interval gets no verdict. */
+static void unshared(struct hb_cmp_line *l, const struct hb_cmp_probe *p)
+{
+	int tail = l->kind == HB_KIND_TAIL;
+	int brief = l->kind == HB_KIND_TIME && !strcmp(l->unit, "ms") &&
+		    l->base.st.med < HB_SHORT_MS;
+
+	if (!p->shared || (l->verdict != HB_CMP_WORSE && l->verdict != HB_CMP_BETTER) ||
+	    (!tail && !brief))
+		return;
+	l->verdict = HB_CMP_UNKNOWN;
+	snprintf(l->why, sizeof(l->why), "%s on a host whose CPUs were shared (its cells "
+		 "waited %.0f%% for a CPU, %.0f%% in base): it measures preemption, not speed; "
+		 "A/B on one host (hugebench ab) gates it", tail ? "a tail" : "a short interval",
+		 p->wait_new, p->wait_base);
+}
+
 /* The lines of one cell: bc in base and nc in the new run, either -1 where it is missing. */
 static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc, size_t k,
 		      struct hb_cmp_opts *o, struct hb_cmp_result *res)
@@ -326,7 +408,10 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 	const struct hb_row *f = &own->run->rows[i];
 	const struct hb_workload *w = hb_workload_find(f->workload);
 	const char *metrics[512];
+	int lost = 0;
 
+	if (bc >= 0 && nc >= 0 && lost_cell(b, bc, nv, nc, k, res, &lost))
+		return -ENOMEM;
 	if (bc >= 0)
 		nm = cell_metrics(b, bc, o, metrics, 512);
 	if (nc >= 0) /* and the new run's own, for n/a on the base side */
@@ -335,6 +420,7 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 		const struct hb_headline *h = declared(w, metrics[m]);
 		const char *rel;
 		struct hb_cmp_line *l;
+		double scale;
 		size_t j;
 		char why_b[200] = "", why_n[200] = "";
 
@@ -358,19 +444,35 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 		l->kind = h && h->kind ? h->kind : hb_cmp_kind_of_unit(l->unit);
 		/* Only times and rates scale with the machine's speed: memory and counts
 		 * compare as they are, also with --relative-to. */
-		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE ? o->relative_to : NULL;
+		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_TAIL || l->kind == HB_KIND_RATE ?
+			o->relative_to : NULL;
+		/* the host probe: NEW's times divided by its factor, its rates multiplied */
+		scale = l->kind == HB_KIND_TIME || l->kind == HB_KIND_TAIL ?
+				1 / res->probe[k].factor :
+			l->kind == HB_KIND_RATE ? res->probe[k].factor : 1;
 		if (bc >= 0)
-			side_fill(b, rel, bc, l->metric, &l->base, &l->unit, why_b, sizeof(why_b));
+			side_fill(b, rel, 1, bc, l->metric, &l->base, &l->unit, why_b, sizeof(why_b));
 		else
 			snprintf(why_b, sizeof(why_b), "no such cell in %s", b->run->label);
 		if (nc >= 0)
-			side_fill(nv, rel, nc, l->metric, &l->new, &l->unit, why_n, sizeof(why_n));
+			side_fill(nv, rel, scale, nc, l->metric, &l->new, &l->unit, why_n,
+				  sizeof(why_n));
 		else
 			snprintf(why_n, sizeof(why_n), "no such cell in %s", nv->run->label);
-		l->threshold_pct = threshold_for(o, l->metric, l->kind);
+		l->threshold_pct = threshold_for(o, l->workload, l->backing, l->metric, l->kind);
 		hb_cmp_decide(l);
-		if (l->verdict == HB_CMP_NA)
-			snprintf(l->why, sizeof(l->why), "%s", l->base.n ? why_n : why_b);
+		unshared(l, &res->probe[k]);
+		if (l->verdict == HB_CMP_NA && l->base.n && l->new.unavailable && !lost) {
+			char med[32];
+
+			snprintf(med, sizeof(med), "%.4g", l->base.st.med);
+			l->verdict = HB_CMP_LOST;
+			snprintf(l->why, sizeof(l->why), "a number in %s (median %s); %s", b->run->label,
+				 med, why_n);
+		} else if (l->verdict == HB_CMP_NA) {
+			snprintf(l->why, sizeof(l->why), "%s%s", lost ? "the cell is lost: " : "",
+				 l->base.n ? why_n : why_b);
+		}
 		if (rel)
 			l->unit = "ratio";
 		res->count[l->verdict]++;
@@ -405,6 +507,27 @@ static int compare_one(struct run_view *b, struct run_view *nv, size_t k, struct
 	return rc;
 }
 
+/* The lost lines first, the others in their order. */
+static int lost_first(struct hb_cmp_result *res)
+{
+	struct hb_cmp_line *sorted;
+	size_t k = 0;
+
+	if (!res->count[HB_CMP_LOST])
+		return 0;
+	sorted = malloc(res->n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < res->n; i++)
+			if ((res->lines[i].verdict == HB_CMP_LOST) == !pass)
+				sorted[k++] = res->lines[i];
+	free(res->lines);
+	res->lines = sorted;
+	res->cap = res->n;
+	return 0;
+}
+
 int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, size_t nnew,
 	       struct hb_cmp_opts *o, struct hb_cmp_result *res, char *err, size_t errlen)
 {
@@ -417,6 +540,16 @@ int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, siz
 		rc = view_build(&news[k], &nv);
 		common = 0;
 		if (!rc)
+			rc = hb_cmp_probe(base, &news[k], &res->probe[k]);
+		if (!rc && (o->relative_to || o->no_probe)) {
+			res->probe[k].applied = 0;
+			res->probe[k].factor = 1;
+			snprintf(res->probe[k].text, sizeof(res->probe[k].text), "host probe: not "
+				 "used (%s): times and rates compared %s", o->relative_to ?
+				 "--relative-to" : "--no-probe", o->relative_to ?
+				 "as ratios" : "as measured");
+		}
+		if (!rc)
 			rc = compare_one(&b, &nv, k, o, res, &common);
 		if (!rc && !common) {
 			explain_keys(&b, &nv, err, errlen);
@@ -426,6 +559,8 @@ int hb_compare(const struct hb_cmp_run *base, const struct hb_cmp_run *news, siz
 		view_free(&nv);
 	}
 	view_free(&b);
+	if (!rc)
+		rc = lost_first(res);
 	for (size_t i = 0; i < o->nthresholds && !rc; i++)
 		if (!o->thresholds[i].used) {
 			snprintf(err, errlen, "--threshold %s=%g: no compared metric of these runs "

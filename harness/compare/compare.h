@@ -12,6 +12,11 @@
  *     repetition says nothing about its noise;
  *   - a metric that declares no direction is `changed` instead of better/worse.
  * So a difference inside the noise is never `worse`.
+ * Before any figure: a cell whose every repetition was `ok` in base and that is `skipped`,
+ * `failed`, `fallback` (or `interrupted`) in new is `lost` (a line of its `status`, with both
+ * reasons), and so is a figure that was a number in base and has no number in new, only a
+ * row saying why (`unavailable`). Lost lines come first; compare exits 1 on any. A cell only
+ * new has, or one base has and new does not have at all (another profile), stays `n/a`.
  */
 #ifndef HB_COMPARE_H
 #define HB_COMPARE_H
@@ -26,7 +31,7 @@ struct hb_machine_record;
 
 #define HB_CMP_ALPHA 0.01
 #define HB_CMP_MAX_NEW 16
-#define HB_CMP_MAX_THRESHOLDS 32
+#define HB_CMP_MAX_THRESHOLDS 256
 
 enum hb_cmp_verdict {
 	HB_CMP_SAME,
@@ -35,7 +40,11 @@ enum hb_cmp_verdict {
 	HB_CMP_CHANGED, /* a significant change of a metric with no direction */
 	HB_CMP_UNKNOWN,
 	HB_CMP_NA,
+	/* ok in base, and in new the cell is skipped, failed or fallback, or the figure a number
+	 * in base is `unavailable` in new: a capability lost, which fails the gate */
+	HB_CMP_LOST,
 };
+#define HB_CMP_NVERDICTS (HB_CMP_LOST + 1)
 
 /* One run: its rows (rundata or results in memory) and what to call it. */
 struct hb_cmp_run {
@@ -48,13 +57,16 @@ struct hb_cmp_run {
 };
 
 struct hb_cmp_threshold {
-	const char *metric; /* a name or shell pattern */
+	/* a metric's name or shell pattern; with a '/', of "workload/backing/metric" (one cell's
+	 * metric, as `hugebench noise` writes them) */
+	const char *metric;
 	double pct;
 	int used;
 };
 
 struct hb_cmp_opts {
 	const char *metrics;	 /* shell pattern of more metrics to compare, or NULL */
+	int no_probe;		 /* never normalise by the host probe */
 	const char *relative_to; /* a backing: compare ratios to its same repetition, or NULL */
 	struct hb_cmp_threshold thresholds[HB_CMP_MAX_THRESHOLDS];
 	size_t nthresholds;
@@ -65,6 +77,7 @@ struct hb_cmp_side {
 	double v[256];
 	size_t n;
 	struct hb_stats st;
+	int unavailable; /* the figure has a row whose value is no number ("unavailable") */
 };
 
 /* One figure of one cell, base against one new run. */
@@ -85,14 +98,57 @@ struct hb_cmp_line {
 	char why[200]; /* unknown: how many repetitions would tell; n/a: what is missing */
 };
 
+/*
+ * The host-speed probe of a new run against base (hostprobe.c, run/probe.h). When NEW's
+ * probes differ from BASE's beyond their noise (a U test at HB_CMP_ALPHA, and more than
+ * HB_PROBE_MIN_PCT), NEW's times are divided by factor and its rates multiplied by it; memory,
+ * counts and coverage never are. Not with --relative-to (ratios need none) or no_probe.
+ */
+#define HB_PROBE_MIN_PCT 5
+struct hb_cmp_probe {
+	int have;    /* both runs have enough probes for the test */
+	int applied; /* NEW's times and rates were normalised by factor */
+	double ratio, cpu_ratio, load_ratio; /* NEW's probe medians over BASE's */
+	double factor;			     /* 1 unless applied */
+	double p;			     /* the U test's, NAN without one */
+	size_t nbase, nnew;		     /* probes (cell repetitions) of each run */
+	double wait_base, wait_new; /* median cpu_wait_pct of each run's cells, NAN without */
+	int shared;		    /* NEW waited for a CPU HB_SHARED_PTS more than BASE */
+	char text[700];		    /* the line compare prints first */
+};
+/*
+ * A host whose CPUs are shared (a CI runner's noisy neighbours; a busy task per CPU) stretches
+ * an interval by whole scheduler slices, milliseconds each, when it is preempted: the probe's
+ * average slowdown says nothing of that. So when NEW's cells waited for a CPU HB_SHARED_PTS
+ * points more of their runnable time than BASE's, a tail (HB_KIND_TAIL) and a single interval
+ * under HB_SHORT_MS (a time in ms) are shown with their change but given no verdict.
+ */
+#define HB_SHARED_PTS 10
+#define HB_SHORT_MS 50
+/* Fills p for nw against base: 0 or -ENOMEM. */
+int hb_cmp_probe(const struct hb_cmp_run *base, const struct hb_cmp_run *nw,
+		 struct hb_cmp_probe *p);
+
 struct hb_cmp_result {
+	struct hb_cmp_probe probe[HB_CMP_MAX_NEW]; /* per new run */
 	struct hb_cmp_line *lines;
 	size_t n, cap;
-	size_t count[HB_CMP_NA + 1];
+	size_t count[HB_CMP_NVERDICTS];
 	size_t cells_common; /* cells in base and at least one new run */
 };
 
-/* "same", "better", "worse", "changed", "unknown", "n/a". */
+/*
+ * `hugebench noise`'s rule (noise.c): the threshold in % a metric of kind needs, given its
+ * medians in k runs of the same profile on one runner: the largest change between two of them,
+ * as compare computes a change ((larger - smaller) / smaller), times HB_NOISE_SAFETY, rounded
+ * up to a whole percent, never below the kind's default (hb_cmp_default_threshold) nor above
+ * HB_NOISE_MAX_PCT (a median that is 0 in one run and not in another). NAN if k < 2.
+ */
+#define HB_NOISE_SAFETY 1.5
+#define HB_NOISE_MAX_PCT 1000
+double hb_noise_threshold(const double *medians, size_t k, enum hb_metric_kind kind);
+
+/* "same", "better", "worse", "changed", "unknown", "n/a", "lost". */
 const char *hb_cmp_verdict_name(enum hb_cmp_verdict v);
 /* The default threshold of a kind, in percent. */
 double hb_cmp_default_threshold(enum hb_metric_kind kind);

@@ -9,9 +9,9 @@
 const char *hb_cmp_verdict_name(enum hb_cmp_verdict v)
 {
 	static const char *const names[] = { "same", "better", "worse", "changed", "unknown",
-					     "n/a" };
+					     "n/a", "lost" };
 
-	return v <= HB_CMP_NA ? names[v] : "?";
+	return v <= HB_CMP_LOST ? names[v] : "?";
 }
 
 double hb_cmp_default_threshold(enum hb_metric_kind kind)
@@ -109,7 +109,7 @@ static void by_u_test(struct hb_cmp_line *l)
 void hb_cmp_decide(struct hb_cmp_line *l)
 {
 	const struct hb_stats *b = &l->base.st, *n = &l->new.st;
-	int noisy = l->kind == HB_KIND_TIME || l->kind == HB_KIND_RATE || l->kind == HB_KIND_SHARE;
+	int noisy = l->kind != HB_KIND_MEMORY && l->kind != HB_KIND_COUNT;
 	int need = hb_mwu_min_n(HB_CMP_ALPHA);
 
 	l->test = "";

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "text.h"
 #include "units.h"
 
 static const char *type_name(enum hb_param_type t)
@@ -293,15 +294,10 @@ int hb_params_set(const struct hb_param *t, void *dst, const char *name, const c
 static int split_arg(const char *arg, char *name, size_t len, const char **value, char *err,
 		     size_t errlen)
 {
-	const char *eq = strchr(arg, '=');
-
-	if (!eq || eq == arg || (size_t)(eq - arg) >= len) {
+	if (hb_split_name_value(arg, name, len, value)) {
 		snprintf(err, errlen, "'%s' is not NAME=VALUE", arg);
 		return -EINVAL;
 	}
-	memcpy(name, arg, (size_t)(eq - arg));
-	name[eq - arg] = 0;
-	*value = eq + 1;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Small text helpers every layer uses (text.h). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,4 +35,16 @@ void hb_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 	memcpy(*buf + *len, s, n);
 	*len += n;
 	(*buf)[*len] = 0;
+}
+
+int hb_split_name_value(const char *arg, char *name, size_t len, const char **value)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= len)
+		return -EINVAL;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = 0;
+	*value = eq + 1;
+	return 0;
 }

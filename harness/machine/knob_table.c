@@ -3,11 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <limits.h>
 
 #include "knob_table.h"
 #include "knobs.h"
 #include "readfile.h"
 #include "sysinfo.h" /* HB_THP_DIR */
+#include "text.h"
 
 #define THP HB_THP_DIR "/"
 #define KHP THP "khugepaged/"
@@ -123,4 +126,122 @@ int hb_knob_def_apply(struct hb_knobs *k, const struct hb_knob_def *d, const cha
 	if (rc)
 		snprintf(why, len, "cannot set %s to %s: %s", d->path, value, strerror(-rc));
 	return rc;
+}
+
+static const char *const mthp_enabled[] = { "always", "inherit", "madvise", "never", NULL };
+
+/* The mTHP sizes this kernel has under root, smallest first: "16kB, 32kB, ...". */
+static void mthp_sizes(const char *root, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned long long k = 8; k <= (16ull << 20) && off < len; k <<= 1) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s" THP "hugepages-%llukB/enabled", root, k);
+		if (!access(path, F_OK))
+			off += (size_t)snprintf(buf + off, len - off, "%s%llukB", off ? ", " : "",
+						k);
+	}
+	if (!off)
+		snprintf(buf, len, "none (%s" THP "hugepages-<N>kB: no such directory)", root);
+}
+
+void hb_knob_def_names(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	for (const struct hb_knob_def *d = hb_knob_defs; d->name && off < len; d++)
+		off += (size_t)snprintf(buf + off, len - off, "%s, ", d->name);
+	if (off < len)
+		snprintf(buf + off, len - off, "mthp/<N>kB/enabled");
+}
+
+/* "mthp/<N>kB/enabled": N, else 0. */
+static unsigned long long mthp_kib(const char *name)
+{
+	unsigned long long kib;
+	char *end;
+
+	if (strncmp(name, "mthp/", 5) || name[5] < '1' || name[5] > '9')
+		return 0;
+	errno = 0;
+	kib = strtoull(name + 5, &end, 10);
+	return errno || strcmp(end, "kB/enabled") || kib > (16ull << 20) ? 0 : kib;
+}
+
+int hb_knob_def_resolve(const char *name, const char *root, struct hb_knob_named *out,
+			char *why, size_t len)
+{
+	const struct hb_knob_def *d = hb_knob_def_find(name);
+	unsigned long long kib = mthp_kib(name);
+	char list[512], path[PATH_MAX];
+
+	root = root ? root : "";
+	memset(out, 0, sizeof(*out));
+	if (d) {
+		out->def = *d;
+		return 0;
+	}
+	if (!kib) {
+		hb_knob_def_names(list, sizeof(list));
+		snprintf(why, len, "unknown knob '%s'; accepted: %s", name, list);
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s" THP "hugepages-%llukB/enabled", root, kib);
+	if (access(path, F_OK)) {
+		mthp_sizes(root, list, sizeof(list));
+		snprintf(why, len, "knob '%s': this kernel has no %llukB mTHP size; the sizes it "
+			 "has: %s", name, kib, list);
+		return -ENODEV;
+	}
+	snprintf(out->name, sizeof(out->name), "mthp/%llukB/enabled", kib);
+	snprintf(out->path, sizeof(out->path), THP "hugepages-%llukB/enabled", kib);
+	out->def = (struct hb_knob_def){ out->name, out->path, mthp_enabled, 0, 0 };
+	return 0;
+}
+
+/* "NAME=VALUE": NAME resolved against root into *kn, *value at VALUE. 0 or -errno, why. */
+static int resolve_arg(const char *arg, const char *root, struct hb_knob_named *kn,
+		       const char **value, char *why, size_t len)
+{
+	char name[64];
+
+	if (hb_split_name_value(arg, name, sizeof(name), value)) {
+		snprintf(why, len, "knob '%s': expected NAME=VALUE, e.g. thp/defrag=defer", arg);
+		return -EINVAL;
+	}
+	return hb_knob_def_resolve(name, root, kn, why, len);
+}
+
+int hb_knob_arg_check(const char *arg, const char *root, char *why, size_t len)
+{
+	struct hb_knob_named k;
+	char accepted[256];
+	const char *value;
+
+	if (resolve_arg(arg, root, &k, &value, why, len))
+		return -EINVAL;
+	if (hb_knob_def_check(&k.def, value)) {
+		hb_knob_def_accepted(&k.def, accepted, sizeof(accepted));
+		snprintf(why, len, "knob %s: '%s' is not a value it takes; accepted: %s",
+			 k.def.name, value, accepted);
+		return -EINVAL;
+	}
+	if (hb_knob_def_kernel_lists(&k.def, root, value, accepted, sizeof(accepted))) {
+		snprintf(why, len, "knob %s: '%s' is not offered by this kernel's %s; it lists: %s",
+			 k.def.name, value, k.def.path, accepted);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hb_knob_arg_apply(struct hb_knobs *k, const char *arg, char *why, size_t len)
+{
+	struct hb_knob_named kn;
+	const char *value;
+	int rc = resolve_arg(arg, k->root, &kn, &value, why, len);
+
+	return rc ? rc : hb_knob_def_apply(k, &kn.def, value, why, len);
 }

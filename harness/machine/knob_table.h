@@ -37,4 +37,29 @@ int hb_knob_def_kernel_lists(const struct hb_knob_def *d, const char *root, cons
 int hb_knob_def_apply(struct hb_knobs *k, const struct hb_knob_def *d, const char *value,
 		      char *why, size_t len);
 
+/*
+ * A knob named on the command line (`run --knob NAME=VALUE`): one of hb_knob_defs, or
+ * mthp/<N>kB/enabled, the per-size mTHP switch (HB_THP_DIR/hugepages-<N>kB/enabled: always,
+ * inherit, madvise, never) of a size this kernel has. def's strings point into this struct:
+ * use it where it was filled.
+ */
+struct hb_knob_named {
+	struct hb_knob_def def;
+	char name[48], path[128];
+};
+/* The names --knob takes, for messages and --help: "thp/enabled, ..., mthp/<N>kB/enabled". */
+void hb_knob_def_names(char *buf, size_t len);
+/* Fills *out for name against root ("" for the machine). 0; -ENOENT for a name that is neither
+ * (why lists the names accepted); -ENODEV for an mTHP size this kernel lacks (why names the
+ * sizes it has). */
+int hb_knob_def_resolve(const char *name, const char *root, struct hb_knob_named *out,
+			char *why, size_t len);
+/* "NAME=VALUE" as given: 0 when NAME resolves and VALUE is one it takes and, for a knob of
+ * words, this kernel's file lists it; else -EINVAL with why naming NAME or VALUE and what is
+ * accepted. */
+int hb_knob_arg_check(const char *arg, const char *root, char *why, size_t len);
+/* For one cell: resolves "NAME=VALUE" against k's root and applies it (hb_knob_def_apply), so
+ * the knobs module saved the old value and puts it back. 0 or -errno, why. */
+int hb_knob_arg_apply(struct hb_knobs *k, const char *arg, char *why, size_t len);
+
 #endif

@@ -18,6 +18,21 @@
 const struct hb_metric_def hb_harness_metrics[] = {
 	{ "status", "", HB_NEITHER, HB_KIND_AUTO,
 	  "the cell's outcome: ok, fallback, skipped, failed or interrupted; the note says why" },
+	{ "knob:<name>", "", HB_NEITHER, HB_KIND_AUTO,
+	  "a machine knob `run --knob NAME=VALUE` set for the cell (thp/enabled, mthp/64kB/enabled, "
+	  "...): the value written, before the backing's own settings; the note says when the "
+	  "backing then set it otherwise" },
+	{ "host_probe_cpu_ns", "ns", HB_LOWER, HB_KIND_TIME,
+	  "the host-speed probe the parent runs before each repetition of a cell (run/probe.h): "
+	  "ns per step of a fixed chain of 2M dependent integer steps; compare normalises times "
+	  "and rates by it when two runs' probes differ beyond their noise" },
+	{ "host_probe_load_ns", "ns", HB_LOWER, HB_KIND_TIME,
+	  "the same probe's ns per load of a fixed chase of 1M dependent loads over 256 KiB "
+	  "mapped with 4 KiB pages only (MADV_NOHUGEPAGE)" },
+	{ "cpu_wait_pct", "%", HB_NEITHER, HB_KIND_SHARE,
+	  "the share of the time the cell's process was runnable that it waited for a CPU "
+	  "(/proc/self/schedstat, setup to the end): about 0 on a host of its own; compare "
+	  "reads it to tell a shared host from a slower one and never compares it as a figure" },
 	{ "populate_ms", "ms", HB_LOWER, HB_KIND_TIME,
 	  "the workload's setup: mapping and populating its memory, kept apart from the measured "
 	  "phases (less what setup measured besides, hb_populate_exclude: the note says)" },

@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "clock.h"
 #include "fit.h"
+#include "knob_table.h"
 #include "knobs.h"
 #include "log.h"
 #include "param_roles.h"
@@ -106,6 +107,37 @@ static void role_err(void *arg, const char *what)
 	hb_err("cell %s: %s", a->cell->id, what);
 }
 
+/* --knob NAME=VALUE: each written through the knobs module (saved first, in its state file too,
+ * and put back by finish with the backing's), before the backing's prepare. */
+static int knob_args_apply(struct hb_cell_env *env, char *why, size_t len)
+{
+	for (int i = 0; i < env->nknob_args; i++)
+		if (hb_knob_arg_apply(env->knobs, env->knob_args[i], why, len))
+			return -1;
+	return 0;
+}
+
+/* A row per --knob, after the backing's prepare: the value written, and whether the backing
+ * then set that knob itself (thp-always sets thp/enabled). */
+static void knob_args_rows(struct hb_cell_env *env, const struct hb_cell *cell)
+{
+	for (int i = 0; i < env->nknob_args; i++) {
+		const char *arg = env->knob_args[i], *eq = strchr(arg, '=');
+		char name[64], metric[80], now[64], note[256], why[256];
+		struct hb_knob_named kn;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+		snprintf(metric, sizeof(metric), "knob:%s", name);
+		snprintf(note, sizeof(note), "set by --knob for the cell, before the backing's own "
+			 "settings, which apply on top where the backing sets this knob");
+		if (!hb_knob_def_resolve(name, env->knobs->root, &kn, why, sizeof(why)) &&
+		    !hb_knob_read(env->knobs, kn.def.path, now, sizeof(now)) && strcmp(now, eq + 1))
+			snprintf(note, sizeof(note), "set by --knob for the cell; the backing then "
+				 "set it to %s for its own use", now);
+		hb_cell_row(env, cell, metric, eq + 1, "", note);
+	}
+}
+
 static enum hb_cell_outcome refused(enum hb_role_refusal r)
 {
 	return r == HB_REFUSE_STOP ? HB_CELL_INTERRUPTED
@@ -153,10 +185,12 @@ enum hb_cell_outcome hb_cell_run(const struct hb_cell *cell, struct hb_cell_env 
 		hb_roles_restore(&applied, &rc);
 		return finish(env, cell, HB_CELL_SKIPPED, reason);
 	}
-	if (hb_backing_prepare(&cell->backing, env->knobs, rc.need, why, sizeof(why))) {
+	if (knob_args_apply(env, why, sizeof(why)) ||
+	    hb_backing_prepare(&cell->backing, env->knobs, rc.need, why, sizeof(why))) {
 		hb_roles_restore(&applied, &rc);
 		return finish(env, cell, HB_CELL_SKIPPED, why);
 	}
+	knob_args_rows(env, cell);
 	if (hb_roles_apply(&applied, HB_STAGE_MACHINE, &rc, why, sizeof(why)) ||
 	    hb_roles_apply(&applied, HB_STAGE_LAST, &rc, why, sizeof(why)))
 		goto refused;

@@ -37,6 +37,10 @@ struct hb_cell_env {
 	char summary[256];		/* one line about how the cell went, for progress */
 	void (*tick)(void *arg);	/* optional: called at every series sample (progress) */
 	void *tick_arg;
+	/* "NAME=VALUE" machine knobs (run --knob), written before the backing's prepare, so a
+	 * backing's own setting wins where it sets one; put back with every knob after the cell */
+	const char *const *knob_args;
+	int nknob_args;
 };
 
 const char *hb_cell_outcome_name(enum hb_cell_outcome o);

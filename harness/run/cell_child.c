@@ -307,7 +307,7 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 	why[0] = 0;
 	/* The report channel is a socket pair: lines up, a phase boundary's ack down. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd) ||
-	    (cenv->n && pipe2(errpipe, O_CLOEXEC))) {
+	    pipe2(errpipe, O_CLOEXEC)) {
 		snprintf(why, len, "socketpair/pipe: %s", strerror(errno));
 		return HB_CELL_FAILED;
 	}
@@ -338,9 +338,11 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 		if (cg->dir[0] && hb_cgroup_attach(cg, getpid()))
 			cg->dir[0] = 0;
 		child_apply_backing(cell);
-		if (!cenv->n)
-			_exit(hb_cell_child(cell, pipefd[1], cg->dir, cg->version));
-		/* The report socket survives the exec; stderr goes to the parent. */
+		/* Always a fresh image, never the forked harness: a forked child's Rss would count
+		 * every page of the harness it shares (its results so far, a baseline it read), so
+		 * a small cell's process memory grew with the repetition number (sparse 4k, 2M
+		 * spacing: 5980 KiB at rep 1, 11596 KiB at rep 7, the cell itself ~600 KiB). The
+		 * report socket survives the exec; stderr goes to the parent. */
 		fcntl(pipefd[1], F_SETFD, 0);
 		close(errpipe[0]);
 		dup2(errpipe[1], STDERR_FILENO);

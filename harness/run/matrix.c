@@ -15,6 +15,7 @@
 #include "knobs.h"
 #include "log.h"
 #include "matrix.h"
+#include "probe.h"
 #include "record.h"
 #include "run_analysis.h"
 #include "readfile.h"
@@ -218,6 +219,9 @@ void hb_matrix_dry_run(const struct hb_matrix *m, const char *command)
 	       "backings, interleaved repetitions) into %s; nothing was run, changed or written\n",
 	       command, cells, cells == 1 ? "" : "s", m->n, m->n == 1 ? "" : "s",
 	       m->out ? m->out : "results/<UTC time>-<host>");
+	for (int i = 0; i < m->nknob_args; i++)
+		printf("%s: --dry-run: each cell would set knob %s before its backing's own "
+		       "settings and put it back after\n", command, m->knob_args[i]);
 }
 
 /* What the cells of a run share, and its counts. */
@@ -229,6 +233,24 @@ struct run_state {
 	uint64_t t_start;
 	uint64_t *cell_ns; /* the last duration of entry i, backing b: [i * HB_MAX_BACKINGS + b] */
 };
+
+/* The host-speed probe of this repetition, as two rows of the cell (probe.h). */
+static void probe_rows(struct hb_results *res, const struct hb_cell *c)
+{
+	struct hb_probe p;
+	int rc = hb_probe_run(&p);
+	const char *names[2] = { HB_PROBE_CPU_METRIC, HB_PROBE_LOAD_METRIC };
+	double v[2] = { p.cpu_ns, p.load_ns };
+
+	for (int k = 0; k < 2; k++) {
+		if (rc)
+			hb_results_add(res, c->w->name, c->backing.name, c->params_text, c->rep,
+				       names[k], "unavailable", "ns", strerror(-rc));
+		else
+			hb_results_addf(res, c->w->name, c->backing.name, c->params_text, c->rep,
+					names[k], v[k], "ns", "");
+	}
+}
 
 static void run_one(struct run_state *rs, size_t i, int b, int rep)
 {
@@ -250,6 +272,7 @@ static void run_one(struct run_state *rs, size_t i, int b, int rep)
 	snprintf(cell.id, sizeof(cell.id), "%s-%s-%zu-r%d", e->w->name, cell.backing.name, i + 1,
 		 rep);
 	cell.timeout_ns = hb_matrix_cell_timeout(m, e, cell.timeout_from, sizeof(cell.timeout_from));
+	probe_rows(rs->env->res, &cell);
 	if (rs->tty) {
 		*rs->prog = (struct progress){ rs->done, rs->total, rs->t_start, 0, &cell,
 					       e->params_text };
@@ -363,6 +386,8 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	env.series_interval_ns = m->series_interval_ns;
 	env.stop = &stop_flag;
 	env.child = &child_pid;
+	env.knob_args = m->knob_args;
+	env.nknob_args = m->nknob_args;
 
 	for (size_t i = 0; i < m->nskips; i++) {
 		const struct hb_matrix_skip *k = &m->skips[i];

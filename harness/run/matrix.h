@@ -17,6 +17,7 @@ struct hb_matrix;
 
 #define HB_MAX_BACKINGS 16
 #define HB_BUDGET_MAX_REPS 25 /* no cell gets more repetitions than this in all */
+#define HB_MAX_KNOB_ARGS 16   /* run --knob NAME=VALUE options */
 
 /* Exit codes of hb_matrix_run and of every command, documented in `hugebench --help`. */
 enum {
@@ -77,6 +78,10 @@ struct hb_matrix {
 	int wait_lock;		     /* --wait-lock: wait for another run instead of refusing */
 	int cell_timeout_set;	     /* HB_TIMEOUT_FROM_*; 0: each cell's default (fit.h) */
 	uint64_t cell_timeout_ns;    /* 0: no limit */
+	/* --knob NAME=VALUE (checked: hb_knob_arg_check), set in every cell before the backing's
+	 * own settings and put back after it (hb_knob_arg_apply) */
+	const char *knob_args[HB_MAX_KNOB_ARGS];
+	int nknob_args;
 };
 
 /* Where the matrix's cell timeout comes from: the option beats a profile section's. */

@@ -85,6 +85,20 @@ json_t *hb_run_meta(const struct hb_matrix *m, int argc, char **argv, const char
 		json_object_set_new(meta, "seed", json_sprintf("%" PRIu64, m->seed));
 	json_object_set_new(meta, "events", json_string(m->events && *m->events ? m->events :
 							  "default"));
+	if (m->nknob_args) {
+		/* --knob: what each cell set before its backing's own settings */
+		json_t *k = json_object();
+
+		for (int i = 0; i < m->nknob_args; i++) {
+			const char *eq = strchr(m->knob_args[i], '=');
+			char name[64];
+
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - m->knob_args[i]),
+				 m->knob_args[i]);
+			json_object_set_new(k, name, json_string(eq + 1));
+		}
+		json_object_set_new(meta, "knobs", k);
+	}
 	json_object_set_new(meta, "complete", json_false());
 	if (recovered)
 		json_object_set_new(meta, "recovered_knobs", json_string(recovered));

@@ -59,7 +59,7 @@ for s in -3 18446744073709551616 12x '' +3 0x10; do
 done
 # Every command's --help comes from its option table: the usage line, each option with its
 # short letter where it has one, --dry-run everywhere.
-for c in run bench plot compare baseline calibrate restore list sysinfo; do
+for c in run bench plot compare baseline noise ab calibrate restore list sysinfo; do
 	expect_exit 0 "$c --help" "$HB" $c --help
 	expect_out "^usage: hugebench $c" "$c --help: usage line from the table"
 	expect_out "^      --dry-run +check every argument" "$c --help lists --dry-run"
@@ -114,6 +114,17 @@ expect_out "^plot: --dry-run: would chart" "plot --dry-run says what it would dr
 [ ! -e "$TMP/mini/plots" ] && [ ! -e "$TMP/mini/report.md" ] && pass "plot --dry-run wrote nothing" ||
 	fail "plot --dry-run wrote into $TMP/mini"
 expect_exit 2 "plot --dry-run: not a results directory" "$HB" plot "$TMP/nosuch" --dry-run
+# noise: fits thresholds from runs; bad input exits 2 naming it.
+expect_exit 0 "noise --dry-run" "$HB" noise --profile ci --runs 3 --out "$TMP/ci.ini" --dry-run
+expect_out "^noise: --dry-run: would run .*ci.ini 3 times" "noise --dry-run says what it would run"
+expect_exit 2 "noise --runs 1" "$HB" noise --runs 1 --dry-run
+expect_out "--runs '1': accepted: a whole number from 2 to" "noise --runs: what is accepted"
+expect_exit 2 "noise with one RUN" "$HB" noise "$HB_FIXTURES/compare-base"
+expect_exit 0 "noise of two runs" "$HB" noise --out "$TMP/fit.ini" "$HB_FIXTURES/compare-base" "$HB_FIXTURES/compare-base"
+grep -q '^touch/4k/ns_per_touch = 5 ; 0.0$' "$TMP/fit.ini" && grep -q '^\[sparse-dense\]' "$TMP/fit.ini" &&
+	pass "noise --out: the profile with a fitted [thresholds] (the floor where runs agree)" ||
+	fail "noise --out: no fitted profile"
+expect_exit 0 "compare reads the fitted profile" "$HB" compare --profile "$TMP/fit.ini" "$HB_FIXTURES/compare-base" "$HB_FIXTURES/compare-base"
 expect_exit 0 "baseline --dry-run" "$HB" baseline "$TMP/mini" "$TMP/dry" --dry-run
 expect_out "^baseline: --dry-run: would write [0-9]+ of the [0-9]+ rows" "baseline --dry-run counts the rows"
 [ ! -e "$TMP/dry" ] && pass "no directory from any dry run" || fail "a dry run made $TMP/dry"
@@ -164,5 +175,54 @@ grep -q '"seed": "18446744073709551615"' "$TMP/r1/meta.json" && pass "meta.json 
 grep -q '"kernel"' "$TMP/r1/meta.json" && grep -q '"commit"' "$TMP/r1/meta.json" &&
 	pass "meta.json has sysinfo and commit" || fail "meta.json lacks sysinfo or commit"
 ls "$TMP/r1" | grep -q '\.tmp\.' && fail "temp files left" || pass "no temp files left"
+
+# run --knob NAME=VALUE: bad input exits 2 before anything runs, naming what is accepted.
+expect_exit 2 "run --knob: an unknown knob" "$HB" run touch --backing 4k --knob thp/nosuch=1 --dry-run
+expect_out "--knob thp/nosuch=1: unknown knob 'thp/nosuch'; accepted: thp/enabled, thp/defrag, .*mthp/<N>kB/enabled" \
+	"run --knob: names the knobs accepted"
+expect_exit 2 "run --knob: a value the knob does not take" "$HB" run touch --backing 4k --knob thp/defrag=sometimes --dry-run
+expect_out "'sometimes' is not a value it takes; accepted: always, defer, defer\+madvise, madvise, never" \
+	"run --knob: names the values accepted"
+expect_exit 2 "run --knob: an mTHP size this kernel lacks" "$HB" run touch --backing 4k --knob mthp/3kB/enabled=always --dry-run
+expect_out "this kernel has no 3kB mTHP size; the sizes it has: " "run --knob: names the sizes there are"
+expect_exit 2 "run --knob without =" "$HB" run touch --backing 4k --knob thp/defrag --dry-run
+expect_exit 2 "bench --knob: a bad value" "$HB" bench --knob khugepaged/max_ptes_none=512 --dry-run
+expect_out "accepted: 0-511" "bench --knob: the range"
+expect_exit 0 "run --knob --dry-run" "$HB" run touch --backing 4k --knob khugepaged/defrag=0 --dry-run
+expect_out "would set knob khugepaged/defrag=0 before its backing's own settings" "run --knob --dry-run names the knob"
+
+if [ "$(id -u)" = 0 ]; then
+	# A value other than the machine's, so that the cell's own setting shows.
+	defrag=/sys/kernel/mm/transparent_hugepage/defrag
+	want=defer
+	grep -q '\[defer\]' $defrag && want=never
+	before=$(knob_snapshot)
+	expect_exit 0 "run --knob thp/defrag=$want" "$HB" run touch --backing 4k -p size=4M -p passes=2 \
+		--knob thp/defrag=$want --out "$TMP/knob"
+	[ "$(metric "$TMP/knob/results.csv" 4k knob:thp/defrag)" = "$want" ] &&
+		pass "run --knob: the cell's row knob:thp/defrag is $want" || fail "run --knob: no knob row"
+	grep -q "\"thp/defrag\": \"$want\"" "$TMP/knob/meta.json" && pass "run --knob: meta.json knobs" ||
+		fail "run --knob: meta.json lacks the knob"
+	[ "$(knob_snapshot)" = "$before" ] && pass "run --knob: the knob is back after the run" ||
+		fail "run --knob: knobs $(knob_snapshot), were $before"
+	# During the cell the machine has it; a SIGKILL of the run mid-cell: its guardian puts it back.
+	"$HB" run touch --backing 4k -p size=256M -p stride=8 -p passes=1000 --knob thp/defrag=$want \
+		--out "$TMP/knob-kill" >"$TMP/knob-kill.log" 2>&1 &
+	pid=$!
+	if wait_changed $pid; then
+		grep -q "\[$want\]" $defrag && pass "run --knob: set during the cell" ||
+			fail "run --knob: during the cell defrag is $(cat $defrag)"
+		kill -KILL $pid
+		wait $pid 2>/dev/null
+		back() { [ "$(knob_snapshot)" = "$before" ]; }
+		wait_until "the guardian to put thp/defrag back" back &&
+			pass "run --knob: back after SIGKILL of the run (guardian)" ||
+			fail "run --knob: after SIGKILL knobs $(knob_snapshot)"
+		wait_until "the state file to go" eval '"$HB" restore --dry-run 2>&1 | grep -q "nothing to restore"' &&
+			pass "run --knob: nothing left to restore" || fail "run --knob: $("$HB" restore --dry-run 2>&1)"
+	else
+		fail "run --knob: the knob never changed"; cat "$TMP/knob-kill.log"; wait $pid
+	fi
+fi
 
 done_tests

@@ -19,7 +19,7 @@ edit() {
 summary() { grep '^compare: ' "$TMP/out" | tail -1; }
 
 expect_exit 0 "a run against itself" "$HB" compare "$base" "$base"
-expect_out "compare: [0-9]+ figures of [0-9]+ cells in common: [0-9]+ same, 0 better, 0 worse, 0 changed, 0 unknown, 0 n/a" \
+expect_out "compare: [0-9]+ figures of [0-9]+ cells in common: 0 lost, [0-9]+ same, 0 better, 0 worse, 0 changed, 0 unknown, 0 n/a" \
 	"itself: every figure same"
 expect_out "same machine settings" "itself: no machine differences"
 
@@ -62,12 +62,32 @@ expect_out " [1-9][0-9]* n/a" "missing cells counted as n/a"
 expect_exit 0 "cells only in the new run" "$HB" compare "$TMP/missing" "$base"
 expect_out "^forkcow +hugetlb-2m .*n/a +no such cell in missing" "a cell only in NEW: n/a, saying where"
 
-# Nothing comparable: every figure unavailable on one side.
+# A lost capability: every hugetlb-2m cell skipped in NEW (as when the pool cannot be
+# reserved) fails the gate, each cell listed first as lost with both reasons.
+mkdir -p "$TMP/nohugetlb"
+cp "$base/meta.json" "$TMP/nohugetlb/"
+awk -F, -v OFS=, '$2 != "hugetlb-2m" { print; next }
+	$(NF - 3) == "status" { $(NF - 2) = "skipped"; $NF = "the pool could not be reserved"; print }' \
+	"$base/results.csv" >"$TMP/nohugetlb/results.csv"
+nh=$(awk -F, '$2 == "hugetlb-2m" && $(NF - 3) == "status" && $4 == 1' "$base/results.csv" | wc -l)
+[ "$nh" -ge 4 ] || fail "the fixture has $nh hugetlb-2m cells, wanted at least 4"
+expect_exit 1 "every hugetlb-2m cell skipped: exit 1" "$HB" compare --profile ci "$base" "$TMP/nohugetlb"
+nl=$(grep -cE '^[a-z]+ +hugetlb-2m .* status +.* lost +ok in .*skipped in nohugetlb: the pool could not be reserved' "$TMP/out")
+[ "$nl" = "$nh" ] && pass "each of the $nh hugetlb-2m cells is lost, with both reasons" ||
+	fail "$nl lost lines, wanted $nh"
+first=$(grep -nE '^(touch|sparse|forkcow|churn) ' "$TMP/out" | head -1 | grep -c ' lost ')
+[ "$first" = 1 ] && pass "lost lines come first" || fail "the first line is not lost"
+expect_out "compare: [0-9]+ figures of [0-9]+ cells in common: $nh lost," "the summary counts them"
+
+# A figure that was a number and is unavailable in NEW is lost too.
 mkdir -p "$TMP/none"
 cp "$base/meta.json" "$TMP/none/"
 awk -F, -v OFS=, 'NR > 1 && $NF == "" && $(NF - 3) != "status" { $(NF - 2) = "unavailable" }
 	{ print }' "$base/results.csv" >"$TMP/none/results.csv"
-expect_exit 3 "nothing comparable exits 3" "$HB" compare "$base" "$TMP/none"
+expect_exit 1 "every figure unavailable in NEW: lost, exit 1" "$HB" compare "$base" "$TMP/none"
+expect_out "huge_coverage_pct .* lost +a number in compare-base .*unavailable in none" "an unavailable figure is lost"
+# Nothing comparable: nothing measured on either side.
+expect_exit 3 "nothing comparable exits 3" "$HB" compare "$TMP/none" "$TMP/none"
 expect_out "nothing comparable" "says nothing is comparable"
 
 # Machine differences come first.

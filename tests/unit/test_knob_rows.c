@@ -1,7 +1,8 @@
 /*
  * A machine knob declared in a parameter row: the knob table, applying one through the knobs
  * module against a fake sysfs tree, and a whole cell (hb_cell_run, a real forked child) that
- * sets the knob before its child runs and puts it back after, also when the cell is skipped.
+ * sets the knob before its child runs and puts it back after, also when the cell is skipped;
+ * the same for a knob given to the whole run (`run --knob NAME=VALUE`, mthp/<N>kB/enabled too).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +212,9 @@ static const char *row(const struct hb_results *r, const char *metric, const cha
 	return v;
 }
 
+static const char *const *cell_knob_args; /* run --knob for run_cell */
+static int cell_nknob_args;
+
 static enum hb_cell_outcome run_cell(struct hb_results *res, const char *mpn, const char *shrink)
 {
 	static volatile sig_atomic_t stop, child;
@@ -224,6 +228,8 @@ static enum hb_cell_outcome run_cell(struct hb_results *res, const char *mpn, co
 		.series_interval_ns = 100000000ull,
 		.stop = &stop,
 		.child = &child,
+		.knob_args = cell_knob_args,
+		.nknob_args = cell_nknob_args,
 	};
 	char err[256];
 
@@ -234,6 +240,18 @@ static enum hb_cell_outcome run_cell(struct hb_results *res, const char *mpn, co
 	assert_int_equal(hb_backing_parse("4k", &cell.backing, err, sizeof(err)), 0);
 	snprintf(cell.id, sizeof(cell.id), "knobrows-4k-1-r1");
 	return hb_cell_run(&cell, &env);
+}
+
+/* The cell was skipped because shrink_underused is absent, and every knob it set is back. */
+static void skipped_and_restored(struct hb_results *res)
+{
+	const char *note = NULL;
+
+	assert_string_equal(row(res, "status", &note), "skipped");
+	assert_non_null(strstr(note, SHRINK " is absent on this kernel"));
+	assert_string_equal(knob_text(MPN), "511");
+	assert_int_equal(k.n, 0);
+	hb_results_free(res);
 }
 
 static void test_cell_sets_and_restores(void **st)
@@ -262,12 +280,8 @@ static void test_cell_sets_and_restores(void **st)
 	 * is put back all the same. */
 	assert_int_equal(hb_results_open(&res, resdir, err, sizeof(err)), 0);
 	assert_int_equal(run_cell(&res, "100", "1"), HB_CELL_SKIPPED);
-	assert_string_equal(row(&res, "status", &note), "skipped");
-	assert_non_null(strstr(note, SHRINK " is absent on this kernel"));
 	assert_null(row(&res, "knob_seen", NULL));
-	assert_string_equal(knob_text(MPN), "511");
-	assert_int_equal(k.n, 0);
-	hb_results_free(&res);
+	skipped_and_restored(&res);
 }
 
 /* A word the knob table knows but this kernel's selection file does not offer is refused,
@@ -288,6 +302,101 @@ static void test_kernel_lists(void **st)
 	put_knob(SHRINK, "1\n");
 	assert_int_equal(hb_knob_def_kernel_lists(hb_knob_def_find("thp/shrink_underused"), root,
 						  "0", listed, sizeof(listed)), 0);
+}
+
+/* mthp/<N>kB/enabled is a knob for the sizes this (fake) kernel has; the others are refused
+ * naming the sizes it has; a name that is neither names what is accepted. */
+static void test_named_knobs(void **st)
+{
+	struct hb_knob_named kn;
+	char why[1024];
+
+	(void)st;
+	put_knob("/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled",
+		 "always inherit madvise [never]\n");
+	put_knob("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled",
+		 "always [inherit] madvise never\n");
+	assert_int_equal(hb_knob_def_resolve("mthp/64kB/enabled", root, &kn, why, sizeof(why)), 0);
+	assert_string_equal(kn.def.name, "mthp/64kB/enabled");
+	assert_string_equal(kn.def.path,
+			    "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled");
+	assert_int_equal(hb_knob_def_check(&kn.def, "inherit"), 0);
+	assert_int_equal(hb_knob_def_check(&kn.def, "defer"), -EINVAL);
+	assert_int_equal(hb_knob_def_resolve("mthp/32kB/enabled", root, &kn, why, sizeof(why)),
+			 -ENODEV);
+	assert_string_equal(why, "knob 'mthp/32kB/enabled': this kernel has no 32kB mTHP size; "
+			    "the sizes it has: 64kB, 2048kB");
+	assert_int_equal(hb_knob_def_resolve("mthp/064kB/enabled", root, &kn, why, sizeof(why)),
+			 -ENOENT);
+	assert_int_equal(hb_knob_def_resolve("mthp/64kB/enable", root, &kn, why, sizeof(why)),
+			 -ENOENT);
+	assert_non_null(strstr(why, "unknown knob 'mthp/64kB/enable'; accepted: thp/enabled, "));
+	assert_non_null(strstr(why, "mthp/<N>kB/enabled"));
+	assert_int_equal(hb_knob_def_resolve("thp/defrag", root, &kn, why, sizeof(why)), 0);
+	assert_ptr_equal(kn.def.choices, hb_knob_def_find("thp/defrag")->choices);
+
+	assert_int_equal(hb_knob_arg_check("mthp/64kB/enabled=always", root, why, sizeof(why)), 0);
+	assert_int_equal(hb_knob_arg_check("mthp/64kB/enabled=sometimes", root, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "knob mthp/64kB/enabled: 'sometimes' is not a value it takes; "
+			    "accepted: always, inherit, madvise, never");
+	assert_int_equal(hb_knob_arg_check("mthp/16kB/enabled=always", root, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(hb_knob_arg_check("thp/defrag", root, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "expected NAME=VALUE"));
+	put_knob(DEFRAG, "always defer [madvise] never\n");
+	assert_int_equal(hb_knob_arg_check("thp/defrag=defer+madvise", root, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "not offered by this kernel's"));
+	assert_int_equal(hb_knob_arg_check("khugepaged/max_ptes_none=512", root, why,
+					   sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "accepted: 0-511"));
+}
+
+/* run --knob: each cell sets the knobs before its child runs (the child sees them), records
+ * them as rows, and puts them back after; a knob this kernel lacks skips the cell, with the
+ * knob set before it put back too. */
+static void test_cell_knob_args(void **st)
+{
+	static const char *const args[] = { "khugepaged/max_ptes_none=300",
+					    "mthp/64kB/enabled=always" };
+	static const char *const absent[] = { "khugepaged/max_ptes_none=300",
+					      "thp/shrink_underused=1" };
+	struct hb_results res;
+	const char *note = NULL;
+	char err[256];
+
+	(void)st;
+	put_knob("/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled",
+		 "always inherit madvise [never]\n");
+	cell_knob_args = args;
+	cell_nknob_args = 2;
+	assert_int_equal(hb_results_open(&res, resdir, err, sizeof(err)), 0);
+	assert_int_equal(run_cell(&res, "keep", "keep"), HB_CELL_OK);
+	assert_string_equal(row(&res, "knob_seen", NULL), "300");
+	assert_string_equal(row(&res, "knob:khugepaged/max_ptes_none", &note), "300");
+	assert_non_null(strstr(note, "before the backing's own settings"));
+	assert_string_equal(row(&res, "knob:mthp/64kB/enabled", NULL), "always");
+	assert_string_equal(knob_text(MPN), "511");
+	assert_string_equal(knob_text("/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled"),
+			    "never");
+	assert_int_equal(k.n, 0);
+	hb_results_free(&res);
+
+	/* a parameter row's knob applies after --knob's: the cell's own setting wins */
+	assert_int_equal(hb_results_open(&res, resdir, err, sizeof(err)), 0);
+	assert_int_equal(run_cell(&res, "100", "keep"), HB_CELL_OK);
+	assert_string_equal(row(&res, "knob_seen", NULL), "100");
+	assert_string_equal(knob_text(MPN), "511");
+	hb_results_free(&res);
+
+	cell_knob_args = absent;
+	assert_int_equal(hb_results_open(&res, resdir, err, sizeof(err)), 0);
+	assert_int_equal(run_cell(&res, "keep", "keep"), HB_CELL_SKIPPED);
+	assert_null(row(&res, "knob:khugepaged/max_ptes_none", NULL));
+	skipped_and_restored(&res);
+	cell_knob_args = NULL;
+	cell_nknob_args = 0;
 }
 
 static void test_param_checks(void **st)
@@ -311,6 +420,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cell_sets_and_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_lists, setup, teardown),
 		cmocka_unit_test(test_param_checks),
+		cmocka_unit_test_setup_teardown(test_named_knobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cell_knob_args, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -226,7 +226,7 @@ static const struct hb_metric_def churn_metrics[] = {
 /* What the report shows of churn, and the claim it decides; hooks in churn_report.c. */
 static const struct hb_headline churn_headlines[] = {
 	{ "ops_per_sec_churn", "throughput", "ops/s", HB_HIGHER, HB_KIND_RATE },
-	{ "op_p99_us", "op p99 latency", "us", HB_LOWER, HB_KIND_TIME },
+	{ "op_p99_us", "op p99 latency", "us", HB_LOWER, HB_KIND_TAIL },
 	{ "rss_kib_after_drain", "Rss after drain", "KiB", HB_LOWER, HB_KIND_MEMORY },
 	{ "charged_kib_after_drain", "charged after drain", "KiB", HB_LOWER, HB_KIND_MEMORY },
 	{ "frag_ratio_after_drain", "Rss / live after drain", "ratio", HB_LOWER, HB_KIND_MEMORY },

@@ -510,7 +510,7 @@ static const struct hb_headline forkcow_headlines[] = {
 	{ "fork_ms_per_gib", "fork time per GiB", "ms/GiB", HB_LOWER, HB_KIND_TIME },
 	{ "copied_kib_per_dirtied_page", "CoW copy per dirtied page", "KiB/page", HB_LOWER,
 	  HB_KIND_MEMORY },
-	{ "write_p99_us_snapshot", "write p99 during snapshot", "us", HB_LOWER, HB_KIND_TIME },
+	{ "write_p99_us_snapshot", "write p99 during snapshot", "us", HB_LOWER, HB_KIND_TAIL },
 	{ "snapshot_ms", "snapshot time", "ms", HB_LOWER, HB_KIND_TIME },
 	{ NULL },
 };

@@ -326,7 +326,7 @@ static const struct hb_metric_def redis_metrics[] = {
 static const struct hb_headline redis_headlines[] = {
 	{ "fork_ms_per_gib", "fork time per GiB (Redis)", "ms/GiB", HB_LOWER, HB_KIND_TIME },
 	{ "copied_kib", "CoW copied (rdb_last_cow_size)", "KiB", HB_LOWER, HB_KIND_MEMORY },
-	{ "write_p99_us_snapshot", "write p99 during BGSAVE", "us", HB_LOWER, HB_KIND_TIME },
+	{ "write_p99_us_snapshot", "write p99 during BGSAVE", "us", HB_LOWER, HB_KIND_TAIL },
 	{ "rss_kib_after_drain", "Rss after drain", "KiB", HB_LOWER, HB_KIND_MEMORY },
 	{ "charged_kib_after_drain", "charged after drain", "KiB", HB_LOWER, HB_KIND_MEMORY },
 	{ "frag_ratio_after_drain", "mem_fragmentation_ratio after drain", "ratio", HB_LOWER,

@@ -321,7 +321,7 @@ static const struct hb_metric_def sparse_metrics[] = {
 	  "time per hop of the dependent-load chase, median of the samples (the first one "
 	  "discarded)" },
 	{ "ns_per_access_min", "ns", HB_LOWER, HB_KIND_TIME, "the fastest sample, per hop" },
-	{ "ns_per_access_max", "ns", HB_LOWER, HB_KIND_TIME, "the slowest sample, per hop" },
+	{ "ns_per_access_max", "ns", HB_LOWER, HB_KIND_TAIL, "the slowest sample, per hop" },
 	{ "hops_per_sample", "hops", HB_NEITHER, HB_KIND_COUNT,
 	  "hops of one sample (calibrated in warmup to last `duration`, or `loads`)" },
 	{ "nodes", "nodes", HB_NEITHER, HB_KIND_COUNT, "nodes of the heap" },

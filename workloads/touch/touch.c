@@ -133,7 +133,7 @@ static const struct hb_metric_def touch_metrics[] = {
 	  "walk time per touch (one 8-byte load per stride), median over the passes after the "
 	  "first" },
 	{ "ns_per_touch_min", "ns", HB_LOWER, HB_KIND_TIME, "the fastest of those passes" },
-	{ "ns_per_touch_max", "ns", HB_LOWER, HB_KIND_TIME, "the slowest of those passes" },
+	{ "ns_per_touch_max", "ns", HB_LOWER, HB_KIND_TAIL, "the slowest of those passes" },
 	{ "touches_per_pass", "touches", HB_NEITHER, HB_KIND_COUNT, "loads of one walk" },
 	{ "walk_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the walk phase: every pass, the first too" },
 	{ NULL },
