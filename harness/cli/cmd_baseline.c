@@ -24,7 +24,8 @@
 static int kept_row(const struct hb_row *r)
 {
 	return !strcmp(r->metric, "status") || hb_cmp_compared_by_default(r->workload, r->metric) ||
-	       !strcmp(r->metric, HB_PROBE_CPU_METRIC) || !strcmp(r->metric, HB_PROBE_LOAD_METRIC);
+	       !strcmp(r->metric, HB_PROBE_CPU_METRIC) || !strcmp(r->metric, HB_PROBE_LOAD_METRIC) ||
+	       !strcmp(r->metric, HB_CPU_WAIT_METRIC);
 }
 
 static const struct hb_option baseline_options[] = {
@@ -38,7 +39,7 @@ const struct hb_command hb_baseline_command = {
 	.operands = "RUN OUT",
 	.summary = "the rows compare reads, small enough to commit",
 	.about = "Writes OUT/results.csv (the rows of RUN that compare reads by default: status, "
-		 "headline figures, huge-page coverage, populate time, the host-speed probe; the notes of numbers "
+		 "headline figures, huge-page coverage, populate time, the host-speed probe, the time cells waited for a CPU; the notes of numbers "
 		 "dropped) and OUT/meta.json. `make baseline` records results/baseline/ this way "
 		 "from the ci profile.",
 	.options = baseline_options,

@@ -393,9 +393,8 @@ static void unshared(struct hb_cmp_line *l, const struct hb_cmp_probe *p)
 		return;
 	l->verdict = HB_CMP_UNKNOWN;
 	snprintf(l->why, sizeof(l->why), "%s on a host whose CPUs were shared (its cells "
-		 "waited %.0f%% for a CPU, %.0f%% in base): it measures preemption, not speed; "
-		 "A/B on one host (hugebench ab) gates it", tail ? "a tail" : "a short interval",
-		 p->wait_new, p->wait_base);
+		 "waited %.0f%% for a CPU): it measures preemption, not speed; A/B on one host "
+		 "(hugebench ab) gates it", tail ? "a tail" : "a short interval", p->wait_new);
 }
 
 /* The lines of one cell: bc in base and nc in the new run, either -1 where it is missing. */

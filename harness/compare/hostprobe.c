@@ -78,7 +78,7 @@ static double wait_median(const struct hb_cmp_run *r)
 	if (!v)
 		return NAN;
 	for (size_t i = 0; i < r->n && n < MAX_PROBES; i++)
-		if (r->rows[i].num && !strcmp(r->rows[i].metric, "cpu_wait_pct"))
+		if (r->rows[i].num && !strcmp(r->rows[i].metric, HB_CPU_WAIT_METRIC))
 			v[n++] = r->rows[i].v;
 	if (n) {
 		hb_stats_of(v, n, &st);
@@ -94,16 +94,23 @@ static void shared_text(const struct hb_cmp_run *base, const struct hb_cmp_run *
 {
 	size_t o = strlen(p->text);
 
+	char was[64];
+
 	p->wait_base = wait_median(base);
 	p->wait_new = wait_median(nw);
-	if (!(p->wait_new - p->wait_base > HB_SHARED_PTS))
+	/* A run recorded before cells measured it: a host of its own waits about 0. */
+	if (!(p->wait_new - (isnan(p->wait_base) ? 0 : p->wait_base) > HB_SHARED_PTS))
 		return;
 	p->shared = 1;
+	if (isnan(p->wait_base))
+		snprintf(was, sizeof(was), "%s has no record of it", base->label);
+	else
+		snprintf(was, sizeof(was), "%s %.0f%%", base->label, p->wait_base);
 	snprintf(p->text + o, sizeof(p->text) - o, ". %s's cells waited for a CPU %.0f%% of the "
-		 "time they were runnable (%s %.0f%%): its CPUs were shared, which stretches a "
+		 "time they were runnable (%s): its CPUs were shared, which stretches a "
 		 "tail and a short interval by whole scheduler slices, so those are shown without "
 		 "a verdict (p99 and beyond, maxima, single intervals under %d ms)", nw->label,
-		 p->wait_new, base->label, p->wait_base, HB_SHORT_MS);
+		 p->wait_new, was, HB_SHORT_MS);
 }
 
 static const char *slower(double ratio)

@@ -456,6 +456,16 @@ static void test_shared_host(void **state)
 	assert_int_equal(verdict_of(&r, "populate_ms"), HB_CMP_WORSE);
 	assert_int_equal(verdict_of(&r, "fork_ms_per_gib"), HB_CMP_SAME);
 	hb_cmp_result_free(&r);
+	/* a base recorded before cells measured the wait: NEW's 48% alone says shared */
+	shared_run(nw, 1, 1, 48);
+	for (size_t k = 3; k < SHARED_ROWS; k += 6)
+		base[k].num = 0;
+	assert_int_equal(hb_compare(&b, &n, 1, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.probe[0].shared, 1);
+	assert_non_null(strstr(r.probe[0].text, "48% of the time they were runnable (base has "
+						 "no record of it)"));
+	assert_int_equal(verdict_of(&r, "write_p99_us_snapshot"), HB_CMP_UNKNOWN);
+	hb_cmp_result_free(&r);
 }
 
 /* hugebench noise's rule: the largest median-to-median change x 1.5, rounded up, never below
