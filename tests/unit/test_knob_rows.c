@@ -257,7 +257,6 @@ static void skipped_and_restored(struct hb_results *res)
 static void test_cell_sets_and_restores(void **st)
 {
 	struct hb_results res;
-	const char *note = NULL;
 	char err[256];
 
 	(void)st;
