@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 	char err[768];
 	int c;
 
+	hb_cell_exec_always = 1;
 	/* A bad default, range, knob row or option row is a bug of the build, not of the
 	 * user's input. */
 	if (hb_workloads_check(hb_workloads, err, sizeof(err)) || check_options(err, sizeof(err))) {

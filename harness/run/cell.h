@@ -53,4 +53,9 @@ int hb_cell_exec(const struct hb_cell *cell, const struct hb_child_env *env, int
 /* `hugebench __cell ...`: rebuilds the cell from its arguments and runs hb_cell_child. */
 int hb_cell_exec_main(int argc, char **argv);
 
+/* Set by hugebench's main: every cell's child execs `hugebench __cell` (a fresh image, so
+ * its Rss is the cell's alone). A program without the __cell command (a unit test that runs
+ * cells) leaves it 0: its cells fork, and exec only for an environment of their own. */
+extern int hb_cell_exec_always;
+
 #endif

@@ -25,6 +25,8 @@
 #include "smaps.h"
 #include "vmstat.h"
 
+int hb_cell_exec_always;
+
 /* What the child reported about itself (protocol.h), beside its metric rows. */
 struct child_report {
 	int fallback;
@@ -307,7 +309,7 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 	why[0] = 0;
 	/* The report channel is a socket pair: lines up, a phase boundary's ack down. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd) ||
-	    pipe2(errpipe, O_CLOEXEC)) {
+	    ((cenv->n || hb_cell_exec_always) && pipe2(errpipe, O_CLOEXEC))) {
 		snprintf(why, len, "socketpair/pipe: %s", strerror(errno));
 		return HB_CELL_FAILED;
 	}
@@ -338,7 +340,9 @@ enum hb_cell_outcome hb_cell_run_child(const struct hb_cell *cell, struct hb_cel
 		if (cg->dir[0] && hb_cgroup_attach(cg, getpid()))
 			cg->dir[0] = 0;
 		child_apply_backing(cell);
-		/* Always a fresh image, never the forked harness: a forked child's Rss would count
+		if (!cenv->n && !hb_cell_exec_always)
+			_exit(hb_cell_child(cell, pipefd[1], cg->dir, cg->version));
+		/* A fresh image, not the forked harness: a forked child's Rss would count
 		 * every page of the harness it shares (its results so far, a baseline it read), so
 		 * a small cell's process memory grew with the repetition number (sparse 4k, 2M
 		 * spacing: 5980 KiB at rep 1, 11596 KiB at rep 7, the cell itself ~600 KiB). The

@@ -59,7 +59,7 @@ static void check_list(const char *who, const struct hb_metric_def *defs)
 			fail_msg("%s: row '%s' lacks a unit or a meaning", who, d->name);
 		if (open && !strchr(open, '>'))
 			fail_msg("%s: row '%s': a '<' without '>'", who, d->name);
-		if ((unsigned)d->kind > HB_KIND_SHARE)
+		if ((unsigned)d->kind > HB_KIND_TAIL)
 			fail_msg("%s: row '%s': no such kind %d", who, d->name, d->kind);
 		if (d->kind == HB_KIND_AUTO && *d->unit)
 			fail_msg("%s: row '%s' has a unit: give its kind", who, d->name);

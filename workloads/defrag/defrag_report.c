@@ -109,7 +109,7 @@ static const struct hb_metric_def defrag_metrics[] = {
 	{ "fault_4k_baseline_us", "us", HB_NEITHER, HB_KIND_TIME,
 	  "median first touch of 2 MiB as 512 4 KiB pages (MADV_NOHUGEPAGE), same cell, just "
 	  "before the touch" },
-	{ "fault_4k_baseline_p99_us", "us", HB_NEITHER, HB_KIND_TAIL,
+	{ "fault_4k_baseline_p99_us", "us", HB_NEITHER, HB_KIND_TIME,
 	  "p99 of the same 4 KiB baseline" },
 	{ "extents", "extents", HB_NEITHER, HB_KIND_COUNT, "2 MiB extents touched" },
 	{ "extents_huge", "extents", HB_NEITHER, HB_KIND_COUNT, "of those, got a THP" },
@@ -136,16 +136,16 @@ static const struct hb_metric_def defrag_metrics[] = {
 	  "time into the watch of the last rise of coverage (sampled every 1 s; 0: it never "
 	  "rose)" },
 	{ "watch_samples", "samples", HB_NEITHER, HB_KIND_COUNT, "coverage samples of the watch" },
-	{ "fault_p99_us_fresh", "us", HB_LOWER, HB_KIND_TAIL, "fault_p99_us " FRESH },
-	{ "fault_max_us_fresh", "us", HB_LOWER, HB_KIND_TAIL, "fault_max_us " FRESH },
+	{ "fault_p99_us_fresh", "us", HB_LOWER, HB_KIND_TIME, "fault_p99_us " FRESH },
+	{ "fault_max_us_fresh", "us", HB_LOWER, HB_KIND_TIME, "fault_max_us " FRESH },
 	{ "huge_coverage_pct_fresh", "%", HB_HIGHER, HB_KIND_SHARE, "huge_coverage_pct " FRESH },
 	{ NULL },
 };
 
 static const struct hb_headline defrag_headlines[] = {
 	{ "fault_p50_us", "THP first touch per 2 MiB, median", "us", HB_LOWER, HB_KIND_TIME },
-	{ "fault_p99_us", "THP first touch per 2 MiB, p99", "us", HB_LOWER, HB_KIND_TAIL },
-	{ "fault_max_us", "THP first touch per 2 MiB, max", "us", HB_LOWER, HB_KIND_TAIL },
+	{ "fault_p99_us", "THP first touch per 2 MiB, p99", "us", HB_LOWER, HB_KIND_TIME },
+	{ "fault_max_us", "THP first touch per 2 MiB, max", "us", HB_LOWER, HB_KIND_TIME },
 	{ "fallback_fault_p50_us", "fallen-back extent, median", "us", HB_LOWER, HB_KIND_TIME },
 	{ "fault_4k_baseline_us", "4 KiB baseline per 2 MiB, median", "us", HB_NEITHER,
 	  HB_KIND_TIME },
