@@ -54,7 +54,8 @@ gone() { [ -z "$(alive "$@")" ]; }
 setsid "$HB" run touch --backing thp-always -p size=256M -p stride=8 -p passes=1000 \
 	--out "$TMP/g" --cell-timeout 10m >"$TMP/g.log" 2>&1 &
 pid=$!
-cell_child() { kids=$(pgrep -P $pid -x hugebench | tr '\n' ' '); [ -n "$kids" ]; }
+# hugebench execs every cell's child as `hugebench __cell ...` (its comm is the binary's file name)
+cell_child() { kids=$(pgrep -P $pid -f ' __cell ' | tr '\n' ' '); [ -n "$kids" ]; }
 if wait_changed $pid; then
 	# the knob is set before the cell's child is forked
 	wait_until -p $pid "the cell's child" cell_child && kill -STOP $kids
