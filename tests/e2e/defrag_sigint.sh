@@ -38,7 +38,7 @@ grep -q "\[$want\]" /sys/kernel/mm/transparent_hugepage/defrag &&
 # holds memory: mid-fill, where it lands on any host, not 0.3 s after the plug.
 filling() {
 	local c
-	for c in $(pgrep -P $pid -x hugebench); do
+	for c in $(pgrep -P $pid -f ' __cell '); do
 		[ "$(ps -o pgid= -p "$c" | tr -d ' ')" = "$c" ] &&
 			[ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$c/status" 2>/dev/null)" -ge 16384 ] \
 				2>/dev/null && return 0

@@ -110,7 +110,7 @@ d=$TMP/child
 "$HB" run touch --backing thp-always,4k -p size=256M -p stride=8 -p passes=300 --out "$d" \
 	--cell-timeout 10m >"$TMP/child.log" 2>&1 &
 pid=$!
-cell_child() { kid=$(pgrep -P $pid -x hugebench | head -n 1); [ -n "$kid" ]; }
+cell_child() { kid=$(pgrep -P $pid -f ' __cell ' | head -n 1); [ -n "$kid" ]; }
 if wait_changed $pid snap; then
 	# the knob is set before the cell's child is forked
 	if wait_until -p $pid "the thp-always cell's child" cell_child; then

@@ -11,7 +11,7 @@ thp_enabled=/sys/kernel/mm/transparent_hugepage/enabled
 pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 children_of() { pgrep -P "$1" 2>/dev/null; }
-cell_child() { [ -n "$(pgrep -P "$1" -x hugebench)" ]; }
+cell_child() { [ -n "$(pgrep -P "$1" -f ' __cell ')" ]; }
 kids_gone() { left=$(alive $kids); [ -z "$left" ]; } # sets left to those still running
 
 # SIGINT mid-cell: exit 130, knobs back, a valid results.csv marking the cell interrupted.
