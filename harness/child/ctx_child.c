@@ -107,10 +107,15 @@ static void cpu_wait_row(struct hb_ctx *ctx, int ok0, uint64_t run0, uint64_t wa
 {
 	uint64_t run, wait;
 
-	if (!ok0 || sched_times(&run, &wait) || run + wait <= run0 + wait0) {
+	if (!ok0 || sched_times(&run, &wait)) {
 		hb_metric_text(ctx, "cpu_wait_pct", "unavailable",
 			       "/proc/self/schedstat cannot be read (a kernel without "
 			       "CONFIG_SCHED_INFO)");
+		return;
+	}
+	if (run + wait <= run0 + wait0) {
+		hb_metric_text(ctx, "cpu_wait_pct", "unavailable",
+			       "/proc/self/schedstat did not advance over the cell");
 		return;
 	}
 	hb_metric(ctx, "cpu_wait_pct",

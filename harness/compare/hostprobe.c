@@ -93,7 +93,6 @@ static void shared_text(const struct hb_cmp_run *base, const struct hb_cmp_run *
 			struct hb_cmp_probe *p)
 {
 	size_t o = strlen(p->text);
-
 	char was[64];
 
 	p->wait_base = wait_median(base);
