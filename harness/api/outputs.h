@@ -142,7 +142,8 @@ struct hb_claim {
  *
  * A <word> in name stands for any non-empty text ("write_<pct>_us_<phase>"); the meaning says
  * what it takes. unit is the unit the numeric rows carry ("" for none); a text row
- * ("unavailable", a version) may carry it or none.
+ * ("unavailable", a version) may carry it or none; "*" takes any unit (a figure whose unit
+ * the user declares, as the command workload's metric parameters).
  */
 struct hb_metric_def {
 	const char *name;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "ctx_impl.h"
 #include "server.h"
 #include "smaps.h"
@@ -128,9 +129,11 @@ static void janitor(int rfd, int pidfd, pid_t spid, const char *dir, const char 
 		if (errno != EINTR && errno != EAGAIN)
 			break;
 	snprintf(proc, sizeof(proc), "/proc/%d", (int)spid);
-	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0 || access(proc, F_OK))
-		kill(-spid, SIGKILL);
-	(void)poll(&p, 1, 2000);
+	if (pidfd >= 0) { /* none for a bare directory (hb_workdir_make) */
+		if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0 || access(proc, F_OK))
+			kill(-spid, SIGKILL);
+		(void)poll(&p, 1, 2000);
+	}
 	rm_tree(dir);
 	_exit(0);
 }
@@ -185,11 +188,12 @@ static int slot_of(struct hb_ctx *ctx, struct hb_server *s)
 	return -1;
 }
 
+static int start_janitor(struct hb_ctx *ctx, struct hb_server *s, char *err, size_t len);
+
 static int spawn(struct hb_ctx *ctx, struct hb_server *s, const char *path, char **args,
 		 char *err, size_t len)
 {
-	int efd[2], jfd[2], logfd, e = 0, rc;
-	char up[PATH_MAX];
+	int efd[2], logfd, e = 0, rc;
 	pid_t parent = getpid();
 	ssize_t n;
 
@@ -231,6 +235,15 @@ static int spawn(struct hb_ctx *ctx, struct hb_server *s, const char *path, char
 		s->reaped = 1;
 		return rc;
 	}
+	return start_janitor(ctx, s, err, len);
+}
+
+/* The janitor of s (its server, when it has one, and its directory). */
+static int start_janitor(struct hb_ctx *ctx, struct hb_server *s, char *err, size_t len)
+{
+	char up[PATH_MAX];
+	int jfd[2], rc;
+
 	if (pipe2(jfd, O_CLOEXEC)) {
 		rc = -errno;
 		snprintf(err, len, "pipe: %s", strerror(-rc));
@@ -432,4 +445,117 @@ const char *hb_ctx_rollup_path(struct hb_ctx *ctx, char *path, size_t len)
 		}
 	snprintf(path, len, "/proc/self/smaps_rollup");
 	return path;
+}
+
+int hb_workdir_make(struct hb_ctx *ctx, const char *name, char *dir, size_t len, char *err,
+		    size_t errlen)
+{
+	struct hb_server *s;
+	int slot = slot_of(ctx, NULL), rc;
+
+	if (slot < 0) {
+		snprintf(err, errlen, "at most %d servers and directories per cell",
+			 HB_CTX_SERVERS);
+		return -EBUSY;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->pid = s->janitor = -1;
+	s->pidfd = s->janitor_fd = -1;
+	s->reaped = 1; /* no process: stopping it only removes the directory */
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->dir, sizeof(s->dir), "/tmp/hugebench-%s.XXXXXX", s->name);
+	if (!mkdtemp(s->dir)) {
+		rc = -errno;
+		snprintf(err, errlen, "mkdtemp %s: %s", s->dir, strerror(errno));
+		free(s);
+		return rc;
+	}
+	/* Programs run as another user (postgres refuses root) must reach their files in it. */
+	(void)chmod(s->dir, 0755);
+	ctx->servers[slot] = s;
+	rc = start_janitor(ctx, s, err, errlen);
+	if (rc) {
+		hb_server_stop(ctx, s);
+		return rc;
+	}
+	snprintf(dir, len, "%s", s->dir);
+	return 0;
+}
+
+/* 1 when 127.0.0.1:port accepts a connection now. */
+static int port_answers(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* 1 when the server's log holds text. */
+static int log_has(const struct hb_server *s, const char *text)
+{
+	char buf[8192];
+	size_t tl = strlen(text), keep = 0;
+	ssize_t r;
+	int fd = open(s->log, O_RDONLY | O_CLOEXEC), found = 0;
+
+	if (fd < 0 || tl >= sizeof(buf) / 2) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* Read in blocks, keeping the last tl bytes so a match across two blocks is seen. */
+	while (!found && (r = read(fd, buf + keep, sizeof(buf) - 1 - keep)) > 0) {
+		size_t n = keep + (size_t)r;
+
+		buf[n] = 0;
+		found = memmem(buf, n, text, tl) != NULL;
+		keep = n < tl ? n : tl;
+		memmove(buf, buf + n - keep, keep);
+	}
+	close(fd);
+	return found;
+}
+
+int hb_server_wait_ready(struct hb_server *s, int port, const char *text, uint64_t timeout_ns,
+			 char *err, size_t len)
+{
+	struct timespec t0, now;
+	char why[128], tail[600];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int port_ok = port <= 0 || port_answers(port);
+		int text_ok = !text || !text[0] || log_has(s, text);
+		uint64_t el;
+
+		if (port_ok && text_ok)
+			return 0;
+		if (!hb_server_running(s, why, sizeof(why))) {
+			hb_server_log_tail(s, 5, tail, sizeof(tail));
+			snprintf(err, len, "%s %s before it was ready; its log: %s", s->name, why,
+				 tail[0] ? tail : "(empty)");
+			return -ESRCH;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		el = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000000000ull +
+		     (uint64_t)(now.tv_nsec - t0.tv_nsec);
+		if (el >= timeout_ns) {
+			hb_server_log_tail(s, 5, tail, sizeof(tail));
+			snprintf(err, len, "%s not ready after %.1f s (%s%s%s); its log: %s", s->name,
+				 (double)el / 1e9, port_ok ? "" : "port does not answer",
+				 !port_ok && !text_ok ? ", " : "",
+				 text_ok ? "" : "log line not seen", tail[0] ? tail : "(empty)");
+			return -ETIMEDOUT;
+		}
+		/* A pause while it starts (polled at 20 ms: start-up takes 0.05-5 s). */
+		(void)exited_within(s, 20);
+	}
 }

@@ -147,7 +147,8 @@ static int unit_fits(const struct hb_metric_def *defs, const char *name, const c
 			continue;
 		if (!*found)
 			*found = defs;
-		if (!strcmp(defs->unit, unit) || (!num && !*unit))
+		/* "*": a row whose unit the user chooses (the command workload's metrics) */
+		if (!strcmp(defs->unit, unit) || (!num && !*unit) || !strcmp(defs->unit, "*"))
 			return 1;
 	}
 	return 0;
