@@ -114,6 +114,7 @@ struct parse {
 	char *err;
 	size_t errlen;
 	int failed;
+	int indented; /* the line just read starts with a blank: a value's continuation */
 };
 
 /* libinih's line reader, counting lines so the handler knows where it is. */
@@ -124,6 +125,7 @@ static char *reader(char *str, int num, void *stream)
 
 	if (r) {
 		ps->line++;
+		ps->indented = *r == ' ' || *r == '\t';
 		r += strspn(r, " \t");
 		if (*r == '[')
 			ps->header_line = ps->line;
@@ -230,6 +232,20 @@ static int handler(void *user, const char *section, const char *name, const char
 		memset(s, 0, sizeof(*s));
 		snprintf(s->name, sizeof(s->name), "%s", section);
 		s->line = ps->header_line ? ps->header_line : ps->line;
+	}
+	/* An indented line continues the value before it (lines are at most 200 characters):
+	 * joined with a space, for the long command lines of the command workload. */
+	k = s->nkeys ? &s->keys[s->nkeys - 1] : NULL;
+	if (ps->indented && k && !strcmp(k->name, name)) {
+		size_t n = strlen(k->value);
+		char *v = realloc(k->value, n + strlen(value) + 2);
+
+		if (!v)
+			return fail(ps, "out of memory");
+		v[n] = ' ';
+		strcpy(v + n + 1, value);
+		k->value = v;
+		return 1;
 	}
 	for (int i = 0; i < s->nkeys; i++)
 		if (!strcmp(s->keys[i].name, name))

@@ -24,6 +24,7 @@
 
 #define LINE_MAX_ 4096
 #define TUNABLE "GLIBC_TUNABLES=glibc.malloc.hugetlb=2"
+#define CMD_ENV_MAX 16
 
 static const struct hb_choice hugetlb_choices[] = {
 	{ "tunable", "on a hugetlb backing, GLIBC_TUNABLES=glibc.malloc.hugetlb=2 for the server, "
@@ -71,6 +72,10 @@ static const struct hb_param command_params_table[] = {
 	  .max = "1T",
 	  .help = "memory the program tree needs: the fit check, the cell's memory bound and, on "
 		  "hugetlb-*, the pool reserved for the cell" },
+	{ .name = "env", .type = HB_PT_STRING, P(env), .def = "",
+	  .help = "NAME=VALUE words (space-separated, placeholders substituted) added to the "
+		  "environment of server, setup and cmd (\"PATH=/usr/lib/postgresql/15/bin:/usr/bin:"
+		  "/bin PGPORT={port}\")" },
 	{ .name = "requires", .type = HB_PT_STRING, P(requires), .def = "",
 	  .help = "PROGRAM:PACKAGE words, space-separated: a program not found (in PATH, or the "
 		  "path given) skips the cell naming the Debian package" },
@@ -91,7 +96,9 @@ struct command_state {
 	unsigned nm;
 	char dir[128], port[16];
 	int portn;
-	const char *env[2];
+	const char *env[CMD_ENV_MAX + 2];
+	unsigned nenv;
+	char envbuf[LINE_MAX_];
 	struct hb_server *server;
 	/* the proof, taken while cmd runs */
 	struct hb_tree_mem proof;
@@ -111,15 +118,17 @@ static int command_validate(const void *params, char *err, size_t len)
 	struct cmd_metric m;
 	struct cmd_subst s = { "d", "1", "h" };
 	char out[LINE_MAX_];
-	const char *lines[] = { p->cmd, p->server, p->setup };
-	const char *names[] = { "cmd", "server", "setup" };
+	const char *lines[] = { p->cmd, p->server, p->setup, p->env };
+	const char *names[] = { "cmd", "server", "setup", "env" };
+	unsigned words = 0;
+	char copy[LINE_MAX_], *save = NULL;
 
 	if (!p->cmd[0]) {
 		snprintf(err, len, "parameter 'cmd': required (a /bin/sh command line, e.g. -p "
 			 "'cmd=sleep 1')");
 		return -EINVAL;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		char e[400];
 
 		if (cmd_substitute(lines[i], &s, out, sizeof(out), e, sizeof(e))) {
@@ -127,6 +136,13 @@ static int command_validate(const void *params, char *err, size_t len)
 			return -EINVAL;
 		}
 	}
+	snprintf(copy, sizeof(copy), "%s", p->env);
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save), words++)
+		if (!strchr(w, '=') || w[0] == '=' || words == CMD_ENV_MAX) {
+			snprintf(err, len, "parameter 'env': '%s' is not NAME=VALUE, or more than %d "
+				 "words", w, CMD_ENV_MAX);
+			return -EINVAL;
+		}
 	for (int i = 0; i < CMD_METRICS; i++) {
 		char e[600];
 
@@ -160,10 +176,21 @@ static void command_fit_hint(const void *params, char *buf, size_t len)
 		 "declare less or free memory");
 }
 
+/* The PATH= word of the env parameter, when it has one, for find_program. */
+static __thread const char *env_path;
+
 static int find_program(const char *program)
 {
-	char path[512];
+	char path[512], dirs[1024], *save = NULL;
 
+	if (!strchr(program, '/') && env_path) {
+		snprintf(dirs, sizeof(dirs), "%.*s", (int)strcspn(env_path, " \t"), env_path);
+		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			snprintf(path, sizeof(path), "%s/%s", d, program);
+			if (!hb_server_find(path, path, sizeof(path)))
+				return 0;
+		}
+	}
 	return hb_server_find(program, path, sizeof(path));
 }
 
@@ -171,8 +198,13 @@ static const char *command_supported(const void *params)
 {
 	static __thread char buf[300];
 
+	const struct command_params *p = params;
+	const char *at;
+
 	if (!params)
 		return NULL;
+	at = strstr(p->env, "PATH=");
+	env_path = at && (at == p->env || at[-1] == ' ') ? at + 5 : NULL;
 	return cmd_requires_missing(((const struct command_params *)params)->requires,
 				    find_program, buf, sizeof(buf));
 }
@@ -209,14 +241,15 @@ static int start_server(struct hb_ctx *ctx, const struct command_params *p,
 			struct command_state *s)
 {
 	char line[LINE_MAX_], err[1200];
-	const char *argv[6];
+	const char *argv[CMD_ENV_MAX + 6];
 	int n = 0, rc;
 
 	if ((rc = subst(ctx, p, s, p->server, line, sizeof(line))))
 		return rc;
-	if (s->env[0]) {
+	if (s->nenv) {
 		argv[n++] = "env";
-		argv[n++] = s->env[0];
+		for (unsigned i = 0; i < s->nenv; i++)
+			argv[n++] = s->env[i];
 	}
 	argv[n++] = "/bin/sh";
 	argv[n++] = "-c";
@@ -230,6 +263,23 @@ static int start_server(struct hb_ctx *ctx, const struct command_params *p,
 	if (rc)
 		hb_fail_reason(ctx, err);
 	return rc;
+}
+
+/* The environment the lines get: env's words, substituted, and the tunable on hugetlb. */
+static int make_env(struct hb_ctx *ctx, const struct command_params *p, struct command_state *s)
+{
+	char *save = NULL;
+	int rc = subst(ctx, p, s, p->env, s->envbuf, sizeof(s->envbuf));
+
+	if (rc)
+		return rc;
+	for (char *w = strtok_r(s->envbuf, " \t", &save); w && s->nenv < CMD_ENV_MAX;
+	     w = strtok_r(NULL, " \t", &save))
+		s->env[s->nenv++] = w;
+	if (p->hugetlb == CMD_HUGETLB_TUNABLE && is_hugetlb(hb_backing_name(ctx)))
+		s->env[s->nenv++] = TUNABLE;
+	s->env[s->nenv] = NULL;
+	return 0;
 }
 
 static void state_free(struct hb_ctx *ctx, struct command_state *s)
@@ -252,8 +302,6 @@ static int command_setup(struct hb_ctx *ctx, const void *params, void **state)
 		if (p->metric[i][0] && !cmd_metric_parse(p->metric[i], &s->m[s->nm], err,
 							 sizeof(err)))
 			s->nm++;
-	if (p->hugetlb == CMD_HUGETLB_TUNABLE && is_hugetlb(hb_backing_name(ctx)))
-		s->env[0] = TUNABLE;
 	rc = hb_workdir_make(ctx, "command", s->dir, sizeof(s->dir), err, sizeof(err));
 	if (!rc && (rc = hb_server_free_port(&s->portn)))
 		snprintf(err, sizeof(err), "no free loopback port");
@@ -262,6 +310,8 @@ static int command_setup(struct hb_ctx *ctx, const void *params, void **state)
 		goto fail;
 	}
 	snprintf(s->port, sizeof(s->port), "%d", s->portn);
+	if ((rc = make_env(ctx, p, s)))
+		goto fail;
 	if (p->server[0] && (rc = start_server(ctx, p, s)))
 		goto fail;
 	if (p->setup[0]) {

@@ -20,6 +20,7 @@ struct command_params {
 	int hugetlb;
 	const char *hugetlb_on, *hugetlb_off;
 	const char *requires;
+	const char *env;
 	uint64_t memory;
 	uint64_t timeout, ready_timeout, sample, proof_every;
 };
