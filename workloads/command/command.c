@@ -76,6 +76,14 @@ static const struct hb_param command_params_table[] = {
 	  .help = "NAME=VALUE words (space-separated, placeholders substituted) added to the "
 		  "environment of server, setup and cmd (\"PATH=/usr/lib/postgresql/15/bin:/usr/bin:"
 		  "/bin PGPORT={port}\")" },
+	{ .name = "allocator", .type = HB_PT_STRING, P(allocator), .def = "glibc",
+	  .role = &hb_role_allocator,
+	  .help = "preloaded (LD_PRELOAD) into the cell's child and so into server, setup and "
+		  "cmd, for programs that use malloc: glibc (none), jemalloc, tcmalloc, mimalloc "
+		  "or a preset, as churn's" },
+	{ .name = "allocator_conf", .type = HB_PT_STRING, P(allocator_conf), .def = "",
+	  .role = &hb_role_allocator_conf,
+	  .help = "the allocator's own settings, passed through as churn's" },
 	{ .name = "requires", .type = HB_PT_STRING, P(requires), .def = "",
 	  .help = "PROGRAM:PACKAGE words, space-separated: a program not found (in PATH, or the "
 		  "path given) skips the cell naming the Debian package" },

@@ -21,6 +21,7 @@ struct command_params {
 	const char *hugetlb_on, *hugetlb_off;
 	const char *requires;
 	const char *env;
+	const char *allocator, *allocator_conf;
 	uint64_t memory;
 	uint64_t timeout, ready_timeout, sample, proof_every;
 };
