@@ -135,7 +135,7 @@ static int thp_disabled(const struct hb_inspect *s, const struct hb_inspect_rule
 			 "be huge",
 			 p->mem.comm, p->mem.pid, MIB(anon));
 		snprintf(f->setting, sizeof(f->setting),
-			 "the program's own switch (Redis: `disable-thp no`)");
+			 "the process's own switch (Redis: `disable-thp no`)");
 		return 1;
 	}
 	return 0;

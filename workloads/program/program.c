@@ -1,5 +1,5 @@
 /*
- * command: the user's own program as a workload. A cell starts `server` (optional, in the
+ * program: the user's own program as a workload. A cell starts `server` (optional, in the
  * background, ready when its port answers or a log line appears), runs `setup` (optional,
  * untimed), then the measured `cmd`, and reads the command's own figures from its output with
  * the `metric` regular expressions. The program does not use hugebench's mapper, so a backing
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "command.h"
-#include "command_parse.h"
+#include "program_parse.h"
 #include "ctx.h"
 #include "server.h"
 #include "units.h"
@@ -38,8 +38,8 @@ static const struct hb_choice hugetlb_choices[] = {
 	"a figure of cmd's output, NAME:UNIT:DIRECTION:REGEX (DIRECTION higher, lower or "      \
 	"neither; REGEX POSIX extended with one capture group, its last match counts): row "    \
 	"cmd_NAME; no match gives `unavailable` with the reason"
-#define P(f) .offset = offsetof(struct command_params, f)
-static const struct hb_param command_params_table[] = {
+#define P(f) .offset = offsetof(struct program_params, f)
+static const struct hb_param program_params_table[] = {
 	{ .name = "cmd", .type = HB_PT_STRING, P(cmd), .def = "true",
 	  .help = "the measured command, a /bin/sh line (the default measures nothing: give "
 		  "yours); placeholders {dir} (the "
@@ -99,7 +99,7 @@ static const struct hb_param command_params_table[] = {
 };
 #undef P
 
-struct command_state {
+struct program_state {
 	struct cmd_metric m[CMD_METRICS];
 	unsigned nm;
 	char dir[128], port[16];
@@ -120,9 +120,9 @@ static int is_hugetlb(const char *backing)
 	return !strncmp(backing, "hugetlb-", 8);
 }
 
-static int command_validate(const void *params, char *err, size_t len)
+static int program_validate(const void *params, char *err, size_t len)
 {
-	const struct command_params *p = params;
+	const struct program_params *p = params;
 	struct cmd_metric m;
 	struct cmd_subst s = { "d", "1", "h" };
 	char out[LINE_MAX_];
@@ -172,12 +172,12 @@ static int command_validate(const void *params, char *err, size_t len)
 	return 0;
 }
 
-static uint64_t command_memory_needed(const void *params)
+static uint64_t program_memory_needed(const void *params)
 {
-	return ((const struct command_params *)params)->memory;
+	return ((const struct program_params *)params)->memory;
 }
 
-static void command_fit_hint(const void *params, char *buf, size_t len)
+static void program_fit_hint(const void *params, char *buf, size_t len)
 {
 	(void)params;
 	snprintf(buf, len, "parameter 'memory' (what the program tree needs, as declared); "
@@ -202,23 +202,23 @@ static int find_program(const char *program)
 	return hb_server_find(program, path, sizeof(path));
 }
 
-static const char *command_supported(const void *params)
+static const char *program_supported(const void *params)
 {
 	static __thread char buf[300];
 
-	const struct command_params *p = params;
+	const struct program_params *p = params;
 	const char *at;
 
 	if (!params)
 		return NULL;
 	at = strstr(p->env, "PATH=");
 	env_path = at && (at == p->env || at[-1] == ' ') ? at + 5 : NULL;
-	return cmd_requires_missing(((const struct command_params *)params)->requires,
+	return cmd_requires_missing(((const struct program_params *)params)->requires,
 				    find_program, buf, sizeof(buf));
 }
 
 /* line with the placeholders of this cell replaced, into out. */
-static int subst(struct hb_ctx *ctx, const struct command_params *p, struct command_state *s,
+static int subst(struct hb_ctx *ctx, const struct program_params *p, struct program_state *s,
 		 const char *line, char *out, size_t len)
 {
 	struct cmd_subst sb = { s->dir, s->port,
@@ -245,8 +245,8 @@ static int command_failed(struct hb_ctx *ctx, const char *what,
 	return -EIO;
 }
 
-static int start_server(struct hb_ctx *ctx, const struct command_params *p,
-			struct command_state *s)
+static int start_server(struct hb_ctx *ctx, const struct program_params *p,
+			struct program_state *s)
 {
 	char line[LINE_MAX_], err[1200];
 	const char *argv[CMD_ENV_MAX + 6];
@@ -263,7 +263,7 @@ static int start_server(struct hb_ctx *ctx, const struct command_params *p,
 	argv[n++] = "-c";
 	argv[n++] = line;
 	argv[n] = NULL;
-	rc = hb_server_start(ctx, "command-server", argv, &s->server, err, sizeof(err));
+	rc = hb_server_start(ctx, "program-server", argv, &s->server, err, sizeof(err));
 	if (!rc && strcmp(p->ready, "none"))
 		rc = hb_server_wait_ready(s->server, strcmp(p->ready, "port") ? 0 : s->portn,
 					  strncmp(p->ready, "log:", 4) ? NULL : p->ready + 4,
@@ -274,7 +274,7 @@ static int start_server(struct hb_ctx *ctx, const struct command_params *p,
 }
 
 /* The environment the lines get: env's words, substituted, and the tunable on hugetlb. */
-static int make_env(struct hb_ctx *ctx, const struct command_params *p, struct command_state *s)
+static int make_env(struct hb_ctx *ctx, const struct program_params *p, struct program_state *s)
 {
 	char *save = NULL;
 	int rc = subst(ctx, p, s, p->env, s->envbuf, sizeof(s->envbuf));
@@ -290,17 +290,17 @@ static int make_env(struct hb_ctx *ctx, const struct command_params *p, struct c
 	return 0;
 }
 
-static void state_free(struct hb_ctx *ctx, struct command_state *s)
+static void state_free(struct hb_ctx *ctx, struct program_state *s)
 {
 	if (s->server)
 		(void)hb_server_stop(ctx, s->server);
 	free(s);
 }
 
-static int command_setup(struct hb_ctx *ctx, const void *params, void **state)
+static int program_setup(struct hb_ctx *ctx, const void *params, void **state)
 {
-	const struct command_params *p = params;
-	struct command_state *s = calloc(1, sizeof(*s));
+	const struct program_params *p = params;
+	struct program_state *s = calloc(1, sizeof(*s));
 	char line[LINE_MAX_], err[600];
 	int rc;
 
@@ -350,7 +350,7 @@ fail:
 /* While cmd runs: the series (the tree's Rss and hugetlb) and, every proof_every, the proof. */
 static void tick(struct hb_ctx *ctx, void *arg)
 {
-	struct command_state *s = arg;
+	struct program_state *s = arg;
 	struct hb_tree_mem m;
 	uint64_t now = hb_now_ns();
 
@@ -396,7 +396,7 @@ static void folio_rows(struct hb_ctx *ctx, const struct hb_tree_mem *m, const ch
 }
 
 /* The proof of what the tree got, and its memory figures. */
-static void proof_rows(struct hb_ctx *ctx, struct command_state *s, uint64_t end)
+static void proof_rows(struct hb_ctx *ctx, struct program_state *s, uint64_t end)
 {
 	const struct hb_tree_mem *m = &s->proof;
 	char when[160], note[400];
@@ -436,10 +436,10 @@ static void proof_rows(struct hb_ctx *ctx, struct command_state *s, uint64_t end
 	}
 }
 
-static int command_run(struct hb_ctx *ctx, const void *params, void *state)
+static int program_run(struct hb_ctx *ctx, const void *params, void *state)
 {
-	const struct command_params *p = params;
-	struct command_state *s = state;
+	const struct program_params *p = params;
+	struct program_state *s = state;
 	struct hb_command_result r;
 	char line[LINE_MAX_], err[600], why[600];
 	uint64_t end;
@@ -491,115 +491,33 @@ static int command_run(struct hb_ctx *ctx, const void *params, void *state)
 	return 0;
 }
 
-static void command_teardown(struct hb_ctx *ctx, const void *params, void *state)
+static void program_teardown(struct hb_ctx *ctx, const void *params, void *state)
 {
 	(void)params;
 	state_free(ctx, state);
 }
 
-#define TREE "the cell's processes but its own child (server, setup's and cmd's), "
-static const struct hb_metric_def command_metrics[] = {
-	/* The names the shipped profiles (profiles/command-*.ini) give their figures, declared
-	 * with their direction so that the report and compare read them right. */
-	{ "cmd_tps", "tps", HB_HIGHER, HB_KIND_RATE,
-	  "profiles: transactions per second the load generator printed (pgbench's tps)" },
-	{ "cmd_latency_ms", "ms", HB_LOWER, HB_KIND_TIME,
-	  "profiles: average latency the load generator printed" },
-	{ "cmd_ops_per_sec", "ops/s", HB_HIGHER, HB_KIND_RATE,
-	  "profiles: operations per second the load generator printed" },
-	{ "cmd_<name>", "*", HB_NEITHER, HB_KIND_RATE,
-	  "a figure the metric parameters read from cmd's output (unit and direction as declared "
-	  "there, compared as a noisy figure); `unavailable` with the reason when the regex did "
-	  "not match" },
-	{ "cmd_wall_ms", "ms", HB_LOWER, HB_KIND_TIME, "wall time of the measured command" },
-	{ "cmd_minflt", "faults", HB_NEITHER, HB_KIND_COUNT,
-	  "minor faults of cmd and the processes it waited for" },
-	{ "cmd_majflt", "faults", HB_NEITHER, HB_KIND_COUNT, "major faults, as cmd_minflt" },
-	{ "setup_wall_ms", "ms", HB_NEITHER, HB_KIND_TIME, "wall time of the setup line" },
-	{ "measured_ms", "ms", HB_NEITHER, HB_KIND_TIME, "the measured phase (cmd)" },
-	{ "tree_procs", "processes", HB_NEITHER, HB_KIND_COUNT, TREE "read for the proof" },
-	{ "tree_rss_kib", "KiB", HB_LOWER, HB_KIND_MEMORY,
-	  TREE "Rss summed (shared pages once per process)" },
-	{ "tree_hugetlb_kib", "KiB", HB_NEITHER, HB_KIND_MEMORY,
-	  TREE "Private_Hugetlb + Shared_Hugetlb summed" },
-	{ "tree_hugetlb_kib_max", "KiB", HB_NEITHER, HB_KIND_MEMORY,
-	  "the largest hugetlb of one process of the cell (a shared segment once)" },
-	{ "tree_pmd_kib", "KiB", HB_NEITHER, HB_KIND_MEMORY,
-	  TREE "AnonHugePages + ShmemPmdMapped + FilePmdMapped summed" },
-	{ "tree_huge_pct", "%", HB_HIGHER, HB_KIND_SHARE,
-	  TREE "folios of 2 MiB and more over what they map (the proof, pagemap + kpageflags)" },
-	{ "tree_folio_kib_<size>", "KiB", HB_NEITHER, HB_KIND_MEMORY,
-	  TREE "resident KiB in folios of <size> (4k, 64k, 2m, ...), summed" },
-	{ "rss_kib_end", "KiB", HB_NEITHER, HB_KIND_MEMORY,
-	  "after cmd: the server's Rss (its smaps_rollup; the cell's child without a server)" },
-	{ "charged_kib_end", "KiB", HB_LOWER, HB_KIND_MEMORY,
-	  "after cmd: the cell's memory cgroup (server, the tree; hugetlb is not charged)" },
-	{ NULL },
-};
-
-static const struct hb_headline command_headlines[] = {
-	{ "cmd_tps", "transactions/s (postgres profile)", "tps", HB_HIGHER, HB_KIND_RATE },
-	{ "cmd_latency_ms", "average latency (postgres profile)", "ms", HB_LOWER, HB_KIND_TIME },
-	{ "cmd_ops_per_sec", "ops/s (memcached, redis profiles)", "ops/s", HB_HIGHER,
-	  HB_KIND_RATE },
-	{ "tree_huge_pct", "huge-page coverage of the tree", "%", HB_HIGHER, HB_KIND_SHARE },
-	{ "tree_hugetlb_kib_max", "hugetlb of the largest process", "KiB", HB_NEITHER,
-	  HB_KIND_MEMORY },
-	{ "charged_kib_end", "charged after cmd", "KiB", HB_LOWER, HB_KIND_MEMORY },
-	{ NULL },
-};
-
-static const struct hb_chart_def command_charts[] = {
-	{ .kind = HB_CHART_BARS, .name = "command_tps", .metric = "cmd_tps",
-	  .title = "command: the program's own throughput (cmd_tps) per backing",
-	  .ylabel = "transactions/s",
-	  .caption = "What the program printed (postgres profile: pgbench -S TPS); median and "
-		     "min-max over repetitions; higher is better." },
-	{ .kind = HB_CHART_BARS, .name = "command_latency", .metric = "cmd_latency_ms",
-	  .title = "command: the program's own average latency (cmd_latency_ms) per backing",
-	  .ylabel = "ms", .caption = "As printed by the load generator; lower is better." },
-	{ .kind = HB_CHART_BARS, .name = "command_coverage", .metric = "tree_huge_pct",
-	  .title = "command: huge-page share of what the program's processes map",
-	  .ylabel = "%", .caption = "The proof: pagemap + kpageflags of every process of the "
-				    "cell while cmd ran." },
-	{ 0 },
-};
-
-static const struct hb_claim command_claims[] = {
-	{ .text = "PostgreSQL is faster with huge_pages=on (hugetlb) than on 4 KiB pages",
-	  .metric = "cmd_tps", .vs_backing = "4k", .backings = "hugetlb-*", .lo = 1.0,
-	  .hi = HB_UNBOUNDED, .needs = "the postgres profile (cmd_tps from pgbench)" },
-	{ NULL },
-};
-
-static const struct hb_outputs command_outputs = {
-	.metrics = command_metrics,
-	.headlines = command_headlines,
-	.charts = command_charts,
-	.claims = command_claims,
-};
-
-static const struct hb_workload_needs command_needs = {
-	.memory_needed = command_memory_needed,
-	.fit_hint = command_fit_hint,
-	.supported = command_supported,
+static const struct hb_workload_needs program_needs = {
+	.memory_needed = program_memory_needed,
+	.fit_hint = program_fit_hint,
+	.supported = program_supported,
 	.process_memory = 1,
 };
 
-static const struct hb_workload_report command_report = {
-	.outputs = &command_outputs,
+static const struct hb_workload_report program_report = {
+	.outputs = &program_outputs,
 };
 
-const struct hb_workload hb_workload_command = {
-	.name = "command",
+const struct hb_workload hb_workload_program = {
+	.name = "program",
 	.summary = "your own program: a server, a setup and a measured command line, its "
 		   "figures read from its output",
-	.params = command_params_table,
-	.params_size = sizeof(struct command_params),
-	.validate = command_validate,
-	.setup = command_setup,
-	.run = command_run,
-	.teardown = command_teardown,
-	.needs = &command_needs,
-	.report = &command_report,
+	.params = program_params_table,
+	.params_size = sizeof(struct program_params),
+	.validate = program_validate,
+	.setup = program_setup,
+	.run = program_run,
+	.teardown = program_teardown,
+	.needs = &program_needs,
+	.report = &program_report,
 };
