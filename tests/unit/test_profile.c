@@ -122,6 +122,37 @@ static void test_shipped_defrag(void **state)
 	hb_profile_free(&p);
 }
 
+/* The program profiles: indented lines continue a value (joined with a space), and every
+ * shipped one loads, its command lines whole. */
+static void test_shipped_program(void **state)
+{
+	static const char *const names[] = { "program-postgres", "program-memcached",
+					      "program-redis" };
+	struct hb_matrix m;
+	struct hb_profile p;
+	char path[PATH_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		hb_matrix_init(&m);
+		snprintf(path, sizeof(path), HB_SRCDIR "/profiles/%s.ini", names[i]);
+		if (hb_profile_load(path, NULL, &m, &p, err, sizeof(err)))
+			fail_msg("%s: %s", names[i], err);
+		assert_true(m.n >= 1);
+		assert_string_equal(m.e[0].w->name, "program");
+		hb_matrix_free(&m);
+		hb_profile_free(&p);
+	}
+	hb_matrix_init(&m);
+	assert_int_equal(hb_profile_load(HB_SRCDIR "/profiles/program-postgres.ini", NULL, &m, &p,
+					 err, sizeof(err)), 0);
+	assert_non_null(strstr(m.e[0].params_text, "cmd=pgbench -S -n -c 2 -j 2 -T 20;"));
+	assert_non_null(strstr(m.e[0].params_text, " PGUSER=postgres PGDATABASE=postgres;"));
+	assert_non_null(strstr(m.e[0].params_text, "-c {hugetlb} -c fsync=off';"));
+	hb_matrix_free(&m);
+	hb_profile_free(&p);
+}
+
 /* Each bad file fails with its own path and the line of the mistake. */
 static void bad(const char *file, const char *where, const char *what)
 {
@@ -188,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	cmocka_unit_test(test_only),
+		cmocka_unit_test(test_shipped_program),
 		cmocka_unit_test(test_bad),	cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_csv),		cmocka_unit_test(test_shipped_defrag),
 	};
