@@ -110,18 +110,21 @@ static void test_placeholders(void **state)
 					sizeof(out), err, sizeof(err)), 0);
 	assert_string_equal(out, "postgres -D /tmp/hugebench-program.abc/data -p 5433 "
 				 "-c huge_pages=on");
-	/* off: the text may be empty; "{{" is a literal brace, a lone "}" stays. */
+	/* off: the text may be empty; "{{" and "}}" are literal braces, a lone "}" stays. */
 	s.hugetlb = "";
 	assert_int_equal(cmd_substitute("x {hugetlb}| awk '{{print $1}'", &s, out, sizeof(out),
 					err, sizeof(err)), 0);
 	assert_string_equal(out, "x | awk '{print $1}'");
+	assert_int_equal(cmd_substitute("awk '/T/ {{ s += $2 }} END {{ print s }}'", &s, out,
+					sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "awk '/T/ { s += $2 } END { print s }'");
 	assert_int_equal(cmd_substitute("a {port}{port}", &s, out, sizeof(out), err, sizeof(err)),
 			 0);
 	assert_string_equal(out, "a 54335433");
 	assert_int_equal(cmd_substitute("a {prot}", &s, out, sizeof(out), err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "unknown placeholder '{prot}'"));
-	assert_non_null(strstr(err, "{dir}, {port}, {hugetlb}"));
+	assert_non_null(strstr(err, "{dir}, {port}, {hugetlb}, and {{ and }}"));
 	assert_int_equal(cmd_substitute("a {port", &s, out, sizeof(out), err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(cmd_substitute("{dir}{dir}{dir}{dir}{dir}{dir}{dir}{dir}{dir}", &s, out,

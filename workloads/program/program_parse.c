@@ -122,8 +122,8 @@ int cmd_substitute(const char *line, const struct cmd_subst *s, char *out, size_
 		const char *val = NULL, *adv = p + 1;
 		char one[2] = { *p, 0 };
 
-		if (p[0] == '{' && p[1] == '{') {
-			one[0] = '{';
+		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			one[0] = p[0];
 			val = one;
 			adv = p + 2;
 		} else if (*p == '{') {
@@ -136,7 +136,7 @@ int cmd_substitute(const char *line, const struct cmd_subst *s, char *out, size_
 					val = vals[i] ? vals[i] : "";
 			if (!val) {
 				snprintf(err, errlen, "unknown placeholder '%.*s' in '%s'; accepted: "
-					 "{dir}, {port}, {hugetlb}, and {{ for a '{'",
+					 "{dir}, {port}, {hugetlb}, and {{ and }} for a brace",
 					 (int)(n + 2 > 40 ? 40 : n + 2), p, line);
 				return -EINVAL;
 			}

@@ -51,7 +51,8 @@ struct cmd_subst {
 };
 
 /* line with every placeholder replaced, into out: 0, -E2BIG when it does not fit, -EINVAL
- * for an unknown {word} (err names it and lists the placeholders). "{{" is a literal "{". */
+ * for an unknown {word} (err names it and lists the placeholders). "{{" and "}}" are
+ * literal braces (a lone "}" stays as it is). */
 int cmd_substitute(const char *line, const struct cmd_subst *s, char *out, size_t len, char *err,
 		   size_t errlen);
 
