@@ -19,9 +19,9 @@ c="$TMP/missing/results.csv"
 	pass "skipped naming the package" || fail "missing: $(grep ,status, "$c")"
 
 expect_exit 0 "figures from the output" "$HB" run program --backing 4k \
-	-p 'cmd=echo progress tps = 1 && echo tps = 41.5 && echo latency average = 2.5 ms' \
+	-p 'cmd=echo progress tps = 1 && echo tps = 41.5 && echo latency average = 2.5 ms && sleep 0.5' \
 	-p 'metric=tps:tps:higher:^tps = ([0-9.]+)' -p 'metric2=latency_ms:ms:lower:latency average = ([0-9.]+) ms' \
-	-p 'metric3=qps:ops/s:higher:^qps = ([0-9.]+)' -p memory=16M --out "$TMP/ok"
+	-p 'metric3=qps:ops/s:higher:^qps = ([0-9.]+)' -p memory=16M -p proof_every=100ms --out "$TMP/ok"
 c="$TMP/ok/results.csv"
 [ "$(metric "$c" 4k cmd_tps)" = 41.5 ] && pass "cmd_tps 41.5 (the last match, not the progress line)" ||
 	fail "cmd_tps '$(metric "$c" 4k cmd_tps)'"

@@ -52,20 +52,22 @@ static const struct hb_headline program_headlines[] = {
 	{ "tree_huge_pct", "huge-page coverage of the tree", "%", HB_HIGHER, HB_KIND_SHARE },
 	{ "tree_hugetlb_kib_max", "hugetlb of the largest process", "KiB", HB_NEITHER,
 	  HB_KIND_MEMORY },
+	{ "tree_rss_kib", "Rss of the tree (summed over processes)", "KiB", HB_LOWER,
+	  HB_KIND_MEMORY },
 	{ "charged_kib_end", "charged after cmd", "KiB", HB_LOWER, HB_KIND_MEMORY },
 	{ NULL },
 };
 
 static const struct hb_chart_def program_charts[] = {
-	{ .kind = HB_CHART_BARS, .name = "command_tps", .metric = "cmd_tps",
+	{ .kind = HB_CHART_BARS, .name = "program_tps", .metric = "cmd_tps",
 	  .title = "program: the program's own throughput (cmd_tps) per backing",
 	  .ylabel = "transactions/s",
 	  .caption = "What the program printed (postgres profile: pgbench -S TPS); median and "
 		     "min-max over repetitions; higher is better." },
-	{ .kind = HB_CHART_BARS, .name = "command_latency", .metric = "cmd_latency_ms",
+	{ .kind = HB_CHART_BARS, .name = "program_latency", .metric = "cmd_latency_ms",
 	  .title = "program: the program's own average latency (cmd_latency_ms) per backing",
 	  .ylabel = "ms", .caption = "As printed by the load generator; lower is better." },
-	{ .kind = HB_CHART_BARS, .name = "command_coverage", .metric = "tree_huge_pct",
+	{ .kind = HB_CHART_BARS, .name = "program_coverage", .metric = "tree_huge_pct",
 	  .title = "program: huge-page share of what the program's processes map",
 	  .ylabel = "%", .caption = "The proof: pagemap + kpageflags of every process of the "
 				    "cell while cmd ran." },
