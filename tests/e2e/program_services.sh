@@ -51,7 +51,7 @@ shrink() {
 	case $1 in
 	postgres) sed -e 's/shared_buffers=1GB/shared_buffers=128MB/' -e 's/-s 30/-s 2/' \
 		-e 's/-T 20/-T 2/' -e 's/^memory = .*/memory = 400M/' ;;
-	memcached) sed -e 's/-e 200000/-e 3000/g' -e 's/200000 \//3000 \//g' -e 's/\/ 400000/\/ 6000/' ;;
+	memcached) sed -e 's/-e 50000/-e 3000/g' -e 's/50000 \//3000 \//g' -e 's/\/ 100000/\/ 6000/' ;;
 	redis) sed -e 's/-n 200000/-n 5000/g' -e 's/^keys = 200000/keys = 5000/' \
 		-e 's/^phase_time = 1s/phase_time = 200ms/' ;;
 	esac <"$PROFILES/program-$1.ini" >"$TMP/$1.ini"
