@@ -12,7 +12,8 @@
 	X(churn)                                                                                 \
 	X(forkcow)                                                                               \
 	X(redis)                                                                                 \
-	X(defrag)
+	X(defrag)                                                                                \
+	X(replay)
 
 #define HB_DECLARE(name) extern const struct hb_workload hb_workload_##name;
 #define HB_ENTRY(name) &hb_workload_##name,

@@ -49,7 +49,7 @@ const struct hb_command hb_record_command = {
 		 "program it execs is not recorded. The trace is flushed at exit, _exit and on "
 		 "SIGTERM/SIGINT; a killed program leaves a trace readable up to its last whole "
 		 "record. SIGINT and SIGTERM sent to hugebench are passed on to COMMAND. "
-		 "`hugebench trace FILE` says what a trace holds; the replay workload replays it "
+		 "`hugebench trace FILE` says what a trace holds; a workload plays it back "
 		 "(docs/record.md).",
 	.epilog = "exit status: 0 a trace was written (COMMAND's own status is printed), 1 no "
 		  "readable trace, 2 bad input.\n",

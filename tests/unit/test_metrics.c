@@ -170,6 +170,9 @@ static const struct tiny_run {
 	{ "redis", "thp-always", "-p scenario=churn -p keys=2000 -p idle=0 -p sample=10ms" },
 	{ "defrag", "thp", "-p size=8M -p watch=1s -p settle=0 -p repair=collapse -p age=0.1" },
 	{ "defrag", "thp", "-p size=8M -p watch=1s -p settle=0 -p repair=khugepaged" },
+	{ "replay", "4k", "-p trace=\"$HB_FIXTURES/allocprog.trace\" -p memory=16M" },
+	{ "replay", "thp-always", "-p trace=\"$HB_FIXTURES/allocprog.trace\" -p memory=16M "
+	  "-p allocator=jemalloc -p pace=recorded -p touch=first" },
 };
 
 static char tmp[64];
