@@ -7,7 +7,8 @@
  *            fork in the middle whose child allocates and exits;
  *   forever  allocates and frees in a loop and never ends (for a SIGKILL test; prints "ready"
  *            after the first 100000 calls);
- *   sleep    allocates 1000 blocks, prints "ready" and sleeps (a SIGTERM test).
+ *   sleep    allocates 1000 blocks, prints "ready" and sleeps (a SIGTERM test);
+ *   burst    200000 allocations and frees, then "done" and exit 0 (a --max-size test).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -153,6 +154,15 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "all"))
 		return all();
+	if (!strcmp(mode, "burst")) {
+		for (unsigned i = 0; i < 200000; i++) {
+			void *volatile v = malloc(16 + i % 4000); /* kept: not a pair to elide */
+
+			free(v);
+		}
+		printf("done\n");
+		return 0;
+	}
 	if (!strcmp(mode, "forever") || !strcmp(mode, "sleep")) {
 		static void *keep[1000];
 
@@ -168,6 +178,6 @@ int main(int argc, char **argv)
 					pause();
 		}
 	}
-	fprintf(stderr, "allocprog: mode '%s': accepted: all, forever, sleep\n", mode);
+	fprintf(stderr, "allocprog: mode '%s': accepted: all, forever, sleep, burst\n", mode);
 	return 2;
 }
