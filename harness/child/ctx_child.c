@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "ctx_impl.h"
+#include "metrics.h"
 
 /* One counter row; value NULL: unavailable, the note says why. */
 static void counter_row(void *arg, const char *metric, const double *value, const char *unit,
@@ -108,17 +109,17 @@ static void cpu_wait_row(struct hb_ctx *ctx, int ok0, uint64_t run0, uint64_t wa
 	uint64_t run, wait;
 
 	if (!ok0 || sched_times(&run, &wait)) {
-		hb_metric_text(ctx, "cpu_wait_pct", "unavailable",
+		hb_metric_text(ctx, HB_CPU_WAIT_METRIC, "unavailable",
 			       "/proc/self/schedstat cannot be read (a kernel without "
 			       "CONFIG_SCHED_INFO)");
 		return;
 	}
 	if (run + wait <= run0 + wait0) {
-		hb_metric_text(ctx, "cpu_wait_pct", "unavailable",
+		hb_metric_text(ctx, HB_CPU_WAIT_METRIC, "unavailable",
 			       "/proc/self/schedstat did not advance over the cell");
 		return;
 	}
-	hb_metric(ctx, "cpu_wait_pct",
+	hb_metric(ctx, HB_CPU_WAIT_METRIC,
 		  (double)(wait - wait0) * 100 / (double)((run - run0) + (wait - wait0)), "%",
 		  "time the cell's process waited for a CPU while runnable, as a share of that "
 		  "and its time on a CPU, setup to the end (/proc/self/schedstat)");

@@ -160,7 +160,7 @@ static int param_known(const struct hb_matrix *m, const char *setting)
 }
 
 /* The argv of one cell: BIN run W -b BACKING -p each of params (the side's replacing the
- * profile's) --reps 1 --seed S --quiet --out DIR. Returns argc; strings in store. */
+ * profile's) --knob each of the side's --wait-lock --reps 1 --seed S --quiet --out DIR. Returns argc; strings in store. */
 static int cell_argv(const struct side *s, const struct hb_matrix_entry *e, const char *backing,
 		     uint64_t seed, const char *dir, char *store, size_t len, char **argv, int max)
 {
@@ -209,6 +209,9 @@ static int cell_argv(const struct side *s, const struct hb_matrix_entry *e, cons
 		PUT("--knob");
 		PUT(s->knob[i]);
 	}
+	/* ab holds no lock between its cells: a run that starts meanwhile takes the machine, and
+	 * the next cell waits for it rather than fail (the pairs stay interleaved). */
+	PUT("--wait-lock");
 	PUT("--reps");
 	PUT("1");
 	PUT("--seed");

@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "log.h"
 #include "options.h"
+#include "metrics.h"
 #include "probe.h"
 #include "results.h"
 #include "rundata.h"

@@ -106,8 +106,7 @@ static int chart(struct hb_plot *p, const struct hb_cmp_result *r, const struct 
 	char name[160], file[200], vars[2048], t[400], y[256], lab[128], title[300];
 	int by_run = nnew > 1 || relative; /* hosts: a group per run, a bar per cell */
 	/* --relative-to divides times and rates only (compare.c) */
-	int ratio = relative && (h->kind == HB_KIND_TIME || h->kind == HB_KIND_TAIL ||
-				  h->kind == HB_KIND_RATE);
+	int ratio = relative && hb_cmp_kind_scales(h->kind);
 	int logy = logy_of(w, h->metric);
 	double lowest = 0;
 	FILE *f;

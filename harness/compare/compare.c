@@ -443,8 +443,7 @@ static int cell_lines(struct run_view *b, long bc, struct run_view *nv, long nc,
 		l->kind = h && h->kind ? h->kind : hb_cmp_kind_of_unit(l->unit);
 		/* Only times and rates scale with the machine's speed: memory and counts
 		 * compare as they are, also with --relative-to. */
-		rel = l->kind == HB_KIND_TIME || l->kind == HB_KIND_TAIL || l->kind == HB_KIND_RATE ?
-			o->relative_to : NULL;
+		rel = hb_cmp_kind_scales(l->kind) ? o->relative_to : NULL;
 		/* the host probe: NEW's times divided by its factor, its rates multiplied */
 		scale = l->kind == HB_KIND_TIME || l->kind == HB_KIND_TAIL ?
 				1 / res->probe[k].factor :

@@ -154,6 +154,9 @@ const char *hb_cmp_verdict_name(enum hb_cmp_verdict v);
 double hb_cmp_default_threshold(enum hb_metric_kind kind);
 /* The kind of a metric that declares none, from its unit. */
 enum hb_metric_kind hb_cmp_kind_of_unit(const char *unit);
+/* Whether a kind scales with the machine's speed (times, tails, rates): only those are divided
+ * by a reference backing (--relative-to) or by the host probe; memory and counts never. */
+int hb_cmp_kind_scales(enum hb_metric_kind kind);
 
 /*
  * Decides one line from its two sides, its kind, direction and threshold (decide.c): fills

@@ -34,6 +34,11 @@ static int unit_is(const char *unit, const char *u)
 	return !strncmp(unit, u, n) && (!unit[n] || unit[n] == '/');
 }
 
+int hb_cmp_kind_scales(enum hb_metric_kind kind)
+{
+	return kind == HB_KIND_TIME || kind == HB_KIND_TAIL || kind == HB_KIND_RATE;
+}
+
 enum hb_metric_kind hb_cmp_kind_of_unit(const char *unit)
 {
 	static const char *const times[] = { "ns", "us", "ms", "s", "cycles", NULL };

@@ -18,6 +18,7 @@
 
 #include "compare.h"
 #include "mannwhitney.h"
+#include "metrics.h"
 #include "probe.h"
 #include "stats.h"
 

@@ -29,7 +29,7 @@ const struct hb_metric_def hb_harness_metrics[] = {
 	{ "host_probe_load_ns", "ns", HB_LOWER, HB_KIND_TIME,
 	  "the same probe's ns per load of a fixed chase of 1M dependent loads over 256 KiB "
 	  "mapped with 4 KiB pages only (MADV_NOHUGEPAGE)" },
-	{ "cpu_wait_pct", "%", HB_NEITHER, HB_KIND_SHARE,
+	{ HB_CPU_WAIT_METRIC, "%", HB_NEITHER, HB_KIND_SHARE,
 	  "the share of the time the cell's process was runnable that it waited for a CPU "
 	  "(/proc/self/schedstat, setup to the end): about 0 on a host of its own; compare "
 	  "reads it to tell a shared host from a slower one and never compares it as a figure" },

@@ -10,6 +10,10 @@
 
 #include "workload.h"
 
+/* Written by each cell (child/ctx_child.c): how long it waited for a CPU; compare reads it to
+ * tell a shared host from a slower one (compare/hostprobe.c). */
+#define HB_CPU_WAIT_METRIC "cpu_wait_pct"
+
 /* The rows the harness writes with names of its own, for any workload; ends with { NULL }. */
 extern const struct hb_metric_def hb_harness_metrics[];
 

@@ -12,8 +12,6 @@
 
 #define HB_PROBE_CPU_METRIC "host_probe_cpu_ns"
 #define HB_PROBE_LOAD_METRIC "host_probe_load_ns"
-/* Written by each cell (child/ctx_child.c): how long it waited for a CPU. */
-#define HB_CPU_WAIT_METRIC "cpu_wait_pct"
 
 struct hb_probe {
 	double cpu_ns;	/* per step of the integer chain */

@@ -52,6 +52,30 @@ expect_out "^host probe: " "the probe line first"
 [ $? -le 1 ] && grep -q "^compare: [0-9]* figures of 2 cells in common" "$TMP/out" &&
 	pass "compare reads the sides: 2 cells in common" || fail "compare cannot read the sides"
 
+# Another run holds the machine as ab starts (here a holder of the run lock that lets go when
+# told): ab's cells wait their turn instead of failing, and every cell is there in the end.
+# A state directory of its own (HUGEBENCH_STATE_DIR), so that only this holder is waited for.
+lockdir=$TMP/state
+export HUGEBENCH_STATE_DIR=$lockdir
+mkdir -p "$lockdir" && mkfifo "$TMP/go"
+flock "$lockdir/run.lock" sh -c 'read -r _ <"$0"' "$TMP/go" &
+holder=$!
+held() { ! flock -n "$lockdir/run.lock" true; }
+wait_until -p $holder "the holder to take $lockdir/run.lock" held
+"$HB" ab --profile "$TMP/tiny.ini" --only small --out "$TMP/waited" >"$TMP/out" 2>&1 &
+abpid=$!
+waiting() { grep -q "waiting for the run of hugebench" "$TMP/out"; }
+wait_until -p $abpid "ab's first cell to wait for the lock" waiting &&
+	pass "ab's cell waits while another run holds the machine" || fail "ab's cell did not wait"
+echo go >"$TMP/go"
+wait $holder
+wait $abpid
+rc=$?
+n=$(cat "$TMP"/waited/[ab]/results.csv 2>/dev/null | grep -c ',status,ok,')
+[ "$rc" -le 1 ] && [ "$n" = 4 ] && pass "after the wait every cell ran (exit $rc, $n ok)" ||
+	{ fail "ab after a wait: exit $rc, $n ok cells of 4"; sed 's/^/    /' "$TMP/out" | head -20; }
+unset HUGEBENCH_STATE_DIR
+
 # B's binary cannot run: every cell lost, exit 1
 expect_exit 1 "ab with a B that cannot run" "$HB" ab --profile "$TMP/tiny.ini" --only small \
 	--out "$TMP/bad" --b-bin /bin/false

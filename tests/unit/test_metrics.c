@@ -152,6 +152,37 @@ static void test_check(void **state)
 	assert_int_equal(hb_metric_check(w, "ns_per_touch", "ns", 1, why, sizeof(why)), -ENOENT);
 }
 
+/* A median is a time, the percentiles above it and the maximum are tails: on a shared host
+ * compare withholds the verdict of a tail only (compare.c). */
+static void test_percentile_kinds(void **state)
+{
+	static const struct {
+		const char *workload, *name;
+		enum hb_metric_kind kind;
+	} want[] = {
+		{ "churn", "op_p50_us", HB_KIND_TIME },
+		{ "churn", "op_p99_us", HB_KIND_TAIL },
+		{ "churn", "op_max_us", HB_KIND_TAIL },
+		{ "forkcow", "write_p50_us_snapshot", HB_KIND_TIME },
+		{ "forkcow", "write_p999_us_snapshot", HB_KIND_TAIL },
+		{ "redis", "write_p50_us_after", HB_KIND_TIME },
+		{ "redis", "write_p99_us_after", HB_KIND_TAIL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct hb_workload *w = hb_workload_find(want[i].workload);
+		const struct hb_metric_def *d;
+
+		assert_non_null(w);
+		d = hb_metric_find(hb_workload_outputs(w)->metrics, want[i].name);
+		assert_non_null(d);
+		if (d->kind != want[i].kind)
+			fail_msg("%s %s: kind %d, want %d", want[i].workload, want[i].name, d->kind,
+				 want[i].kind);
+	}
+}
+
 /* Each workload on a tiny size, with parameters that reach its optional rows too. */
 static const struct tiny_run {
 	const char *workload, *backings, *params;
@@ -287,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_declarations),
 		cmocka_unit_test(test_vmstat_rows_declared),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_percentile_kinds),
 		cmocka_unit_test_setup_teardown(test_every_row_of_every_workload_declared,
 						lock_and_dir, remove_dir),
 	};
