@@ -32,8 +32,10 @@ static const struct hb_choice pace_choices[] = {
 
 #define P(f) .offset = offsetof(struct replay_params, f)
 static const struct hb_param replay_params_table[] = {
-	{ .name = "trace", .type = HB_PT_STRING, P(trace), .def = "",
-	  .help = "the trace `hugebench record` wrote (required)" },
+	{ .name = "trace", .type = HB_PT_STRING, P(trace),
+	  .def = HB_SRCDIR "/tests/fixtures/allocprog.trace",
+	  .help = "the trace `hugebench record` wrote; default: the source tree's example (a "
+		  "small test program's, 40 records)" },
 	{ .name = "allocator", .type = HB_PT_STRING, P(allocator), .def = "glibc",
 	  .role = &hb_role_allocator,
 	  .help = "the allocator that replays, as churn's: glibc, jemalloc, tcmalloc, mimalloc, "
@@ -62,7 +64,7 @@ static int replay_validate(const void *params, char *err, size_t len)
 	char why[512];
 
 	if (!p->trace[0]) {
-		snprintf(err, len, "parameter 'trace': required: a trace from hugebench record "
+		snprintf(err, len, "parameter 'trace': empty: a trace from hugebench record "
 			 "(-p trace=FILE)");
 		return -EINVAL;
 	}
@@ -148,10 +150,14 @@ static const struct hb_headline replay_headlines[] = {
 	{ NULL },
 };
 
+static const struct hb_phase_colour replay_shades[] = {
+	{ "replay", "#dbe9f6" }, { NULL, NULL },
+};
+
 static const struct hb_chart_def replay_charts[] = {
 	{ .kind = HB_CHART_SERIES, .name = "replay_memory",
 	  .title = "replay: memory while the trace is replayed",
-	  .xlabel = "time (s)", .ylabel = "memory (MiB)",
+	  .xlabel = "time (s)", .ylabel = "memory (MiB)", .shades = replay_shades,
 	  .lines = { { "live_bytes", 1048576, "live (trace)", "lc rgb '#000000' lw 2" },
 		     { "rss_kib", 1024, "Rss", "ls 1" },
 		     { "charged_kib", 1024, "charged (cgroup)", "ls 2 dt 2" },
