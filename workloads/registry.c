@@ -13,7 +13,8 @@
 	X(forkcow)                                                                               \
 	X(redis)                                                                                 \
 	X(defrag)                                                                                \
-	X(program)
+	X(program)                                                                               \
+	X(replay)
 
 #define HB_DECLARE(name) extern const struct hb_workload hb_workload_##name;
 #define HB_ENTRY(name) &hb_workload_##name,

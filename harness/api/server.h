@@ -37,6 +37,10 @@ int hb_server_find(const char *program, char *path, size_t len);
  */
 int hb_server_start(struct hb_ctx *ctx, const char *name, const char *const *argv,
 		    struct hb_server **s, char *err, size_t len);
+/* The next hb_server_start runs the program under `hugebench record`'s recorder
+ * (libhbrecord.so preloaded), its allocations traced into trace (a path the server can write;
+ * made absolute here). 0, or -ENOENT (no recorder built) / -ENAMETOOLONG with err saying so. */
+int hb_server_record(struct hb_ctx *ctx, const char *trace, char *err, size_t len);
 int hb_server_pid(const struct hb_server *s);
 const char *hb_server_dir(const struct hb_server *s);
 /* 1 while the server runs; 0 once it has exited (then reaped, and why into why). */

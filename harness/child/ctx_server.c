@@ -19,6 +19,7 @@
 
 #include "command.h"
 #include "ctx_impl.h"
+#include "datadir.h"
 #include "server.h"
 #include "smaps.h"
 
@@ -148,6 +149,46 @@ static void cgroup_up(const struct hb_ctx *ctx, char *buf, size_t len)
 		snprintf(buf, len, "%.*s/cgroup.procs", (int)(slash - ctx->cg.dir), ctx->cg.dir);
 }
 
+/* hb_server_record's recorder and trace for the next start ("" for none). */
+static char record_lib[PATH_MAX], record_out[PATH_MAX];
+
+int hb_server_record(struct hb_ctx *ctx, const char *trace, char *err, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	(void)ctx;
+	if (hb_lib_path("libhbrecord.so", record_lib, sizeof(record_lib)) ||
+	    access(record_lib, R_OK)) {
+		snprintf(err, len, "the recorder %s is missing (make builds it)", record_lib);
+		record_lib[0] = 0;
+		return -ENOENT;
+	}
+	if (trace[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = 0;
+	if ((size_t)snprintf(record_out, sizeof(record_out), "%s%s%s", trace[0] == '/' ? "" : cwd,
+			     trace[0] == '/' ? "" : "/", trace) >= sizeof(record_out)) {
+		snprintf(err, len, "trace path too long");
+		record_lib[0] = record_out[0] = 0;
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/* In the server's child, before its exec: the recorder, as `hugebench record` sets it. */
+static void record_env(void)
+{
+	char buf[2 * PATH_MAX + 2], pid[24];
+	const char *pre = getenv("LD_PRELOAD");
+
+	if (!record_lib[0])
+		return;
+	snprintf(buf, sizeof(buf), "%s%s%s", record_lib, pre && *pre ? ":" : "", pre ? pre : "");
+	setenv("LD_PRELOAD", buf, 1);
+	setenv("HB_RECORD_OUT", record_out, 1);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("HB_RECORD_PID", pid, 1);
+}
+
 /* The server's side of the fork: never returns. Exec errors go back on efd as an errno. */
 static void server_child(pid_t parent, const char *path, char *const *argv, const char *dir,
 			 int logfd, int efd)
@@ -172,6 +213,7 @@ static void server_child(pid_t parent, const char *path, char *const *argv, cons
 	dup2(logfd, 1);
 	dup2(logfd, 2);
 	close_others(efd, -1);
+	record_env();
 	if (chdir(dir) == 0)
 		execv(path, argv);
 	e = errno;

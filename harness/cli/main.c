@@ -76,6 +76,8 @@ static const struct {
 	{ &hb_calibrate_command, hb_cmd_calibrate },
 	{ &hb_restore_command, hb_cmd_restore },
 	{ &hb_inspect_command, hb_cmd_inspect },
+	{ &hb_record_command, hb_cmd_record },
+	{ &hb_trace_command, hb_cmd_trace },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -142,7 +142,7 @@ void hb_opt_usage(const struct hb_command *cmd, FILE *f)
 	col = at = snprintf(head, sizeof(head), "usage: hugebench%s%s", cmd->name ? " " : "",
 			    cmd->name ? cmd->name : "");
 	fputs(head, f);
-	if (cmd->operands) {
+	if (cmd->operands && !cmd->operands_last) {
 		fprintf(f, " %s", cmd->operands);
 		at += 1 + (int)strlen(cmd->operands);
 	}
@@ -165,6 +165,9 @@ void hb_opt_usage(const struct hb_command *cmd, FILE *f)
 			at += 1 + len;
 		}
 	}
+	if (cmd->operands && cmd->operands_last)
+		fprintf(f, "%s%*s%s", at + 1 + (int)strlen(cmd->operands) > WIDTH ? "\n" : "",
+			at + 1 + (int)strlen(cmd->operands) > WIDTH ? col : 1, "", cmd->operands);
 	fputc('\n', f);
 }
 

@@ -45,6 +45,7 @@ struct hb_option {
 struct hb_command {
 	const char *name;     /* "run"; NULL: the top level, `hugebench` itself */
 	const char *operands; /* after the name in the usage line: "WORKLOAD", "BASE NEW [NEW...]" */
+	int operands_last;    /* they go after the options instead ("-- COMMAND [ARGS...]") */
 	const char *summary;  /* one line for `hugebench --help` */
 	const char *about;    /* --help, between the usage line and the options */
 	const char *epilog;   /* --help, after the options */

@@ -204,6 +204,9 @@ static const struct tiny_run {
 	{ "program", "4k,thp", "-p 'cmd=echo tps = 5 && echo ops 7 && sleep 0.3' -p memory=16M "
 	  "-p 'metric=tps:tps:higher:tps = ([0-9.]+)' -p 'metric2=ops:ops/s:higher:ops ([0-9]+)' "
 	  "-p 'metric3=none:x:lower:absent ([0-9]+)' -p proof_every=100ms" },
+	{ "replay", "4k", "-p trace=\"$HB_FIXTURES/allocprog.trace\" -p memory=16M" },
+	{ "replay", "thp-always", "-p trace=\"$HB_FIXTURES/allocprog.trace\" -p memory=16M "
+	  "-p allocator=jemalloc -p pace=recorded -p touch=first" },
 };
 
 static char tmp[64];

@@ -61,6 +61,10 @@ static const struct hb_param redis_params_table[] = {
 	  .help = "0: a free loopback port found at start; else this one" },
 	{ .name = "server_args", .type = HB_PT_STRING, P(server_args), .def = "",
 	  .help = "more redis-server options, space-separated (\"--activedefrag yes\")" },
+	{ .name = "record", .type = HB_PT_STRING, P(record), .def = "",
+	  .help = "a file: the server runs under hugebench record's recorder and its allocations "
+		  "go into this trace, for the replay workload; its own figures in the same cell "
+		  "are those the replay is compared with (docs/record.md)" },
 	HB_PARAM_END,
 };
 #undef P
@@ -197,6 +201,10 @@ static int redis_setup(struct hb_ctx *ctx, const void *params, void **state)
 	snprintf(port, sizeof(port), "%d", portn);
 	if ((rc = server_argv(&p, port, args, sizeof(args), argv, 48))) {
 		hb_fail_reason(ctx, "too many server_args");
+		goto fail;
+	}
+	if (p.record[0] && (rc = hb_server_record(ctx, p.record, err, sizeof(err)))) {
+		hb_fail_reason(ctx, err);
 		goto fail;
 	}
 	rc = hb_server_start(ctx, "redis", argv, &s->server, err, sizeof(err));

@@ -25,6 +25,7 @@ struct redis_params {
 	uint64_t sample;
 	uint64_t port;
 	const char *server_args;
+	const char *record; /* a trace file: the server runs under hugebench record's recorder */
 };
 
 /* ---- the INFO text ("field:value\r\n" lines, "# Section" headers) ---- */
