@@ -13,7 +13,7 @@
 	X(forkcow)                                                                               \
 	X(redis)                                                                                 \
 	X(defrag)                                                                                \
-	X(program)                                                                               \
+	X(external)                                                                               \
 	X(replay)
 
 #define HB_DECLARE(name) extern const struct hb_workload hb_workload_##name;

@@ -304,7 +304,6 @@ static int start_janitor(struct hb_ctx *ctx, struct hb_server *s, char *err, siz
 		snprintf(err, len, "fork of the janitor: %s", strerror(-rc));
 		return rc;
 	}
-	(void)ctx;
 	return 0;
 }
 
@@ -514,8 +513,7 @@ int hb_workdir_make(struct hb_ctx *ctx, const char *name, char *dir, size_t len,
 		free(s);
 		return rc;
 	}
-	/* Programs run as another user (postgres refuses root) must reach their files in it. */
-	(void)chmod(s->dir, 0755);
+	(void)chmod(s->dir, 0755); /* reachable for a program run as another user (postgres) */
 	ctx->servers[slot] = s;
 	rc = start_janitor(ctx, s, err, errlen);
 	if (rc) {
@@ -548,11 +546,10 @@ static int log_has(const struct hb_server *s, const char *text)
 	ssize_t r;
 	int fd = open(s->log, O_RDONLY | O_CLOEXEC), found = 0;
 
-	if (fd < 0 || tl >= sizeof(buf) / 2) {
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0 && tl >= sizeof(buf) / 2)
+		close(fd);
+	if (fd < 0 || tl >= sizeof(buf) / 2)
 		return 0;
-	}
 	/* Read in blocks, keeping the last tl bytes so a match across two blocks is seen. */
 	while (!found && (r = read(fd, buf + keep, sizeof(buf) - 1 - keep)) > 0) {
 		size_t n = keep + (size_t)r;

@@ -201,7 +201,7 @@ static const struct tiny_run {
 	{ "redis", "thp-always", "-p scenario=churn -p keys=2000 -p idle=0 -p sample=10ms" },
 	{ "defrag", "thp", "-p size=8M -p watch=1s -p settle=0 -p repair=collapse -p age=0.1" },
 	{ "defrag", "thp", "-p size=8M -p watch=1s -p settle=0 -p repair=khugepaged" },
-	{ "program", "4k,thp", "-p 'cmd=echo tps = 5 && echo ops 7 && sleep 0.3' -p memory=16M "
+	{ "external", "4k,thp", "-p 'cmd=echo tps = 5 && echo ops 7 && sleep 0.3' -p memory=16M "
 	  "-p 'metric=tps:tps:higher:tps = ([0-9.]+)' -p 'metric2=ops:ops/s:higher:ops ([0-9]+)' "
 	  "-p 'metric3=none:x:lower:absent ([0-9]+)' -p proof_every=100ms" },
 	{ "replay", "4k", "-p trace=\"$HB_FIXTURES/allocprog.trace\" -p memory=16M" },

@@ -126,8 +126,8 @@ static void test_shipped_defrag(void **state)
  * shipped one loads, its command lines whole. */
 static void test_shipped_program(void **state)
 {
-	static const char *const names[] = { "program-postgres", "program-memcached",
-					      "program-redis" };
+	static const char *const names[] = { "external-postgres", "external-memcached",
+					      "external-redis" };
 	struct hb_matrix m;
 	struct hb_profile p;
 	char path[PATH_MAX];
@@ -139,12 +139,12 @@ static void test_shipped_program(void **state)
 		if (hb_profile_load(path, NULL, &m, &p, err, sizeof(err)))
 			fail_msg("%s: %s", names[i], err);
 		assert_true(m.n >= 1);
-		assert_string_equal(m.e[0].w->name, "program");
+		assert_string_equal(m.e[0].w->name, "external");
 		hb_matrix_free(&m);
 		hb_profile_free(&p);
 	}
 	hb_matrix_init(&m);
-	assert_int_equal(hb_profile_load(HB_SRCDIR "/profiles/program-postgres.ini", NULL, &m, &p,
+	assert_int_equal(hb_profile_load(HB_SRCDIR "/profiles/external-postgres.ini", NULL, &m, &p,
 					 err, sizeof(err)), 0);
 	assert_non_null(strstr(m.e[0].params_text, "cmd=pgbench -S -n -c 2 -j 2 -T 20;"));
 	assert_non_null(strstr(m.e[0].params_text, " PGUSER=postgres PGDATABASE=postgres;"));

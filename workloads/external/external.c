@@ -1,5 +1,5 @@
 /*
- * program: the user's own program as a workload. A cell starts `server` (optional, in the
+  * external: the user's own program as a workload. A cell starts `server` (optional, in the
  * background, ready when its port answers or a log line appears), runs `setup` (optional,
  * untimed), then the measured `cmd`, and reads the command's own figures from its output with
  * the `metric` regular expressions. The program does not use hugebench's mapper, so a backing
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "command.h"
-#include "program_parse.h"
+#include "external_parse.h"
 #include "ctx.h"
 #include "server.h"
 #include "units.h"
@@ -38,8 +38,8 @@ static const struct hb_choice hugetlb_choices[] = {
 	"a figure of cmd's output, NAME:UNIT:DIRECTION:REGEX (DIRECTION higher, lower or "      \
 	"neither; REGEX POSIX extended with one capture group, its last match counts): row "    \
 	"cmd_NAME; no match gives `unavailable` with the reason"
-#define P(f) .offset = offsetof(struct program_params, f)
-static const struct hb_param program_params_table[] = {
+#define P(f) .offset = offsetof(struct external_params, f)
+static const struct hb_param external_params_table[] = {
 	{ .name = "cmd", .type = HB_PT_STRING, P(cmd), .def = "true",
 	  .help = "the measured command, a /bin/sh line (the default measures nothing: give "
 		  "yours); placeholders {dir} (the "
@@ -99,7 +99,7 @@ static const struct hb_param program_params_table[] = {
 };
 #undef P
 
-struct program_state {
+struct external_state {
 	struct cmd_metric m[CMD_METRICS];
 	unsigned nm;
 	char dir[128], port[16];
@@ -120,9 +120,9 @@ static int is_hugetlb(const char *backing)
 	return !strncmp(backing, "hugetlb-", 8);
 }
 
-static int program_validate(const void *params, char *err, size_t len)
+static int external_validate(const void *params, char *err, size_t len)
 {
-	const struct program_params *p = params;
+	const struct external_params *p = params;
 	struct cmd_metric m;
 	struct cmd_subst s = { "d", "1", "h" };
 	char out[LINE_MAX_];
@@ -172,12 +172,12 @@ static int program_validate(const void *params, char *err, size_t len)
 	return 0;
 }
 
-static uint64_t program_memory_needed(const void *params)
+static uint64_t external_memory_needed(const void *params)
 {
-	return ((const struct program_params *)params)->memory;
+	return ((const struct external_params *)params)->memory;
 }
 
-static void program_fit_hint(const void *params, char *buf, size_t len)
+static void external_fit_hint(const void *params, char *buf, size_t len)
 {
 	(void)params;
 	snprintf(buf, len, "parameter 'memory' (what the program tree needs, as declared); "
@@ -202,23 +202,23 @@ static int find_program(const char *program)
 	return hb_server_find(program, path, sizeof(path));
 }
 
-static const char *program_supported(const void *params)
+static const char *external_supported(const void *params)
 {
 	static __thread char buf[300];
 
-	const struct program_params *p = params;
+	const struct external_params *p = params;
 	const char *at;
 
 	if (!params)
 		return NULL;
 	at = strstr(p->env, "PATH=");
 	env_path = at && (at == p->env || at[-1] == ' ') ? at + 5 : NULL;
-	return cmd_requires_missing(((const struct program_params *)params)->requires,
+	return cmd_requires_missing(((const struct external_params *)params)->requires,
 				    find_program, buf, sizeof(buf));
 }
 
 /* line with the placeholders of this cell replaced, into out. */
-static int subst(struct hb_ctx *ctx, const struct program_params *p, struct program_state *s,
+static int subst(struct hb_ctx *ctx, const struct external_params *p, struct external_state *s,
 		 const char *line, char *out, size_t len)
 {
 	struct cmd_subst sb = { s->dir, s->port,
@@ -245,8 +245,8 @@ static int command_failed(struct hb_ctx *ctx, const char *what,
 	return -EIO;
 }
 
-static int start_server(struct hb_ctx *ctx, const struct program_params *p,
-			struct program_state *s)
+static int start_server(struct hb_ctx *ctx, const struct external_params *p,
+			struct external_state *s)
 {
 	char line[LINE_MAX_], err[1200];
 	const char *argv[CMD_ENV_MAX + 6];
@@ -263,7 +263,7 @@ static int start_server(struct hb_ctx *ctx, const struct program_params *p,
 	argv[n++] = "-c";
 	argv[n++] = line;
 	argv[n] = NULL;
-	rc = hb_server_start(ctx, "program-server", argv, &s->server, err, sizeof(err));
+	rc = hb_server_start(ctx, "external-server", argv, &s->server, err, sizeof(err));
 	if (!rc && strcmp(p->ready, "none"))
 		rc = hb_server_wait_ready(s->server, strcmp(p->ready, "port") ? 0 : s->portn,
 					  strncmp(p->ready, "log:", 4) ? NULL : p->ready + 4,
@@ -274,7 +274,7 @@ static int start_server(struct hb_ctx *ctx, const struct program_params *p,
 }
 
 /* The environment the lines get: env's words, substituted, and the tunable on hugetlb. */
-static int make_env(struct hb_ctx *ctx, const struct program_params *p, struct program_state *s)
+static int make_env(struct hb_ctx *ctx, const struct external_params *p, struct external_state *s)
 {
 	char *save = NULL;
 	int rc = subst(ctx, p, s, p->env, s->envbuf, sizeof(s->envbuf));
@@ -290,17 +290,17 @@ static int make_env(struct hb_ctx *ctx, const struct program_params *p, struct p
 	return 0;
 }
 
-static void state_free(struct hb_ctx *ctx, struct program_state *s)
+static void state_free(struct hb_ctx *ctx, struct external_state *s)
 {
 	if (s->server)
 		(void)hb_server_stop(ctx, s->server);
 	free(s);
 }
 
-static int program_setup(struct hb_ctx *ctx, const void *params, void **state)
+static int external_setup(struct hb_ctx *ctx, const void *params, void **state)
 {
-	const struct program_params *p = params;
-	struct program_state *s = calloc(1, sizeof(*s));
+	const struct external_params *p = params;
+	struct external_state *s = calloc(1, sizeof(*s));
 	char line[LINE_MAX_], err[600];
 	int rc;
 
@@ -350,7 +350,7 @@ fail:
 /* While cmd runs: the series (the tree's Rss and hugetlb) and, every proof_every, the proof. */
 static void tick(struct hb_ctx *ctx, void *arg)
 {
-	struct program_state *s = arg;
+	struct external_state *s = arg;
 	struct hb_tree_mem m;
 	uint64_t now = hb_now_ns();
 
@@ -396,7 +396,7 @@ static void folio_rows(struct hb_ctx *ctx, const struct hb_tree_mem *m, const ch
 }
 
 /* The proof of what the tree got, and its memory figures. */
-static void proof_rows(struct hb_ctx *ctx, struct program_state *s, uint64_t end)
+static void proof_rows(struct hb_ctx *ctx, struct external_state *s, uint64_t end)
 {
 	const struct hb_tree_mem *m = &s->proof;
 	char when[160], note[400];
@@ -436,10 +436,10 @@ static void proof_rows(struct hb_ctx *ctx, struct program_state *s, uint64_t end
 	}
 }
 
-static int program_run(struct hb_ctx *ctx, const void *params, void *state)
+static int external_run(struct hb_ctx *ctx, const void *params, void *state)
 {
-	const struct program_params *p = params;
-	struct program_state *s = state;
+	const struct external_params *p = params;
+	struct external_state *s = state;
 	struct hb_command_result r;
 	char line[LINE_MAX_], err[600], why[600];
 	uint64_t end;
@@ -491,33 +491,33 @@ static int program_run(struct hb_ctx *ctx, const void *params, void *state)
 	return 0;
 }
 
-static void program_teardown(struct hb_ctx *ctx, const void *params, void *state)
+static void external_teardown(struct hb_ctx *ctx, const void *params, void *state)
 {
 	(void)params;
 	state_free(ctx, state);
 }
 
-static const struct hb_workload_needs program_needs = {
-	.memory_needed = program_memory_needed,
-	.fit_hint = program_fit_hint,
-	.supported = program_supported,
+static const struct hb_workload_needs external_needs = {
+	.memory_needed = external_memory_needed,
+	.fit_hint = external_fit_hint,
+	.supported = external_supported,
 	.process_memory = 1,
 };
 
-static const struct hb_workload_report program_report = {
-	.outputs = &program_outputs,
+static const struct hb_workload_report external_report = {
+	.outputs = &external_outputs,
 };
 
-const struct hb_workload hb_workload_program = {
-	.name = "program",
+const struct hb_workload hb_workload_external = {
+	.name = "external",
 	.summary = "your own program: a server, a setup and a measured command line, its "
 		   "figures read from its output",
-	.params = program_params_table,
-	.params_size = sizeof(struct program_params),
-	.validate = program_validate,
-	.setup = program_setup,
-	.run = program_run,
-	.teardown = program_teardown,
-	.needs = &program_needs,
-	.report = &program_report,
+	.params = external_params_table,
+	.params_size = sizeof(struct external_params),
+	.validate = external_validate,
+	.setup = external_setup,
+	.run = external_run,
+	.teardown = external_teardown,
+	.needs = &external_needs,
+	.report = &external_report,
 };

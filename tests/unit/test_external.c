@@ -1,4 +1,4 @@
-/* The program workload's pure parts (metric specs, figures read from output, placeholders,
+/* The external workload's pure parts (metric specs, figures read from output, placeholders,
  * why a command failed) and the harness's command runner behind it (hb_command_run: status,
  * stdout, the last lines of stderr, the deadline). */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 #include "command.h"
-#include "program_parse.h"
+#include "external_parse.h"
 #include "ctx_impl.h"
 
 /* pgbench 15's summary, as it prints it after -S -T. */
@@ -102,13 +102,13 @@ static void test_bad_specs(void **state)
 
 static void test_placeholders(void **state)
 {
-	struct cmd_subst s = { "/tmp/hugebench-program.abc", "5433", "-c huge_pages=on" };
+	struct cmd_subst s = { "/tmp/hugebench-external.abc", "5433", "-c huge_pages=on" };
 	char out[256], err[300];
 
 	(void)state;
 	assert_int_equal(cmd_substitute("postgres -D {dir}/data -p {port} {hugetlb}", &s, out,
 					sizeof(out), err, sizeof(err)), 0);
-	assert_string_equal(out, "postgres -D /tmp/hugebench-program.abc/data -p 5433 "
+	assert_string_equal(out, "postgres -D /tmp/hugebench-external.abc/data -p 5433 "
 				 "-c huge_pages=on");
 	/* off: the text may be empty; "{{" and "}}" are literal braces, a lone "}" stays. */
 	s.hugetlb = "";

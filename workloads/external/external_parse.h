@@ -1,7 +1,7 @@
-/* program: the user's own program as a workload (program.c); its pure parts (program_parse.c:
+/* external: the user's own program as a workload (program.c); its pure parts (external_parse.c:
  * metric specs, reading figures from output, placeholders) are unit-tested alone. */
-#ifndef HB_WL_PROGRAM_PARSE_H
-#define HB_WL_PROGRAM_PARSE_H
+#ifndef HB_WL_EXTERNAL_PARSE_H
+#define HB_WL_EXTERNAL_PARSE_H
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,7 +14,7 @@ enum cmd_hugetlb_mode {
 	CMD_HUGETLB_PLACEHOLDER, /* {hugetlb} in the command lines becomes hugetlb_on */
 };
 
-struct program_params {
+struct external_params {
 	const char *cmd, *setup, *server, *ready;
 	const char *metric[CMD_METRICS];
 	int hugetlb;
@@ -66,7 +66,7 @@ const char *cmd_requires_missing(const char *requires, int (*find)(const char *p
 int cmd_failure(const char *what, int status, int timed_out, double secs, const char *err_tail,
 		char *buf, size_t len);
 
-/* What the report shows of the workload (program_report.c). */
-extern const struct hb_outputs program_outputs;
+/* What the report shows of the workload (external_report.c). */
+extern const struct hb_outputs external_outputs;
 
 #endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The program workload's shipped profiles against the real services from Debian (make
+# The external workload's shipped profiles against the real services from Debian (make
 # check-services, not make check: they need postgresql-15, memcached, libmemcached-tools,
 # redis-server and redis-tools, root, and a few minutes). Each profile, shrunk to test sizes by
 # sed (its own commands otherwise), runs on 4k, thp, thp-always and hugetlb-2m, 3 repetitions
@@ -10,7 +10,7 @@
 
 need_root "the command profiles (servers as other users, THP modes, hugetlb pools, cgroups)"
 command -v python3 >/dev/null || skip_all "python3 not installed (reads results.csv, whose params have commas)"
-"$HB" program --help >/dev/null 2>&1 || skip_all "no program workload in this build"
+"$HB" external --help >/dev/null 2>&1 || skip_all "no external workload in this build"
 PROFILES=$(cd "$(dirname "$0")/../.." && pwd)/profiles
 before=$(knob_snapshot)
 
@@ -22,7 +22,7 @@ f, b, m = sys.argv[1:4]
 r = sys.argv[4] if len(sys.argv) > 4 else "1"
 sub = sys.argv[5] if len(sys.argv) > 5 else ""
 for row in csv.reader(open(f)):
-    if len(row) > 5 and row[1] == b and row[4] == m and row[3] == r and sub in row[2] and row[0] == "program":
+    if len(row) > 5 and row[1] == b and row[4] == m and row[3] == r and sub in row[2] and row[0] == "external":
         print(row[5]); break
 PY
 }
@@ -33,7 +33,7 @@ left_behind() {
 	for n in postgres memcached redis-server memcslap pgbench redis-benchmark hb-janitor; do
 		[ -n "$(alive_named $n)" ] && what="$what $n"
 	done
-	compgen -G "/tmp/hugebench-program*" >/dev/null && what="$what /tmp/hugebench-program*"
+	compgen -G "/tmp/hugebench-external*" >/dev/null && what="$what /tmp/hugebench-external*"
 	find /sys/fs/cgroup -maxdepth 8 -type d -name "hugebench-*" 2>/dev/null | grep -q . &&
 		what="$what cgroup"
 	echo "$what"
@@ -54,7 +54,7 @@ shrink() {
 	memcached) sed -e 's/-e 50000/-e 3000/g' -e 's/50000 \//3000 \//g' -e 's/\/ 100000/\/ 6000/' ;;
 	redis) sed -e 's/-n 200000/-n 5000/g' -e 's/^keys = 200000/keys = 5000/' \
 		-e 's/^phase_time = 1s/phase_time = 200ms/' ;;
-	esac <"$PROFILES/program-$1.ini" >"$TMP/$1.ini"
+	esac <"$PROFILES/external-$1.ini" >"$TMP/$1.ini"
 }
 
 have() { local p; for p in "$@"; do command -v "$p" >/dev/null || [ -x "$p" ] || return 1; done; }

@@ -1,12 +1,12 @@
-/* program's outputs: every row it writes, its headlines, charts and claim (outputs.h). */
+/* external's outputs: every row it writes, its headlines, charts and claim (outputs.h). */
 #include <stddef.h>
 
 #include "outputs.h"
-#include "program_parse.h"
+#include "external_parse.h"
 
 #define TREE "the cell's processes but its own child (server, setup's and cmd's), "
-static const struct hb_metric_def program_metrics[] = {
-	/* The names the shipped profiles (profiles/program-*.ini) give their figures, declared
+static const struct hb_metric_def external_metrics[] = {
+	/* The names the shipped profiles (profiles/external-*.ini) give their figures, declared
 	 * with their direction so that the report and compare read them right. */
 	{ "cmd_tps", "tps", HB_HIGHER, HB_KIND_RATE,
 	  "profiles: transactions per second the load generator printed (pgbench's tps)" },
@@ -44,7 +44,7 @@ static const struct hb_metric_def program_metrics[] = {
 	{ NULL },
 };
 
-static const struct hb_headline program_headlines[] = {
+static const struct hb_headline external_headlines[] = {
 	{ "cmd_tps", "transactions/s (postgres profile)", "tps", HB_HIGHER, HB_KIND_RATE },
 	{ "cmd_latency_ms", "average latency (postgres profile)", "ms", HB_LOWER, HB_KIND_TIME },
 	{ "cmd_ops_per_sec", "ops/s (memcached, redis profiles)", "ops/s", HB_HIGHER,
@@ -58,33 +58,33 @@ static const struct hb_headline program_headlines[] = {
 	{ NULL },
 };
 
-static const struct hb_chart_def program_charts[] = {
-	{ .kind = HB_CHART_BARS, .name = "program_tps", .metric = "cmd_tps",
-	  .title = "program: the program's own throughput (cmd_tps) per backing",
+static const struct hb_chart_def external_charts[] = {
+	{ .kind = HB_CHART_BARS, .name = "external_tps", .metric = "cmd_tps",
+	  .title = "external: the program's own throughput (cmd_tps) per backing",
 	  .ylabel = "transactions/s",
 	  .caption = "What the program printed (postgres profile: pgbench -S TPS); median and "
 		     "min-max over repetitions; higher is better." },
-	{ .kind = HB_CHART_BARS, .name = "program_latency", .metric = "cmd_latency_ms",
-	  .title = "program: the program's own average latency (cmd_latency_ms) per backing",
+	{ .kind = HB_CHART_BARS, .name = "external_latency", .metric = "cmd_latency_ms",
+	  .title = "external: the program's own average latency (cmd_latency_ms) per backing",
 	  .ylabel = "ms", .caption = "As printed by the load generator; lower is better." },
-	{ .kind = HB_CHART_BARS, .name = "program_coverage", .metric = "tree_huge_pct",
-	  .title = "program: huge-page share of what the program's processes map",
+	{ .kind = HB_CHART_BARS, .name = "external_coverage", .metric = "tree_huge_pct",
+	  .title = "external: huge-page share of what the program's processes map",
 	  .ylabel = "%", .caption = "The proof: pagemap + kpageflags of every process of the "
 				    "cell while cmd ran." },
 	{ 0 },
 };
 
-static const struct hb_claim program_claims[] = {
+static const struct hb_claim external_claims[] = {
 	{ .text = "PostgreSQL is faster with huge_pages=on (hugetlb) than on 4 KiB pages",
 	  .metric = "cmd_tps", .vs_backing = "4k", .backings = "hugetlb-*", .lo = 1.0,
 	  .hi = HB_UNBOUNDED, .needs = "the postgres profile (cmd_tps from pgbench)" },
 	{ NULL },
 };
 
-const struct hb_outputs program_outputs = {
-	.metrics = program_metrics,
-	.headlines = program_headlines,
-	.charts = program_charts,
-	.claims = program_claims,
+const struct hb_outputs external_outputs = {
+	.metrics = external_metrics,
+	.headlines = external_headlines,
+	.charts = external_charts,
+	.claims = external_claims,
 };
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "program_parse.h"
+#include "external_parse.h"
 
 /* Cuts the next ':'-separated field of *p into out: 0, or -EINVAL when there is no ':'. */
 static int field(const char **p, char *out, size_t len)
