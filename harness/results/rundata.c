@@ -109,6 +109,28 @@ void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const cha
 	st->med = s.med;
 }
 
+size_t hb_rundata_reps(const struct hb_rundata *d, const char *workload, const char *backing,
+		       const char *params, const char *metric, int *rep, double *v, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->n && k < max; i++) {
+		const struct hb_row *r = &d->rows[i];
+		size_t j;
+
+		if (!r->num || strcmp(r->metric, metric) || strcmp(r->workload, workload) ||
+		    strcmp(r->backing, backing) || strcmp(r->params, params))
+			continue;
+		for (j = 0; j < k && rep[j] != r->rep; j++)
+			;
+		if (j < k)
+			continue;
+		rep[k] = r->rep;
+		v[k++] = r->v;
+	}
+	return k;
+}
+
 static size_t distinct(const struct hb_rundata *d, const char *workload, int col,
 		       const char **out, size_t max)
 {

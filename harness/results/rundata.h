@@ -37,6 +37,11 @@ void hb_rundata_free(struct hb_rundata *d);
 /* The numeric values of metric for workload/backing/params (NULL: any) over reps. */
 void hb_rundata_stat(const struct hb_rundata *d, const char *workload, const char *backing,
 		     const char *params, const char *metric, struct hb_stat *st);
+/* The numeric values of metric for workload/backing/params, one per repetition: rep[i] and
+ * v[i] (at most max, in row order; a repetition with two values keeps the first). Returns the
+ * count. The paired rule pairs these by rep across backings (report/paired_fig.h). */
+size_t hb_rundata_reps(const struct hb_rundata *d, const char *workload, const char *backing,
+		       const char *params, const char *metric, int *rep, double *v, size_t max);
 /* Distinct backings / parameter sets of a workload (NULL: every workload), in order of
  * appearance, 4k first. Returns the count (at most max). */
 size_t hb_rundata_backings(const struct hb_rundata *d, const char *workload, const char **out,
