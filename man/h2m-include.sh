@@ -43,7 +43,7 @@ workloads=$("$HB" list | awk '/^workloads:/ { on = 1; next } /^[^ ]/ { on = 0 } 
 
 echo '[SYNOPSIS]'
 for u in "$(usage_of)" "$(usage_of run)" "$(usage_of bench)" "$(usage_of plot)" \
-	"$(usage_of compare)" "$(usage_of baseline)" "$(usage_of noise)" "$(usage_of ab)" \
+	"$(usage_of compare)" "$(usage_of advise)" "$(usage_of baseline)" "$(usage_of noise)" "$(usage_of ab)" \
 	"$(usage_of calibrate)" "$(usage_of restore)" "$(usage_of inspect)" \
 	"$(usage_of list)" "$(usage_of sysinfo)" 'WORKLOAD --help'; do
 	printf '%s\n' "$u" | esc | sed 's/^/\\fBhugebench\\fR /'
@@ -51,7 +51,7 @@ for u in "$(usage_of)" "$(usage_of run)" "$(usage_of bench)" "$(usage_of plot)" 
 done
 
 # every command's options, from its table by way of its --help
-for cmd in run bench compare plot baseline noise ab calibrate restore inspect list sysinfo; do
+for cmd in run bench compare advise plot baseline noise ab calibrate restore inspect list sysinfo; do
 	echo "[$(echo "$cmd" | tr a-z A-Z) OPTIONS]"
 	echo ".nf"
 	# without the usage line and its continuation lines (in the synopsis already)

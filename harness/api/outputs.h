@@ -130,6 +130,31 @@ struct hb_claim {
 	const char *needs;	/* what a run needs to decide it ("a dense 1G heap") */
 };
 
+/* Whose decision a figure weighs in, for `hugebench advise` (balanced: every one). */
+enum hb_priority {
+	HB_PRIO_LATENCY = 1 << 0,
+	HB_PRIO_THROUGHPUT = 1 << 1,
+	HB_PRIO_MEMORY = 1 << 2,
+};
+
+/*
+ * A figure that is evidence for a decision of `hugebench advise` (docs/advise.md): in each
+ * parameter set sets picks, every backing's metric is paired rep by rep with the 4k backing's
+ * (the paired rule, as the report's verdicts), and a backing better beyond 2% counts for it,
+ * worse against it, in the priorities named. The choice is among the run's backings; the set's
+ * allocator and knob parameters come with it into the configuration.
+ */
+struct hb_advice_rule {
+	const char *metric;
+	const char *label;	/* "charged memory after frees": evidence and cost lines */
+	enum hb_better better;
+	unsigned priorities;	/* HB_PRIO_* */
+	int fork;		/* weighs only for a service that forks snapshots (--fork-snapshots) */
+	int footprint;		/* a memory figure (KiB) of the service: --memory-limit checks it */
+	hb_sets_fn sets;	/* the sets that are evidence; NULL: every set */
+	const char *measure;	/* a run without such a set: the command that measures it */
+};
+
 /*
  * A row the workload writes into results.csv, declared so that nothing it emits is a surprise:
  * a unit test runs every workload and fails on a row no declaration matches, `hugebench
@@ -161,6 +186,7 @@ struct hb_outputs {
 	hb_label_fn label;		     /* NULL: the harness's label */
 	const struct hb_chart_def *charts;   /* ends with { 0 } (kind 0) */
 	const struct hb_claim *claims;	     /* ends with an entry whose text is NULL */
+	const struct hb_advice_rule *advice; /* NULL, or ends with an entry whose metric is NULL */
 };
 
 /*

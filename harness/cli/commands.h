@@ -52,6 +52,9 @@ extern const struct hb_command hb_inspect_command;
 int hb_cmd_record(int argc, char **argv);
 int hb_cmd_trace(int argc, char **argv);
 extern const struct hb_command hb_record_command, hb_trace_command;
+/* argv[0] is "advise" (cmd_advise.c): 0, 1 internal error, 2 bad input. */
+int hb_cmd_advise(int argc, char **argv);
+extern const struct hb_command hb_advise_command;
 /* argv[0] is "restore" (cmd_restore.c): 0 restored or nothing to do, 1 cannot. */
 int hb_cmd_restore(int argc, char **argv);
 /* Before any command: a crashed run's settings are restored (root) or described with how to

@@ -70,6 +70,7 @@ static const struct {
 	{ &hb_bench_command, hb_cmd_bench },
 	{ &hb_plot_command, hb_cmd_plot },
 	{ &hb_compare_command, hb_cmd_compare },
+	{ &hb_advise_command, hb_cmd_advise },
 	{ &hb_baseline_command, hb_cmd_baseline },
 	{ &hb_noise_command, hb_cmd_noise },
 	{ &hb_ab_command, hb_cmd_ab },
@@ -246,7 +247,7 @@ int main(int argc, char **argv)
 	if (w)
 		hb_err("to run workload '%s': hugebench run %s [OPTIONS]", argv[1], argv[1]);
 	else
-		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, "
+		hb_err("unknown command '%s'; accepted: list, sysinfo, run, bench, plot, compare, advise, "
 		       "baseline, noise, ab, calibrate, restore, inspect, WORKLOAD --help, --help, "
 		       "--version", argv[1]);
 	return HB_EXIT_USAGE;

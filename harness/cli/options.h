@@ -31,6 +31,9 @@ enum {
 	HB_OPT_KNOB,
 	HB_OPT_A_KNOB,
 	HB_OPT_B_KNOB,
+	HB_OPT_PRIORITY,
+	HB_OPT_FORK_SNAPSHOTS,
+	HB_OPT_MEMORY_LIMIT,
 };
 
 struct hb_option {

@@ -395,6 +395,7 @@ int hb_report_write(const struct hb_plot *p)
 		"</style></head><body>\n");
 	hb_doc_h(&d, 1, "hugebench report");
 	machine(&d, r);
+	hb_advise_section(&d, r);
 	hb_verdict_section(&d, r);
 	for (size_t i = 0; i < nw; i++) {
 		const struct hb_workload *w = hb_workload_find(ws[i]);

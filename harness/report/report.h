@@ -4,6 +4,10 @@
 
 #include "chart.h"
 
+struct hb_doc;
+/* The report's opening decision (advise_out.c): hugebench advise's balanced priority. */
+void hb_advise_section(struct hb_doc *d, const struct hb_rundata *r);
+
 /* 0 or -errno. */
 int hb_report_write(const struct hb_plot *p);
 

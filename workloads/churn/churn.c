@@ -270,12 +270,29 @@ static const struct hb_claim churn_claims[] = {
 	{ NULL },
 };
 
+/* What advise weighs: a Redis-like store's throughput, tail and the memory charged after frees. */
+static const struct hb_advice_rule churn_advice[] = {
+	{ .metric = "ops_per_sec_churn", .label = "store throughput", .better = HB_HIGHER,
+	  .priorities = HB_PRIO_THROUGHPUT,
+	  .measure = "hugebench run churn -b 4k,thp,thp-always -p keys=100000 -p churn_time=2s "
+		     "--reps 7" },
+	{ .metric = "op_p99_us", .label = "operation p99", .better = HB_LOWER,
+	  .priorities = HB_PRIO_LATENCY,
+	  .measure = "hugebench run churn -b 4k,thp,thp-always -p keys=100000 -p churn_time=2s "
+		     "--reps 7" },
+	{ .metric = "charged_kib_after_drain", .label = "charged memory after frees",
+	  .better = HB_LOWER, .priorities = HB_PRIO_MEMORY, .footprint = 1,
+	  .measure = "hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3" },
+	{ NULL },
+};
+
 static const struct hb_outputs churn_outputs = {
 	.metrics = churn_metrics,
 	.headlines = churn_headlines,
 	.label = hb_churn_label,
 	.charts = churn_charts,
 	.claims = churn_claims,
+	.advice = churn_advice,
 };
 
 static const struct hb_workload_needs churn_needs = {

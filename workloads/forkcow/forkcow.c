@@ -548,11 +548,26 @@ static const struct hb_claim forkcow_claims[] = {
 	{ NULL },
 };
 
+/* What advise weighs for a service that forks snapshots (--fork-snapshots). */
+static const struct hb_advice_rule forkcow_advice[] = {
+	{ .metric = "fork_ms_per_gib", .label = "fork() time per GiB", .better = HB_LOWER,
+	  .priorities = HB_PRIO_LATENCY, .fork = 1,
+	  .measure = "hugebench run forkcow -b 4k,thp,hugetlb-2m -p size=256M --reps 5" },
+	{ .metric = "write_p99_us_snapshot", .label = "write p99 during a snapshot",
+	  .better = HB_LOWER, .priorities = HB_PRIO_LATENCY, .fork = 1,
+	  .measure = "hugebench run forkcow -b 4k,thp,hugetlb-2m -p size=256M --reps 5" },
+	{ .metric = "copied_kib_per_dirtied_page", .label = "memory copied per dirtied page",
+	  .better = HB_LOWER, .priorities = HB_PRIO_MEMORY, .fork = 1,
+	  .measure = "hugebench run forkcow -b 4k,thp,hugetlb-2m -p size=256M --reps 3" },
+	{ NULL },
+};
+
 static const struct hb_outputs forkcow_outputs = {
 	.metrics = hb_forkcow_metrics,
 	.headlines = forkcow_headlines,
 	.charts = forkcow_charts,
 	.claims = forkcow_claims,
+	.advice = forkcow_advice,
 };
 
 static const struct hb_workload_needs forkcow_needs = {

@@ -392,6 +392,20 @@ static const struct hb_claim sparse_claims[] = {
 	{ NULL },
 };
 
+/* What advise weighs (docs/advise.md): the chase on a heap past every TLB's 4K reach, and the
+ * memory a sparse heap holds. */
+static const struct hb_advice_rule sparse_advice[] = {
+	{ .metric = "ns_per_access", .label = "chase latency on a dense 1G+ heap",
+	  .better = HB_LOWER, .priorities = HB_PRIO_LATENCY | HB_PRIO_THROUGHPUT,
+	  .sets = hb_sparse_big_dense_sets,
+	  .measure = "hugebench run sparse -b 4k,thp,hugetlb-2m -p span=1G --reps 7" },
+	{ .metric = "bloat_ratio", .label = "resident memory of a sparse heap",
+	  .better = HB_LOWER, .priorities = HB_PRIO_MEMORY, .sets = hb_sparse_per_2m_sets,
+	  .measure = "hugebench run sparse -b 4k,thp,hugetlb-2m -p span=256M -p spacing=2M "
+		     "--reps 3" },
+	{ NULL },
+};
+
 static const struct hb_outputs sparse_outputs = {
 	.metrics = sparse_metrics,
 	.headlines = sparse_headlines,
@@ -399,6 +413,7 @@ static const struct hb_outputs sparse_outputs = {
 	.label = hb_sparse_label,
 	.charts = sparse_charts,
 	.claims = sparse_claims,
+	.advice = sparse_advice,
 };
 
 static const struct hb_workload_needs sparse_needs = {

@@ -1,0 +1,68 @@
+/*
+ * `hugebench advise`: from one or more runs, the configuration to use per priority, with its
+ * evidence, its cost and how sure it is, what the runs cannot tell and the command that would
+ * measure it (docs/advise.md). The rules are the workloads' data (outputs.h struct
+ * hb_advice_rule); every comparison is the paired rule of paired_fig.h, so the advice and the
+ * report's verdicts agree. Nothing here names a workload.
+ */
+#ifndef HB_ADVISE_H
+#define HB_ADVISE_H
+#include <stddef.h>
+
+#include "doc.h"
+#include "rundata.h"
+
+enum hb_adv_prio { HB_ADV_LATENCY, HB_ADV_THROUGHPUT, HB_ADV_MEMORY, HB_ADV_BALANCED, HB_ADV_N };
+extern const char *const hb_adv_prio_names[HB_ADV_N];
+/* The index of a priority's name, or -EINVAL. */
+int hb_adv_prio_parse(const char *name);
+
+struct hb_adv_opts {
+	int fork_snapshots;	 /* the service forks snapshots: fork rules weigh in */
+	double memory_limit_kib; /* 0: none */
+};
+
+enum hb_adv_sure {
+	HB_ADV_UNDECIDED = 0, /* nothing decided: the default (4k) stays */
+	HB_ADV_PARTLY,	      /* decided on some figures, others still open */
+	HB_ADV_DECIDED,	      /* every figure it weighs is decided by the paired rule */
+};
+extern const char *const hb_adv_sure_text[3];
+
+#define HB_ADV_LINES 40
+#define HB_ADV_LINE 480
+#define HB_ADV_SETTINGS 12
+
+struct hb_adv_lines {
+	size_t n;
+	char s[HB_ADV_LINES][HB_ADV_LINE];
+};
+
+struct hb_advice {
+	int prio;
+	char backing[32]; /* the choice; "" when nothing fits --memory-limit */
+	enum hb_adv_sure sure;
+	/* The configuration: sysfs writes (path, value), the kernel command line, the service's
+	 * environment, what each means. */
+	size_t nsys;
+	char sys_path[HB_ADV_SETTINGS][128], sys_value[HB_ADV_SETTINGS][48];
+	char cmdline[256];
+	size_t nenv;
+	char env[4][256];
+	char allocator[64], allocator_conf[192];
+	double footprint_kib; /* the choice's largest memory figure; 0 unknown */
+	struct hb_adv_lines config, evidence, cost, ruled, open, measure;
+};
+
+/* The advice for prio from runs[0..n). 0, or -ENOMEM. */
+int hb_advise_decide(const struct hb_rundata *const *runs, size_t n, int prio,
+		     const struct hb_adv_opts *o, struct hb_advice *a);
+/* advise.md's section of one advice (heading level 2), in a doc. */
+void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a);
+/* The report's opening: the balanced decision for the run r (no fork snapshots, no limit). */
+void hb_advise_section(struct hb_doc *d, const struct hb_rundata *r);
+/* The files into dir (made when missing), each written whole: apply.sh, kernel-cmdline.txt,
+ * hugebench-advice.conf, ansible-vars.yml. 0 or -errno, with the file in err. */
+int hb_advise_files(const char *dir, const struct hb_advice *a, char *err, size_t len);
+
+#endif
