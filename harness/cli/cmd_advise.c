@@ -26,7 +26,7 @@ static const struct hb_option advise_options[] = {
 	  "the service forks to snapshot (Redis BGSAVE): fork time, the write tail during a "
 	  "snapshot and the memory copy-on-write copies weigh in" },
 	{ "memory-limit", HB_OPT_MEMORY_LIMIT, "SIZE", NULL,
-	  "the memory the service may use (4K..16E, binary suffixes): a backing whose memory "
+	  "the memory the service may use (4K or more, binary suffixes): a backing whose memory "
 	  "figure in the runs (the rules marked footprint, as measured: size the run like the "
 	  "service) is above it is ruled out" },
 	{ "out", 'o', "DIR", NULL,
@@ -80,10 +80,10 @@ static int write_md(const char *dir, struct hb_advice *const *a, int prio, char 
 		return -EIO;
 	}
 	hb_doc_h(&d, 1, "hugebench advise");
-	hb_advise_doc(&d, a[prio]);
+	hb_advise_doc(&d, a[prio], 2);
 	for (int p = 0; p < HB_ADV_N; p++)
 		if (p != prio)
-			hb_advise_doc(&d, a[p]);
+			hb_advise_doc(&d, a[p], 2);
 	fclose(d.html);
 	if (fclose(d.md) || rename(tmp, path)) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
@@ -186,7 +186,7 @@ int hb_cmd_advise(int argc, char **argv)
 		struct hb_doc d = { stdout, fopen("/dev/null", "w") };
 
 		if (d.html) {
-			hb_advise_doc(&d, a[prio]);
+			hb_advise_doc(&d, a[prio], 2);
 			fclose(d.html);
 		}
 	}

@@ -234,6 +234,11 @@ static void set_settings(struct hb_advice *a, const struct item *from)
 			if (k)
 				sys_set(a, k->path, v);
 			add(&a->config, "`%s=%s` (as in the evidence's cells)", p->knob, v);
+		} else if (p->role == &hb_role_allocator && a->allocator[0] &&
+			   strcmp(a->allocator, v)) {
+			add(&a->config, "allocator: the evidence covers %s and %s alike: keep the "
+					"service's own", a->allocator, v);
+			a->allocator_conflict = 1;
 		} else if (p->role == &hb_role_allocator && !a->allocator[0]) {
 			snprintf(a->allocator, sizeof(a->allocator), "%.63s", v);
 			for (const struct hb_param *q = from->w->params; q->name; q++)
@@ -306,6 +311,8 @@ static void configure(struct hb_advice *a, const struct item *const *from, size_
 	}
 	for (size_t i = 0; i < nfrom; i++)
 		set_settings(a, from[i]);
+	if (a->allocator_conflict)
+		a->allocator[0] = a->allocator_conf[0] = 0;
 	/* The allocator carries the per-process choice: jemalloc's thp option asks for (or
 	 * refuses) huge pages on its own memory; glibc 2.35+ asks with its hugetlb tunable. */
 	if (!strncmp(a->allocator, "jemalloc", 8)) {

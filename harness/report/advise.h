@@ -50,6 +50,7 @@ struct hb_advice {
 	size_t nenv;
 	char env[4][256];
 	char allocator[64], allocator_conf[192];
+	int allocator_conflict; /* the evidence came from sets of different allocators */
 	double footprint_kib; /* the choice's largest memory figure; 0 unknown */
 	struct hb_adv_lines config, evidence, cost, ruled, open, measure;
 };
@@ -57,8 +58,8 @@ struct hb_advice {
 /* The advice for prio from runs[0..n). 0, or -ENOMEM. */
 int hb_advise_decide(const struct hb_rundata *const *runs, size_t n, int prio,
 		     const struct hb_adv_opts *o, struct hb_advice *a);
-/* advise.md's section of one advice (heading level 2), in a doc. */
-void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a);
+/* advise.md's section of one advice, its heading at level, in a doc. */
+void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level);
 /* The report's opening: the balanced decision for the run r (no fork snapshots, no limit). */
 void hb_advise_section(struct hb_doc *d, const struct hb_rundata *r);
 /* The files into dir (made when missing), each written whole: apply.sh, kernel-cmdline.txt,

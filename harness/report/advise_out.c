@@ -33,13 +33,13 @@ static void list(struct hb_doc *d, const char *title, const struct hb_adv_lines 
 	hb_doc_para(d, buf);
 }
 
-void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a)
+void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level)
 {
 	char line[1024];
 
 	snprintf(line, sizeof(line), "Priority %s: %s", hb_adv_prio_names[a->prio],
 		 a->backing[0] ? a->backing : "nothing fits");
-	hb_doc_h(d, 2, line);
+	hb_doc_h(d, level, line);
 	if (!a->backing[0]) {
 		list(d, "No configuration in the runs fits --memory-limit, 4k included:", &a->ruled,
 		     NULL);
@@ -76,7 +76,7 @@ void hb_advise_section(struct hb_doc *d, const struct hb_rundata *r)
 			       "alike, for a service that does not fork snapshots and has no "
 			       "memory limit; `hugebench advise DIR` gives every priority and the "
 			       "files to apply (docs/advise.md).");
-		hb_advise_doc(d, a);
+		hb_advise_doc(d, a, 3);
 	}
 	free(a);
 }
