@@ -73,6 +73,22 @@ cmd=$(grep -o '`hugebench run sparse -b 4k,thp [^`]*`' "$TMP/out" | head -n 1 | 
 # shellcheck disable=SC2086
 expect_exit 0 "that command parses" "$HB" run --dry-run ${cmd#hugebench run }
 
+# Every command the rules name (measure) and advise builds parses: from a run of sparse alone
+# (the others' rules name theirs) and one of churn alone (sparse's), every priority.
+expect_exit 0 "advise a sparse-only run, fork snapshots" "$HB" advise "$FIX/advise-open" \
+	--fork-snapshots --out "$TMP/o1"
+expect_exit 0 "advise a churn-only run" "$HB" advise "$FIX/advise-churn" --out "$TMP/o2"
+grep -ho '`hugebench [^`]*`' "$TMP/o1/advise.md" "$TMP/o2/advise.md" | tr -d '`' | sort -u \
+	> "$TMP/cmds"
+[ "$(wc -l < "$TMP/cmds")" -ge 8 ] && pass "$(wc -l < "$TMP/cmds") commands named" ||
+	fail "only $(wc -l < "$TMP/cmds") commands named"
+while read -r hb sub rest; do
+	# shellcheck disable=SC2086
+	eval "set -- $rest"
+	"$HB" "$sub" --dry-run "$@" >"$TMP/out" 2>&1 && pass "parses: $hb $sub $rest" ||
+		{ fail "does not parse: $hb $sub $rest"; sed 's/^/    /' "$TMP/out" | head -5; }
+done < "$TMP/cmds"
+
 expect_exit 2 "unknown priority" "$HB" advise "$FIX/advise-churn" --priority fast --out "$TMP/x"
 expect_out "priority 'fast'.*latency, throughput, memory, balanced" "names the accepted"
 expect_exit 2 "bad size" "$HB" advise "$FIX/advise-churn" --memory-limit 12Q --out "$TMP/x"

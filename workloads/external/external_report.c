@@ -82,10 +82,26 @@ static const struct hb_claim external_claims[] = {
 	{ NULL },
 };
 
+/* What advise weighs from the service profiles: the program's own figures. Memory is left
+ * out: hugetlb is in neither the tree's Rss nor the cgroup's charge. */
+static const struct hb_advice_rule external_advice[] = {
+	{ .metric = "cmd_tps", .label = "the service's transactions/s", .better = HB_HIGHER,
+	  .priorities = HB_PRIO_THROUGHPUT,
+	  .measure = "hugebench bench --profile external-postgres" },
+	{ .metric = "cmd_ops_per_sec", .label = "the service's ops/s", .better = HB_HIGHER,
+	  .priorities = HB_PRIO_THROUGHPUT,
+	  .measure = "hugebench bench --profile external-redis" },
+	{ .metric = "cmd_latency_ms", .label = "the service's average latency", .better = HB_LOWER,
+	  .priorities = HB_PRIO_LATENCY,
+	  .measure = "hugebench bench --profile external-postgres" },
+	{ NULL },
+};
+
 const struct hb_outputs external_outputs = {
 	.metrics = external_metrics,
 	.headlines = external_headlines,
 	.charts = external_charts,
 	.claims = external_claims,
+	.advice = external_advice,
 };
 
