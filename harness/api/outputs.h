@@ -114,8 +114,10 @@ struct hb_chart_def {
 
 /*
  * A folklore claim and the figure that decides it: the ratio metric / vs_metric (in the vs
- * backing, or the same backing) must lie in [lo, hi] to confirm it, and outside to refute it.
- * Both must hold for the whole min-max range over repetitions, else "cannot tell".
+ * backing, or the same backing), repetition by repetition, must lie in [lo, hi] to confirm
+ * it, and outside to refute it. Both must hold for the whole interval of the paired rule
+ * (report/paired_fig.h), else "cannot tell"; a profile's budget gives the cells of an
+ * undecided claim more repetitions.
  */
 struct hb_claim {
 	const char *text;	/* the folklore, as people say it */
@@ -127,6 +129,10 @@ struct hb_claim {
 	double lo, hi;		/* the ratio that confirms; 0 / HB_UNBOUNDED: open */
 	int exact;		/* a figure that repeats exactly: one repetition decides */
 	hb_sets_fn sets;	/* the parameter sets that decide; NULL: every set */
+	/* the sets whose cells vs_metric is derived from too (the workload's analysis: an aged
+	 * cell's fresh twin), so that a repetition more of one is a repetition more of both;
+	 * NULL: none */
+	hb_sets_fn vs_sets;
 	const char *needs;	/* what a run needs to decide it ("a dense 1G heap") */
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "budget.h"
+#include "claim_budget.h"
 #include "log.h"
 #include "matrix.h"
 #include "profile.h"
@@ -21,10 +22,11 @@ static const struct hb_option bench_options[] = {
 	  "'name*')" },
 	{ "quiet", 'q', NULL, NULL, "no progress" },
 	{ "budget", 'B', "DURATION", NULL,
-	  "with --baseline: after the profile's repetitions, more rounds of one repetition for "
-	  "the cells whose verdict against the baseline is still unknown, while the run's total "
-	  "time stays within DURATION (e.g. 4m30s); at most " HB_STR(HB_BUDGET_MAX_REPS)
-	  " in all" },
+	  "after the profile's repetitions, more rounds of one repetition for the cells of a "
+	  "claim the paired rule cannot decide yet (with --baseline: whose verdict against the "
+	  "baseline is still unknown), while the run's total time stays within DURATION (e.g. "
+	  "4m30s); overrides the profile's [bench] budget; at most the profile's max_reps, or "
+	  HB_STR(HB_BUDGET_MAX_REPS) ", in all" },
 	{ "baseline", HB_OPT_BASELINE, "DIR", NULL,
 	  "the baseline --budget asks verdicts against (a results directory or `hugebench "
 	  "baseline` of one)" },
@@ -56,6 +58,7 @@ int hb_cmd_bench(int argc, char **argv)
 	const char *profile = "quick", *only = NULL, *baseline = NULL, *budget = NULL;
 	const char *timeout = NULL;
 	static struct hb_budget bu;
+	static struct hb_claim_budget cb;
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct hb_profile prof = { 0 };
 	struct hb_opt_parser op;
@@ -113,9 +116,9 @@ int hb_cmd_bench(int argc, char **argv)
 		hb_err("bench: --budget '%s': expected a duration such as 4m30s or 300s", budget);
 		return HB_EXIT_USAGE;
 	}
-	if (!budget != !baseline) {
-		hb_err("bench: --budget and --baseline go together: the verdicts the budget waits for "
-		       "are against a baseline");
+	if (baseline && !budget) {
+		hb_err("bench: --baseline needs --budget: the baseline is what the budget's extra "
+		       "repetitions are judged against");
 		return HB_EXIT_USAGE;
 	}
 	if (baseline && hb_budget_open(&bu, baseline, err, sizeof(err))) {
@@ -143,8 +146,13 @@ int hb_cmd_bench(int argc, char **argv)
 	for (size_t i = 0; i < prof.nthresholds && i < HB_CMP_MAX_THRESHOLDS; i++)
 		bu.opts.thresholds[bu.opts.nthresholds++] =
 			(struct hb_cmp_threshold){ prof.thresholds[i].metric, prof.thresholds[i].pct, 1 };
-	if (baseline)
+	if (baseline) {
 		m.budget = &bu.reps;
+	} else if (budget || prof.budget_ns) {
+		/* The claims' own budget: the profile's, or --budget's duration. */
+		hb_claim_budget_init(&cb, budget ? bu.reps.ns : prof.budget_ns, prof.max_reps);
+		m.budget = &cb.reps;
+	}
 	rc = HB_EXIT_USAGE;
 	if (timeout && hb_parse_cell_timeout(timeout, &m)) /* after the profile: it wins */
 		goto out;

@@ -110,7 +110,7 @@ struct parse {
 	uint64_t interval_ns;
 	int timeout_set;
 	uint64_t timeout_ns;
-	struct hb_profile *p;
+	struct hb_profile *p; /* also gets [bench] budget and max_reps */
 	char *err;
 	size_t errlen;
 	int failed;
@@ -180,8 +180,21 @@ static int bench_key(struct parse *ps, const char *name, const char *value)
 		ps->timeout_set = 1;
 		return 1;
 	}
-	return fail(ps, "[bench] has no key '%s'; accepted: reps, series_interval, cell_timeout",
-		    name);
+	if (!strcmp(name, "budget")) {
+		if (hb_parse_duration(value, &ps->p->budget_ns) || !ps->p->budget_ns)
+			return fail(ps, "[bench] budget: '%s' is not a duration such as 4m30s",
+				    value);
+		return 1;
+	}
+	if (!strcmp(name, "max_reps")) {
+		if (hb_parse_uint(value, HB_BUDGET_MAX_REPS, &u) || u < 1)
+			return fail(ps, "[bench] max_reps: '%s' is not a whole number from 1 to %d",
+				    value, HB_BUDGET_MAX_REPS);
+		ps->p->max_reps = (int)u;
+		return 1;
+	}
+	return fail(ps, "[bench] has no key '%s'; accepted: reps, series_interval, cell_timeout, "
+		    "budget, max_reps", name);
 }
 
 static int threshold_key(struct parse *ps, const char *name, const char *value)

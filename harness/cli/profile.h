@@ -24,6 +24,7 @@
 #ifndef HB_PROFILE_H
 #define HB_PROFILE_H
 #include <stddef.h>
+#include <stdint.h>
 
 struct hb_matrix;
 
@@ -38,6 +39,11 @@ struct hb_profile {
 		double pct;
 	} thresholds[256];
 	size_t nthresholds;
+	/* [bench] budget: after the repetitions of each section, more rounds for the cells of a
+	 * claim the paired rule cannot decide yet, while the run's time stays within this (ns;
+	 * 0: none); max_reps: the cap on any cell's repetitions then (0: the harness's). */
+	uint64_t budget_ns;
+	int max_reps;
 };
 
 /* "quick" -> <data dir>/profiles/quick.ini; a name with a '/' or ending in ".ini" is a path.

@@ -15,6 +15,8 @@ int hb_budget_open(struct hb_budget *b, const char *baseline, char *err, size_t 
 	int rc;
 
 	b->reps.baseline = baseline;
+	snprintf(b->why, sizeof(b->why), "still unknown against %s", baseline);
+	b->reps.why = b->why;
 	b->reps.want = hb_budget_unknown;
 	rc = hb_rundata_load(baseline, &b->base, why, sizeof(why));
 	if (rc)

@@ -7,6 +7,7 @@
  */
 #ifndef HB_BUDGET_H
 #define HB_BUDGET_H
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct hb_budget {
 	struct hb_extra_reps reps; /* first: hb_budget_unknown gets it back from the run */
 	struct hb_rundata base;
 	struct hb_cmp_opts opts; /* the profile's thresholds */
+	char why[PATH_MAX + 32];
 };
 
 /* Loads the baseline and sets b->reps.want to hb_budget_unknown: 0, or -errno with err

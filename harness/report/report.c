@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "calibration.h"
+#include "paired_fig.h"
 #include "report.h"
 #include "sets.h"
 #include "units.h"
@@ -59,7 +60,7 @@ static void machine(struct hb_doc *d, const struct hb_rundata *r)
 
 /* "thp against 4k: chase latency 29% lower (better), ..." for every backing but 4k. Says
  * nothing for a backing with no figure to compare, and "no headline figure differs" only when
- * figures were compared. */
+ * figures were compared. Better or worse by the paired rule (paired_fig.h). */
 static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct hb_workload *w,
 		    const char *const *sets, size_t nsets, const char *const *bk, size_t nb)
 {
@@ -77,42 +78,38 @@ static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct h
 			if (k->better == HB_NEITHER)
 				continue;
 			/* The parameter set where this backing differs most from 4k. */
-			double q = 1, qbest = 1;
-			int sbest = -1, noisy = 0;
+			struct hb_fig_cmp best = { 0 }, fc;
+			int sbest = -1, dir;
 
 			for (size_t s = 0; s < nsets; s++) {
-				struct hb_stat base, me;
-
-				hb_rundata_stat(r, w->name, "4k", sets[s], k->metric, &base);
-				hb_rundata_stat(r, w->name, bk[b], sets[s], k->metric, &me);
-				if (!base.n || !me.n || base.med <= 0 || me.med <= 0)
+				if (hb_fig_compare(r, w, sets[s], bk[b], k->metric, "4k", k->metric,
+						   -1, &fc))
 					continue;
-				q = me.med / base.med;
-				if (sbest < 0 || fabs(log(q)) > fabs(log(qbest))) {
+				if (sbest < 0 || fabs(log(fc.median)) > fabs(log(best.median))) {
 					sbest = (int)s;
-					qbest = q;
-					noisy = me.n < 2 || base.n < 2 ? 1 :
-						me.min <= base.max && base.min <= me.max ? 2 : 0;
+					best = fc;
 				}
 			}
 			compared += sbest >= 0;
-			if (sbest < 0 || fabs(qbest - 1) < 0.02)
+			if (sbest < 0 || fabs(best.median - 1) < 0.02)
 				continue; /* within 2%: not worth a word */
 			hb_run_label(w, sets, nsets, (size_t)sbest, lab, sizeof(lab));
 			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %s ",
 						parts++ ? ";" : "", k->label);
-			if (qbest >= 2)
+			if (best.median >= 2)
 				off += (size_t)snprintf(line + off, sizeof(line) - off,
-							"%.3gx higher", qbest);
+							"%.3gx higher", best.median);
 			else
 				off += (size_t)snprintf(line + off, sizeof(line) - off, "%.0f%% %s",
-							fabs(qbest - 1) * 100,
-							qbest < 1 ? "lower" : "higher");
-			/* Better or worse only where the noise allows saying so. */
+							fabs(best.median - 1) * 100,
+							best.median < 1 ? "lower" : "higher");
+			/* Better or worse only where the rule allows saying so. */
+			dir = hb_fig_direction(&best, 0);
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " (%s%s%s)",
-						noisy == 2 ? "cannot tell: the ranges overlap" :
-						noisy ? "cannot tell from one repetition" :
-						(qbest < 1) == (k->better == HB_LOWER) ? "better" :
+						dir == 2 ? (best.has_interval ?
+							    "cannot tell: the interval spans 1" :
+							    "cannot tell: too few repetitions") :
+						(dir < 0) == (k->better == HB_LOWER) ? "better" :
 						"worse", strcmp(lab, "all") ? ", " : "",
 						strcmp(lab, "all") ? lab : "");
 		}
@@ -129,44 +126,49 @@ static void reading(struct hb_doc *d, const struct hb_rundata *r, const struct h
 
 /*
  * The best backing, with those within 2% of it named too: a 1% lead is no win. A winner is
- * named only when the noise allows it: its min-max range over repetitions must not overlap
- * the range of any backing it beats by more than 2%, and one repetition tells nothing of the
- * noise. Returns 1 when a winner is named.
+ * named only when the paired rule (paired_fig.h) puts every backing it beats by more than 2%
+ * on the worse side, and only among two or more backings. Returns 1 when a winner is named.
  */
-static int winner_text(const struct hb_rundata *r, const char *w, const char *const *bk,
-		       size_t nb, const char *set, const char *metric, int best, char *buf,
-		       size_t len)
+static int winner_text(const struct hb_rundata *r, const struct hb_workload *w,
+		       const char *const *bk, size_t nb, const char *set,
+		       const struct hb_headline *k, int best, char *buf, size_t len)
 {
-	struct hb_stat a, o;
-	size_t off, close = 0, others = 0, noisy = 0;
+	struct hb_fig_cmp fc;
+	size_t off, close = 0, others = 0, noisy = 0, few = 0;
 
-	hb_rundata_stat(r, w, bk[best], set, metric, &a);
 	off = (size_t)snprintf(buf, len, "%s", bk[best]);
 	for (size_t b = 0; b < nb && off < len; b++) {
-		if ((int)b == best)
-			continue;
-		hb_rundata_stat(r, w, bk[b], set, metric, &o);
-		if (!o.n)
+		int dir;
+
+		if ((int)b == best ||
+		    hb_fig_compare(r, w, set, bk[b], k->metric, bk[best], k->metric, -1, &fc))
 			continue;
 		others++;
-		if (a.med != 0 && fabs(o.med - a.med) / fabs(a.med) < 0.02)
+		dir = hb_fig_direction(&fc, 0.02);
+		if (fabs(fc.median - 1) < 0.02)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", close++ ? ", " :
 						" (within 2%: ", bk[b]);
-		else if (a.n < 2 || o.n < 2 || (o.min <= a.max && a.min <= o.max))
+		else if (dir != (k->better == HB_LOWER ? 1 : -1)) {
 			noisy++;
+			few += !fc.has_interval;
+		}
 	}
-	if (others && close == others) {
+	if (!others) {
+		snprintf(buf, len, "-");
+		return 0;
+	}
+	if (close == others) {
 		snprintf(buf, len, "none (all within 2%%)");
 		return 0;
 	}
 	if (noisy) {
-		snprintf(buf, len, "cannot tell (%s)", a.n < 2 ? "one repetition" :
-			 "the ranges overlap");
+		snprintf(buf, len, "cannot tell (%s)", few ? "too few repetitions" :
+			 "an interval reaches within 2%");
 		return 0;
 	}
 	if (close && off < len)
 		snprintf(buf + off, len - off, ")");
-	return others > 0;
+	return 1;
 }
 
 /* One headline figure of one parameter set: a row, or 0 when no backing has it. */
@@ -208,8 +210,8 @@ static int table_row(struct hb_doc *d, const struct hb_rundata *r, const struct 
 	hb_run_label(w, sets, nsets, s, text[1], sizeof(text[1]));
 	if (k->better == HB_NEITHER)
 		best = -1;
-	if (best >= 0 && !winner_text(r, w->name, bk, nb, sets[s], k->metric, best,
-				       text[nb + 2], sizeof(text[0])))
+	if (best >= 0 && !winner_text(r, w, bk, nb, sets[s], k, best, text[nb + 2],
+				       sizeof(text[0])))
 		best = -1; /* no winner the noise allows: no ratio of one either */
 	else if (best < 0)
 		snprintf(text[nb + 2], sizeof(text[0]), "-");
@@ -248,7 +250,9 @@ static int workload_table(struct hb_doc *d, const struct hb_rundata *r,
 		for (size_t s = 0; s < nsets; s++)
 			rows += table_row(d, r, w, k, sets, nsets, s, bk, nb);
 	hb_doc_table_end(d);
-	hb_doc_para(d, rows ? "Median over repetitions [min-max]; the winner is the best median." :
+	hb_doc_para(d, rows ? "Median over repetitions [min-max]; the winner is the best median, named "
+			    "when the paired rule (above) puts every other backing on its worse "
+			    "side." :
 		    "None of the headline figures is in this run.");
 	return rows;
 }

@@ -1,4 +1,5 @@
 /* Parameter sets of a run and their labels, through each workload's own table. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +64,19 @@ void hb_run_label(const struct hb_workload *w, const char *const *sets, size_t n
 	free(mine);
 	if (!buf[0])
 		snprintf(buf, len, "all");
+}
+
+int hb_backing_matches(const char *patterns, const char *backing)
+{
+	char pat[64];
+
+	for (const char *s = patterns; *s;) {
+		size_t n = strcspn(s, " ");
+
+		snprintf(pat, sizeof(pat), "%.*s", (int)n, s);
+		if (n && !fnmatch(pat, backing, 0))
+			return 1;
+		s += n + (s[n] == ' ');
+	}
+	return 0;
 }

@@ -18,4 +18,7 @@ size_t hb_run_sets(const struct hb_rundata *d, const struct hb_workload *w, hb_s
 void hb_run_label(const struct hb_workload *w, const char *const *sets, size_t n, size_t i,
 		  char *buf, size_t len);
 
+/* Whether backing matches one of the space-separated shell patterns ("thp hugetlb-*"). */
+int hb_backing_matches(const char *patterns, const char *backing);
+
 #endif

@@ -1,6 +1,8 @@
 /* The rule that turns a measured ratio and its noise into a verdict on a claim. */
 #include <stdio.h>
 
+#include "paired_fig.h"
+
 #include "verdict.h"
 
 const char *hb_verdict_name(enum hb_verdict v)
@@ -20,46 +22,40 @@ const char *hb_verdict_name(enum hb_verdict v)
 	return "not measured in this run";
 }
 
-enum hb_verdict hb_verdict_judge(const struct hb_stat *me, const struct hb_stat *vs, double lo,
-				 double hi, int exact, double *rlo, double *rhi, char *why,
+enum hb_verdict hb_verdict_judge(const struct hb_fig_cmp *c, double lo, double hi, char *why,
 				 size_t len)
 {
-	double a, b;
+	int need;
 
 	if (len)
 		why[0] = 0;
-	if (!me->n || !vs->n) {
-		snprintf(why, len, "no %s figure", !me->n ? "measured" : "comparison");
+	if (!c->n) {
+		snprintf(why, len, "no repetition has both figures");
 		return HB_V_NOT_MEASURED;
 	}
-	if (me->min <= 0 || vs->min <= 0) {
-		/* A ratio to zero, or across zero, says nothing about a factor. */
-		snprintf(why, len, "a figure is zero or negative");
+	if (!c->has_interval) {
+		snprintf(why, len, "%zu pair%s: the 90%% interval needs %d repetitions", c->n,
+			 c->n == 1 ? "" : "s", HB_PAIRED_MIN);
 		return HB_V_CANNOT_TELL;
 	}
-	a = me->min / vs->max;
-	b = me->max / vs->min;
-	if (rlo)
-		*rlo = a;
-	if (rhi)
-		*rhi = b;
-	if (!exact && (me->n < 2 || vs->n < 2)) {
-		snprintf(why, len, "one repetition: no range to judge the noise by");
-		return HB_V_CANNOT_TELL;
-	}
-	if (a >= lo && b <= hi)
+	switch (hb_fig_where(c, lo, hi)) {
+	case HB_FIG_INSIDE:
 		return HB_V_CONFIRMED;
-	if (b < lo || a > hi) {
+	case HB_FIG_OUTSIDE:
 		/* Which side matters: "faster than claimed" is not "slower". */
-		snprintf(why, len, "%.3g-%.3gx is %s the claimed range", a, b,
-			 b < lo ? "below" : "above");
+		snprintf(why, len, "%.3g-%.3gx is %s the claimed range", c->lo, c->hi,
+			 c->hi < lo ? "below" : "above");
 		return HB_V_REFUTED;
+	case HB_FIG_UNDECIDED:
+		break;
 	}
-	if (me->min <= vs->max && vs->min <= me->max)
-		snprintf(why, len, "the ranges overlap");
+	need = hb_fig_reps_needed(c, lo, hi);
+	if (need)
+		snprintf(why, len, "%.3g-%.3gx straddles the claimed bound; about %d repetitions "
+			 "would decide", c->lo, c->hi, need);
 	else
-		snprintf(why, len, "the ratio's range %.3g-%.3gx straddles the claimed bound", a,
-			 b);
+		snprintf(why, len, "%.3g-%.3gx straddles the claimed bound, and the ratios sit on "
+			 "both sides of it: more repetitions are unlikely to decide", c->lo, c->hi);
 	return HB_V_CANNOT_TELL;
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "doc.h"
+#include "paired_fig.h"
 #include "rundata.h"
 
 enum hb_verdict {
@@ -20,14 +21,12 @@ enum hb_verdict {
 /* "confirmed", "refuted", "mixed", "cannot tell", "not measured in this run". */
 const char *hb_verdict_name(enum hb_verdict v);
 /*
- * The rule, for one figure against its comparison (both over repetitions): the ratio
- * me / vs over the whole min-max ranges must lie inside [lo, hi] to confirm, wholly outside
- * to refute; otherwise, or with one repetition of a figure that is not exact, or when either
- * is missing, no verdict. why gets the reason of a "cannot tell" ("the ranges overlap").
- * *rlo and *rhi (may be NULL) get the ratio's range.
+ * The rule (paired_fig.h), for one figure against its comparison paired by repetition: the
+ * interval of the ratio must lie wholly inside [lo, hi] to confirm, wholly outside to refute;
+ * otherwise no verdict, and why says why and, where more repetitions would decide, about how
+ * many ("3 pairs: the 90% interval needs 5"). No pair at all: not measured.
  */
-enum hb_verdict hb_verdict_judge(const struct hb_stat *me, const struct hb_stat *vs, double lo,
-				 double hi, int exact, double *rlo, double *rhi, char *why,
+enum hb_verdict hb_verdict_judge(const struct hb_fig_cmp *c, double lo, double hi, char *why,
 				 size_t len);
 /* Several backings or parameter sets: a contradiction is "mixed"; figures that decide win
  * over those that cannot; nothing measured stays "not measured". */

@@ -2,7 +2,6 @@
  * The report's opening table: what the folklore says against what this machine did, one row
  * per claim of every registered workload, with the figures that decide it.
  */
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,36 +40,25 @@ static void claimed(const struct hb_claim *c, char *buf, size_t len)
 		snprintf(buf + off, len - off, ": claimed %.3gx-%.3gx", c->lo, c->hi);
 }
 
-/* Whether backing matches one of the space-separated shell patterns. */
-static int tested(const char *patterns, const char *backing)
+/* "226 against 283 ns: 0.8x [0.78-0.83], 5 pairs". */
+static void figure(const struct hb_rundata *r, const struct hb_workload *w, const char *set,
+		   const char *bk, const char *metric, const char *vbk, const char *vmetric,
+		   const struct hb_fig_cmp *fc, char *buf, size_t len)
 {
-	char pat[64];
+	struct hb_stat me, vs;
+	char a[32], v[32], t[160];
 
-	for (const char *s = patterns; *s;) {
-		size_t n = strcspn(s, " ");
-
-		snprintf(pat, sizeof(pat), "%.*s", (int)n, s);
-		if (n && !fnmatch(pat, backing, 0))
-			return 1;
-		s += n + (s[n] == ' ');
-	}
-	return 0;
+	hb_rundata_stat(r, w->name, bk, set, metric, &me);
+	hb_rundata_stat(r, w->name, vbk, set, vmetric, &vs);
+	hb_doc_num(me.med, a, sizeof(a));
+	hb_doc_num(vs.med, v, sizeof(v));
+	hb_fig_text(fc, t, sizeof(t));
+	snprintf(buf, len, "%s against %s%s%s: %s", a, v, me.unit && *me.unit ? " " : "",
+		 me.unit ? me.unit : "", t);
 }
 
-static void figure(const struct hb_stat *s, char *buf, size_t len)
-{
-	char m[32], lo[32], hi[32];
-
-	hb_doc_num(s->med, m, sizeof(m));
-	hb_doc_num(s->min, lo, sizeof(lo));
-	hb_doc_num(s->max, hi, sizeof(hi));
-	if (s->n > 1)
-		snprintf(buf, len, "%s [%s-%s]", m, lo, hi);
-	else
-		snprintf(buf, len, "%s (one repetition)", m);
-}
-
-/* Every backing and set the claim names, judged and described; the merged verdict. */
+/* Every backing and set the claim names, judged by the paired rule and described; the
+ * merged verdict. */
 static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workload *w,
 			     const struct hb_claim *c, char *seen, char *why, size_t len)
 {
@@ -78,7 +66,7 @@ static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workloa
 	size_t ns = hb_run_sets(r, w, c->sets, sets, HB_MAX_LIST), off = 0;
 	size_t nb = hb_rundata_backings(r, w->name, bk, HB_MAX_LIST);
 	enum hb_verdict all = HB_V_NOT_MEASURED;
-	char first[HB_V_MIXED + 1][160] = { "" }; /* the first reason of each verdict */
+	char first[HB_V_MIXED + 1][200] = { "" }; /* the first reason of each verdict */
 	int pairs = 0;
 
 	seen[0] = why[0] = 0;
@@ -89,42 +77,33 @@ static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workloa
 	for (size_t b = 0; b < nb; b++) {
 		if (c->vs_backing && !strcmp(bk[b], c->vs_backing))
 			continue;
-		if (c->backings && !tested(c->backings, bk[b]))
+		if (c->backings && !hb_backing_matches(c->backings, bk[b]))
 			continue;
 		for (size_t s = 0; s < ns; s++) {
-			struct hb_stat me, vs;
-			char a[160], v[160], label[200], reason[160], q[32], ql[32], qh[32];
-			double rlo = 0, rhi = 0;
+			const char *vbk = c->vs_backing ? c->vs_backing : bk[b];
+			const char *vm = c->vs_metric ? c->vs_metric : c->metric;
+			char fig[320], label[200], reason[200];
+			struct hb_fig_cmp fc;
 			enum hb_verdict one;
 
-			hb_rundata_stat(r, w->name, bk[b], sets[s], c->metric, &me);
-			hb_rundata_stat(r, w->name, c->vs_backing ? c->vs_backing : bk[b], sets[s],
-					c->vs_metric ? c->vs_metric : c->metric, &vs);
-			one = hb_verdict_judge(&me, &vs, c->lo, c->hi, c->exact, &rlo, &rhi, reason,
-					       sizeof(reason));
+			hb_fig_compare(r, w, sets[s], bk[b], c->metric, vbk, vm,
+				       c->exact ? 1 : -1, &fc);
+			one = hb_verdict_judge(&fc, c->lo, c->hi, reason, sizeof(reason));
 			if (one == HB_V_NOT_MEASURED)
 				continue;
 			pairs++;
 			all = hb_verdict_merge(all, one);
-			figure(&me, a, sizeof(a));
-			figure(&vs, v, sizeof(v));
+			figure(r, w, sets[s], bk[b], c->metric, vbk, vm, &fc, fig, sizeof(fig));
 			hb_run_label(w, sets, ns, s, label, sizeof(label));
 			if (!strcmp(label, "all"))
 				label[0] = 0; /* one set: nothing to tell apart */
-			if (vs.med > 0)
-				hb_doc_num(me.med / vs.med, q, sizeof(q));
-			else
-				snprintf(q, sizeof(q), "?");
-			hb_doc_num(rlo, ql, sizeof(ql));
-			hb_doc_num(rhi, qh, sizeof(qh));
 			if (!first[one][0])
 				snprintf(first[one], sizeof(first[one]), "%s", reason);
 			if (off >= CELL)
 				continue;
-			off += (size_t)snprintf(seen + off, CELL - off,
-						"%s%s%s%s: %s against %s: %sx [%s-%s] (%s)",
-						off ? "; " : "", bk[b], *label ? ", " : "", label, a,
-						v, q, ql, qh, hb_verdict_name(one));
+			off += (size_t)snprintf(seen + off, CELL - off, "%s%s%s%s: %s (%s)",
+						off ? "; " : "", bk[b], *label ? ", " : "", label,
+						fig, hb_verdict_name(one));
 		}
 	}
 	if (pairs)
@@ -179,8 +158,8 @@ void hb_verdict_section(struct hb_doc *d, const struct hb_rundata *r)
 	if (!any)
 		return;
 	hb_doc_table_end(d);
-	hb_doc_para(d, "Median [min-max] over repetitions; the ratio's range is the worst case of "
-		       "the two ranges. A claim is confirmed or refuted only when that whole range "
-		       "is inside or outside what it claims (or the figure is exact and repeats); "
-		       "backings or parameter sets that disagree make it mixed.");
+	hb_doc_para(d, "Medians of the figure and of what it is compared with, then the median "
+		       "ratio of their repetitions and its 90% interval. Backings or parameter sets "
+		       "that disagree make a claim mixed.");
+	hb_doc_para(d, hb_fig_rule);
 }

@@ -232,6 +232,7 @@ struct run_state {
 	int tty, done, total, counts[5];
 	uint64_t t_start;
 	uint64_t *cell_ns; /* the last duration of entry i, backing b: [i * HB_MAX_BACKINGS + b] */
+	int *reps_run;	   /* repetitions entry i ran (any backing) */
 };
 
 /* The host-speed probe of this repetition, as two rows of the cell (probe.h). */
@@ -282,22 +283,25 @@ static void run_one(struct run_state *rs, size_t i, int b, int rep)
 	rs->counts[out]++;
 	rs->done++;
 	rs->cell_ns[i * HB_MAX_BACKINGS + (size_t)b] = hb_now_ns() - t0;
+	if (rep > rs->reps_run[i])
+		rs->reps_run[i] = rep;
 	hb_results_write_csv(rs->env->res);
 	hb_progress_cell_done(rs->tty, rs->done, rs->total, rs->t_start, t0, &cell, e->params_text,
 			      out, rs->env->summary);
 }
 
-/* bench --budget: rounds of one more repetition of every cell still unknown against the
- * baseline, while the round's expected time (the last duration of each of its cells) fits. */
+/* Extra rounds (bench --budget, a profile's budget): one more repetition of every cell that
+ * still wants one, while the round's expected time (the last duration of each of its cells)
+ * fits and no cell passes the cap. */
 static void budget_rounds(struct run_state *rs, int reps_done)
 {
 	const struct hb_matrix *m = rs->m;
 	struct hb_extra_reps *bu = m->budget;
 	size_t cells = m->n * HB_MAX_BACKINGS;
 	unsigned char *want = calloc(cells, 1);
-	int rep = reps_done;
+	int rep = reps_done, cap = bu->max_reps ? bu->max_reps : HB_BUDGET_MAX_REPS;
 
-	while (want && !stop_flag && ++rep <= HB_BUDGET_MAX_REPS) {
+	while (want && !stop_flag) {
 		uint64_t cost = 0, used = hb_now_ns() - rs->t_start;
 		int n = bu->want(bu, rs->env->res, m, want);
 
@@ -306,17 +310,21 @@ static void budget_rounds(struct run_state *rs, int reps_done)
 			break;
 		}
 		bu->unknown_left = n;
+		if (++rep > cap) {
+			hb_info("budget: %d cells %s after %d repetitions, the cap", n, bu->why,
+				cap);
+			break;
+		}
 		for (size_t c = 0; c < cells; c++)
 			cost += want[c] ? rs->cell_ns[c] : 0;
 		if (used + cost > bu->ns) {
-			hb_info("budget: %d cells still unknown against %s; a round would take about "
-				"%.0f s, %.0f s of the budget are left", n, bu->baseline,
-				cost / 1e9, used > bu->ns ? 0 : (bu->ns - used) / 1e9);
+			hb_info("budget: %d cells %s; a round would take about %.0f s, %.0f s of "
+				"the budget are left", n, bu->why, cost / 1e9,
+				used > bu->ns ? 0 : (bu->ns - used) / 1e9);
 			break;
 		}
-		hb_info("budget: repetition %d of the %d cells still unknown against %s (about "
-			"%.0f s; %.0f s of the budget left)", rep, n, bu->baseline, cost / 1e9,
-			(bu->ns - used) / 1e9);
+		hb_info("budget: repetition %d of the %d cells %s (about %.0f s; %.0f s of the "
+			"budget left)", rep, n, bu->why, cost / 1e9, (bu->ns - used) / 1e9);
 		bu->rounds++;
 		rs->total += n;
 		for (size_t i = 0; i < m->n && !stop_flag; i++)
@@ -329,6 +337,41 @@ static void budget_rounds(struct run_state *rs, int reps_done)
 	if (!want)
 		hb_err("budget: out of memory: no extra repetitions");
 	free(want);
+}
+
+/* "repetitions: touch 3, sparse-dense 5, ...": one line, a profile section (its entries share
+ * a label) or a workload once; meta.json gets the same as an object. */
+static void reps_line(const struct run_state *rs, json_t *meta)
+{
+	const struct hb_matrix *m = rs->m;
+	json_t *o = json_object();
+	char line[2048];
+	size_t off = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const char *name = m->e[i].label[0] ? m->e[i].label : m->e[i].w->name;
+		int lo = rs->reps_run[i], hi = rs->reps_run[i], seen = 0;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= !strcmp(name, m->e[j].label[0] ? m->e[j].label : m->e[j].w->name);
+		if (seen)
+			continue;
+		for (size_t j = i + 1; j < m->n; j++)
+			if (!strcmp(name, m->e[j].label[0] ? m->e[j].label : m->e[j].w->name)) {
+				lo = rs->reps_run[j] < lo ? rs->reps_run[j] : lo;
+				hi = rs->reps_run[j] > hi ? rs->reps_run[j] : hi;
+			}
+		if (o)
+			json_object_set_new(o, name, json_integer(hi));
+		if (off < sizeof(line))
+			off += (size_t)snprintf(line + off, sizeof(line) - off, lo == hi ?
+						"%s%s %d" : "%s%s %d-%d", off ? ", " : "", name,
+						lo, hi);
+	}
+	if (off)
+		hb_info("repetitions: %s", line);
+	if (o)
+		json_object_set_new(meta, "reps_per_set", o);
 }
 
 int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
@@ -346,8 +389,12 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	struct run_state rs = { .m = m, .env = &env, .prog = &prog };
 
 	rs.cell_ns = calloc(m->n * HB_MAX_BACKINGS + 1, sizeof(*rs.cell_ns));
-	if (!rs.cell_ns)
+	rs.reps_run = calloc(m->n + 1, sizeof(*rs.reps_run));
+	if (!rs.cell_ns || !rs.reps_run) {
+		free(rs.cell_ns);
+		free(rs.reps_run);
 		return HB_EXIT_INTERNAL;
+	}
 	for (size_t i = 0; i < m->n; i++) {
 		rs.total += m->e[i].nbackings * entry_reps(m, &m->e[i]);
 		if (entry_reps(m, &m->e[i]) > max_reps)
@@ -357,6 +404,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	lock_fd = take_run_lock(m, knobs.state_path);
 	if (lock_fd < 0) {
 		free(rs.cell_ns);
+		free(rs.reps_run);
 		return lock_fd == -EBUSY ? HB_EXIT_BUSY : HB_EXIT_INTERNAL;
 	}
 	/* After the lock: a run that ended while we waited may have left nothing, or a crash. */
@@ -369,6 +417,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		hb_err("%s", err);
 		hb_run_lock_release(lock_fd);
 		free(rs.cell_ns);
+		free(rs.reps_run);
 		return HB_EXIT_USAGE;
 	}
 	meta = hb_run_meta(m, argc, argv, recovered);
@@ -416,6 +465,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 		budget_rounds(&rs, max_reps);
 	if (rs.tty)
 		fprintf(stderr, "\n");
+	reps_line(&rs, meta);
 	if (stop_flag)
 		hb_err("interrupted by signal %d: finished cells are kept in %s", (int)stop_flag,
 		       res.dir);
@@ -431,10 +481,13 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 				      "interrupted", rs.counts[HB_CELL_INTERRUPTED]));
 	if (m->budget && m->budget->ns)
 		json_object_set_new(meta, "budget",
-				    json_pack("{s:f,s:s,s:i,s:i,s:i}", "seconds", m->budget->ns / 1e9,
-					      "baseline", m->budget->baseline, "rounds",
-					      m->budget->rounds, "extra_cells", m->budget->extra_cells,
-					      "unknown_left", m->budget->unknown_left));
+				    json_pack("{s:f,s:s?,s:s,s:i,s:i,s:i,s:i}", "seconds",
+					      m->budget->ns / 1e9, "baseline", m->budget->baseline,
+					      "waits_for", m->budget->why, "max_reps",
+					      m->budget->max_reps ? m->budget->max_reps :
+					      HB_BUDGET_MAX_REPS, "rounds", m->budget->rounds,
+					      "extra_cells", m->budget->extra_cells, "unknown_left",
+					      m->budget->unknown_left));
 	rc = hb_results_write_csv(&res);
 	if (!rc)
 		rc = hb_results_write_json(&res, "meta.json", meta);
@@ -447,6 +500,7 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	hb_run_lock_release(lock_fd);
 	hb_results_free(&res);
 	free(rs.cell_ns);
+	free(rs.reps_run);
 	if (rc)
 		return HB_EXIT_INTERNAL;
 	if (stop_flag)

@@ -30,12 +30,16 @@ enum {
 	HB_EXIT_INTERRUPTED = 130,
 };
 
-/* More repetitions after the matrix's own, for the cells that still want them (bench
- * --budget: compare/budget.c decides which with compare's verdicts). The run only runs them
- * while the time lasts and records what happened in meta.json. */
+/* More repetitions after the matrix's own, for the cells that still want them: bench
+ * --budget (compare/budget.c: cells still unknown against a baseline) or a profile's budget
+ * (report/claim_budget.c: cells of a claim the paired rule cannot decide yet). The run only
+ * runs them while the time lasts and records what happened in meta.json. */
 struct hb_extra_reps {
 	uint64_t ns;	      /* the whole run's time budget; 0: none */
-	const char *baseline; /* what the cells are judged against, for the progress lines */
+	const char *baseline; /* what the cells are judged against (--baseline), or NULL */
+	const char *why;      /* what the wanted cells wait for, for the progress lines:
+			       * "still unknown against DIR", "with a claim still open" */
+	int max_reps;	      /* no cell gets more repetitions than this; 0: HB_BUDGET_MAX_REPS */
 	/* Marks want[i * HB_MAX_BACKINGS + k] for entry i, backing k of m when that cell wants
 	 * one more repetition, given the rows so far. Returns how many, or -ENOMEM. */
 	int (*want)(struct hb_extra_reps *x, const struct hb_results *res,
@@ -74,7 +78,7 @@ struct hb_matrix {
 	const char *command_kind;    /* "run" or "bench", for meta.json */
 	const char *profile;	     /* bench profile name or path, or NULL */
 	const char *events;	     /* counters (--events), NULL for the default set */
-	struct hb_extra_reps *budget; /* bench --budget, or NULL */
+	struct hb_extra_reps *budget; /* bench --budget or a profile's budget, or NULL */
 	int wait_lock;		     /* --wait-lock: wait for another run instead of refusing */
 	int cell_timeout_set;	     /* HB_TIMEOUT_FROM_*; 0: each cell's default (fit.h) */
 	uint64_t cell_timeout_ns;    /* 0: no limit */

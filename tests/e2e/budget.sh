@@ -48,8 +48,9 @@ n3=$(grep -c ',3,ns_per_touch,' "$TMP/new/results.csv")
 	fail "rep 3 has no ns_per_touch"
 
 # Bad input: exit 2, nothing run.
-expect_exit 2 "--budget without --baseline" "$HB" bench --profile "$TMP/two.ini" --budget 1m
-expect_out "go together" "says the two go together"
+expect_exit 2 "--baseline without --budget" "$HB" bench --profile "$TMP/two.ini" \
+	--baseline "$TMP/base"
+expect_out "needs --budget" "says --baseline needs --budget"
 expect_exit 2 "--budget that is no duration" "$HB" bench --profile "$TMP/two.ini" --budget soon \
 	--baseline "$TMP/base"
 expect_out "--budget 'soon'" "names the bad budget"

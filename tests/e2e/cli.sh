@@ -98,8 +98,8 @@ expect_exit 0 "bench --dry-run" "$HB" bench --dry-run --profile quick --out "$TM
 expect_out "^bench: --dry-run: would run [0-9]+ cells" "bench --dry-run says what it would run"
 expect_exit 2 "bench --dry-run: unknown profile" "$HB" bench --profile nosuch --dry-run
 expect_out "no profile 'nosuch'" "bench --dry-run: the profile is named"
-expect_exit 2 "bench --dry-run: --budget alone" "$HB" bench --dry-run --budget 1m
-expect_out "--budget and --baseline go together" "bench --dry-run: the --budget message"
+expect_exit 2 "bench --dry-run: --baseline alone" "$HB" bench --dry-run --baseline "$TMP"
+expect_out "--baseline needs --budget" "bench --dry-run: the --baseline message"
 expect_exit 0 "compare --dry-run" "$HB" compare "$HB_FIXTURES/compare-base" \
 	"$HB_FIXTURES/results-mini" --dry-run --format md --out "$TMP/dry"
 expect_out "^compare: --dry-run: would compare" "compare --dry-run says what it would compare"

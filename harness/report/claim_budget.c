@@ -1,0 +1,127 @@
+/* The cells of a claim still undecided (claim_budget.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "claim_budget.h"
+#include "paired_fig.h"
+#include "results.h"
+#include "run_analysis.h"
+#include "sets.h"
+#include "verdict.h"
+
+void hb_claim_budget_init(struct hb_claim_budget *b, uint64_t ns, int max_reps)
+{
+	memset(b, 0, sizeof(*b));
+	b->reps.ns = ns;
+	b->reps.max_reps = max_reps;
+	b->reps.why = "with a claim still open";
+	b->reps.want = hb_claim_budget_want;
+}
+
+static int in_list(const char *const *l, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i], s))
+			return 1;
+	return 0;
+}
+
+/* Marks the cell of entry e with backing name bk, if the entry has it; 1 when newly marked. */
+static int mark(const struct hb_matrix *m, size_t e, const char *bk, unsigned char *want)
+{
+	for (int k = 0; k < m->e[e].nbackings; k++)
+		if (!strcmp(m->e[e].backings[k].name, bk) && !want[e * HB_MAX_BACKINGS + k]) {
+			want[e * HB_MAX_BACKINGS + k] = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/* Whether claim c is still open for backing bk in set (and more repetitions may close it). */
+static int open_claim(const struct hb_rundata *v, const struct hb_workload *w,
+		      const struct hb_claim *c, const char *set, const char *bk)
+{
+	struct hb_fig_cmp fc;
+	char why[200];
+
+	if (hb_fig_compare(v, w, set, bk, c->metric, c->vs_backing ? c->vs_backing : bk,
+			   c->vs_metric ? c->vs_metric : c->metric, c->exact ? 1 : -1, &fc))
+		return 0; /* no pair: its cells failed, were skipped or are not in the run */
+	if (hb_verdict_judge(&fc, c->lo, c->hi, why, sizeof(why)) != HB_V_CANNOT_TELL)
+		return 0;
+	return !fc.has_interval || hb_fig_reps_needed(&fc, c->lo, c->hi) > 0;
+}
+
+/* The cells of claim c of entry e's workload that want a repetition; how many marked. */
+static int claim_cells(const struct hb_rundata *v, const struct hb_matrix *m, size_t e,
+		       const struct hb_claim *c, unsigned char *want)
+{
+	const struct hb_workload *w = m->e[e].w;
+	const char *sets[HB_MAX_LIST], *twins[HB_MAX_LIST];
+	size_t ns = hb_run_sets(v, w, c->sets, sets, HB_MAX_LIST), nt = 0;
+	int n = 0;
+
+	if (!in_list(sets, ns, m->e[e].params_text))
+		return 0;
+	if (c->vs_sets)
+		nt = hb_run_sets(v, w, c->vs_sets, twins, HB_MAX_LIST);
+	for (int k = 0; k < m->e[e].nbackings; k++) {
+		const char *bk = m->e[e].backings[k].name;
+
+		if ((c->vs_backing && !strcmp(bk, c->vs_backing)) || (c->backings && !hb_backing_matches(c->backings, bk)) ||
+		    !open_claim(v, w, c, m->e[e].params_text, bk))
+			continue;
+		n += mark(m, e, bk, want);
+		if (c->vs_backing)
+			n += mark(m, e, c->vs_backing, want);
+		for (size_t j = 0; j < m->n; j++)
+			if (m->e[j].w == w && in_list(twins, nt, m->e[j].params_text))
+				n += mark(m, j, bk, want);
+	}
+	return n;
+}
+
+int hb_claim_budget_want(struct hb_extra_reps *x, const struct hb_results *res,
+			 const struct hb_matrix *m, unsigned char *want)
+{
+	struct hb_results copy = { .dir = "" };
+	struct hb_machine_facts facts = { 0 };
+	struct hb_rundata view;
+	int n = 0, rc = 0;
+
+	(void)x;
+	memset(want, 0, m->n * HB_MAX_BACKINGS);
+	/* The analyses add the figures some claims compare with (outputs.h vs_sets): on a copy,
+	 * so the run's own rows get them once, at its end. The facts they would read from the
+	 * machine record only shape figures no claim decides on. */
+	for (size_t i = 0; i < res->n && !rc; i++) {
+		const struct hb_row *r = &res->rows[i];
+
+		rc = hb_results_add(&copy, r->workload, r->backing, r->params, r->rep, r->metric,
+				    r->value, r->unit, r->note);
+	}
+	for (size_t i = 0; i < m->n && !rc; i++) {
+		int seen = 0;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= m->e[j].w == m->e[i].w;
+		if (!seen)
+			rc = hb_analysis_run(m->e[i].w, &copy, &facts);
+	}
+	if (rc) {
+		hb_results_free(&copy);
+		return -ENOMEM;
+	}
+	memset(&view, 0, sizeof(view));
+	view.rows = copy.rows;
+	view.n = copy.n;
+	for (size_t e = 0; e < m->n; e++) {
+		const struct hb_outputs *o = hb_workload_outputs(m->e[e].w);
+
+		for (const struct hb_claim *c = o ? o->claims : NULL; c && c->text; c++)
+			n += claim_cells(&view, m, e, c, want);
+	}
+	hb_results_free(&copy);
+	return n;
+}
