@@ -44,10 +44,12 @@ grep -q '; hypervisor KVM\.$' "$md" && pass "hypervisor named plainly" || fail "
 # A backing with no figure to compare gets no sentence (churn has no hugetlb-2m figures).
 grep -q 'against 4k:\.$' "$md" && fail "empty reading sentence" || pass "no empty reading sentence"
 
-# The folklore verdicts open the report, right after the machine section.
-first=$(grep -m1 -n '^## ' "$md" | cut -d: -f1)
-sed -n "$((first + 1)),\$p" "$md" | grep -m1 '^## ' | grep -q '^## Folklore against this machine' &&
-	pass "verdict table opens the report" || fail "verdict table not after the machine section"
+# advise's balanced decision opens the report, right after the machine section, then the
+# folklore verdicts.
+grep '^## ' "$md" | sed -n 2,3p | tr '\n' '|' |
+	grep -q '^## Decision (hugebench advise, balanced)|## Folklore against this machine|$' &&
+	pass "decision, then verdict table, open the report" ||
+	fail "decision and verdict table not after the machine section"
 grep -q '^| claim | figure | this machine | verdict |$' "$md" && pass "verdict table header" ||
 	fail "no verdict table header"
 grep -q '^| THP makes fork faster | .*0.0366x \[0.0351-0.0395\].* | confirmed |$' "$md" &&
