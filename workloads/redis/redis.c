@@ -378,10 +378,23 @@ static const struct hb_chart_def redis_charts[] = {
 	{ 0 },
 };
 
+/* What advise weighs from the real server: its charged memory after the drain (churn) and its
+ * fork time (fork, for a service that snapshots). */
+static const struct hb_advice_rule redis_advice[] = {
+	{ .metric = "charged_kib_after_drain", .label = "Redis's charged memory after frees",
+	  .better = HB_LOWER, .priorities = HB_PRIO_MEMORY, .footprint = 1,
+	  .measure = "hugebench run redis -b 4k,thp-always -p scenario=churn --reps 2" },
+	{ .metric = "fork_ms_per_gib", .label = "Redis's fork time per GiB", .better = HB_LOWER,
+	  .priorities = HB_PRIO_LATENCY, .fork = 1,
+	  .measure = "hugebench run redis -b 4k,thp-always -p scenario=fork --reps 5" },
+	{ NULL },
+};
+
 static const struct hb_outputs redis_outputs = {
 	.metrics = redis_metrics,
 	.headlines = redis_headlines,
 	.charts = redis_charts,
+	.advice = redis_advice,
 };
 
 static const struct hb_workload_needs redis_needs = {
