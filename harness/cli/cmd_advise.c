@@ -190,7 +190,14 @@ int hb_cmd_advise(int argc, char **argv)
 			fclose(d.html);
 		}
 	}
-	printf("\n%s/advise.md has every priority; the files apply %s's: apply.sh, "
+	printf("\nEvery priority:");
+	for (int i = 0; i < HB_ADV_N; i++)
+		printf("%s %s %s (%s)", i ? "," : "", hb_adv_prio_names[i],
+		       a[i]->backing[0] ? a[i]->backing : "nothing fits",
+		       a[i]->sure == HB_ADV_DECIDED ? "decided" :
+		       a[i]->sure == HB_ADV_PARTLY  ? "partly decided" :
+						      "not decided");
+	printf(".\n%s/advise.md has every priority; the files apply %s's: apply.sh, "
 	       "kernel-cmdline.txt, hugebench-advice.conf, ansible-vars.yml\n", out,
 	       hb_adv_prio_names[prio]);
 done:
