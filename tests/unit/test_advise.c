@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "advise.h"
+#include "metrics.h"
+#include "workload.h"
 
 #define FIX HB_SRCDIR "/tests/fixtures/"
 
@@ -170,6 +172,35 @@ static void test_files(void **state)
 	free(a);
 }
 
+/* Every workload's rules name a figure it declares, with a direction, a priority, a label and
+ * the command that measures it; a rule's sets hook takes a run's sets. */
+static void test_rules_are_declared(void **state)
+{
+	size_t rules = 0;
+
+	(void)state;
+	for (int k = 0; hb_workloads[k]; k++) {
+		const struct hb_outputs *o = hb_workload_outputs(hb_workloads[k]);
+
+		for (const struct hb_advice_rule *r = o ? o->advice : NULL; r && r->metric; r++) {
+			const struct hb_metric_def *d = hb_metric_find(o->metrics, r->metric);
+
+			if (!d)
+				d = hb_metric_find(hb_harness_metrics, r->metric);
+			if (!d)
+				fail_msg("%s: advice rule %s: no declared row", hb_workloads[k]->name,
+					 r->metric);
+			assert_true(r->better == HB_LOWER || r->better == HB_HIGHER);
+			assert_true(r->priorities || r->footprint);
+			assert_non_null(r->label);
+			assert_non_null(r->measure);
+			assert_int_equal(strncmp(r->measure, "hugebench ", 10), 0);
+			rules++;
+		}
+	}
+	assert_true(rules >= 10);
+}
+
 static void test_priority_names(void **state)
 {
 	(void)state;
@@ -187,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_fork_snapshots_change_the_choice),
 		cmocka_unit_test(test_cannot_decide_says_what_to_run),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_rules_are_declared),
 		cmocka_unit_test(test_priority_names),
 	};
 
