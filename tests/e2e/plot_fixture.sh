@@ -67,6 +67,20 @@ grep -q '^| synchronous defrag stalls faults for milliseconds | fault_p99_us - f
 grep -q '<th>verdict</th>' "$TMP/mini/report.html" && pass "verdict table in report.html" ||
 	fail "no verdict table in report.html"
 
+# A coverage overlay whose cells have one sample each says nothing: no chart, and why.
+if command -v gnuplot >/dev/null; then
+	for f in "$TMP"/mini/series/defrag-*.csv; do
+		awk -F, 'NR == 1 || (($2 == "watch" || $2 == "madv_collapse") && !n++)' "$f" >"$f.1" &&
+			mv "$f.1" "$f"
+	done
+	rm -rf "$TMP/mini/plots"
+	expect_exit 0 "plot with one coverage sample per cell" "$HB" plot "$TMP/mini"
+	[ -e "$TMP/mini/plots/defrag_coverage.png" ] && fail "a coverage chart of single points" ||
+		pass "no coverage chart of single points"
+	grep -q '^Chart defrag_coverage not drawn: each cell has one sample of it at most' "$md" &&
+		pass "the report says why the chart is not drawn" || fail "no reason for the missing chart"
+fi
+
 # A workload with no rows gets no charts, and the report says so.
 grep -v '^forkcow,' "$TMP/mini/results.csv" >"$TMP/r.csv" && mv "$TMP/r.csv" "$TMP/mini/results.csv"
 rm -rf "$TMP/mini/plots"
