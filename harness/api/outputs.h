@@ -128,6 +128,10 @@ struct hb_claim {
 				 * NULL: every backing but vs_backing */
 	double lo, hi;		/* the ratio that confirms; 0 / HB_UNBOUNDED: open */
 	int exact;		/* a figure that repeats exactly: one repetition decides */
+	/* 1: the claim is on the difference metric - vs_metric in the metric's unit, not on
+	 * their ratio ("stalls for milliseconds": at least 1000 us more); lo, hi in that unit
+	 * (-HB_UNBOUNDED: open below) */
+	int diff;
 	hb_sets_fn sets;	/* the parameter sets that decide; NULL: every set */
 	/* the sets whose cells vs_metric is derived from too (the workload's analysis: an aged
 	 * cell's fresh twin), so that a repetition more of one is a repetition more of both;

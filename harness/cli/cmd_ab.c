@@ -464,7 +464,7 @@ int hb_cmd_ab(int argc, char **argv)
 		return HB_EXIT_USAGE;
 	}
 	if (budget && (hb_parse_duration(budget, &budget_ns) || !budget_ns)) {
-		hb_err("ab: --budget '%s': expected a duration such as 4m30s or 300s", budget);
+		hb_err("ab: --budget '%s': expected a duration such as 300s or 4.5m", budget);
 		return HB_EXIT_USAGE;
 	}
 	if (hb_profile_path(profile, path, sizeof(path))) {

@@ -25,7 +25,7 @@ static const struct hb_option bench_options[] = {
 	  "after the profile's repetitions, more rounds of one repetition for the cells of a "
 	  "claim the paired rule cannot decide yet (with --baseline: whose verdict against the "
 	  "baseline is still unknown), while the run's total time stays within DURATION (e.g. "
-	  "4m30s); overrides the profile's [bench] budget; at most the profile's max_reps, or "
+	  "270s or 4.5m); overrides the profile's [bench] budget; at most the profile's max_reps, or "
 	  HB_STR(HB_BUDGET_MAX_REPS) ", in all" },
 	{ "baseline", HB_OPT_BASELINE, "DIR", NULL,
 	  "the baseline --budget asks verdicts against (a results directory or `hugebench "
@@ -113,7 +113,7 @@ int hb_cmd_bench(int argc, char **argv)
 		return HB_EXIT_USAGE;
 	}
 	if (budget && (hb_parse_duration(budget, &bu.reps.ns) || !bu.reps.ns)) {
-		hb_err("bench: --budget '%s': expected a duration such as 4m30s or 300s", budget);
+		hb_err("bench: --budget '%s': expected a duration such as 300s or 4.5m", budget);
 		return HB_EXIT_USAGE;
 	}
 	if (baseline && !budget) {

@@ -182,7 +182,7 @@ static int bench_key(struct parse *ps, const char *name, const char *value)
 	}
 	if (!strcmp(name, "budget")) {
 		if (hb_parse_duration(value, &ps->p->budget_ns) || !ps->p->budget_ns)
-			return fail(ps, "[bench] budget: '%s' is not a duration such as 4m30s",
+			return fail(ps, "[bench] budget: '%s' is not a duration such as 270s or 4.5m",
 				    value);
 		return 1;
 	}

@@ -112,6 +112,19 @@ static int run_gnuplot(struct hb_plot *p, const char *script)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
 }
 
+void hb_plot_skip(struct hb_plot *p, const char *workload, const char *name, const char *why)
+{
+	struct hb_chart *c;
+
+	if (p->ncharts == HB_MAX_CHARTS)
+		return;
+	c = &p->charts[p->ncharts++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->workload, sizeof(c->workload), "%s", workload);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->why_not, sizeof(c->why_not), "%s", why);
+}
+
 int hb_plot_chart(struct hb_plot *p, const char *workload, const char *name,
 		  const char *template, const char *vars, int width, int height,
 		  const char *caption)

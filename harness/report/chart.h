@@ -20,6 +20,7 @@ struct hb_chart {
 	char name[96]; /* <name>.png / <name>.svg in DIR/plots */
 	char caption[256];
 	int made; /* gnuplot wrote the PNG */
+	char why_not[200]; /* not drawn on purpose: why ("every line is flat") */
 };
 
 struct hb_plot {
@@ -42,6 +43,8 @@ int hb_plot_init(struct hb_plot *p, struct hb_rundata *d, const char *plots_dir)
 FILE *hb_plot_data(struct hb_plot *p, const char *name);
 /* Writes DIR/plots/<name>.gp (vars, then the template for PNG and for SVG), runs gnuplot on
  * it and records the chart for the report. */
+/* A chart not drawn on purpose (it would say nothing): the report says why instead. */
+void hb_plot_skip(struct hb_plot *p, const char *workload, const char *name, const char *why);
 int hb_plot_chart(struct hb_plot *p, const char *workload, const char *name,
 		  const char *template, const char *vars, int width, int height,
 		  const char *caption);

@@ -28,9 +28,20 @@ static int in_phases(const struct hb_chart_def *c, const struct hb_csv_row *r, i
 	return 0;
 }
 
-/* One line's data file from series/<id>.csv. 0, or -1 when it has no such samples. */
-static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id, int n)
+/* The gnuplot arrays of the lines drawn so far, and whether any line moves. */
+struct lines {
+	char arr[6000];
+	size_t off;
+	int moving; /* a line whose value changes over its samples */
+	int few;    /* lines left out: fewer than two samples */
+};
+
+/* One line's data file from series/<id>.csv. 0, or -1 when it has fewer than two samples
+ * (one point is no line over time). */
+static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id, int n,
+		struct lines *ls)
 {
+	double first = 0;
 	char path[PATH_MAX + 220], name[160];
 	struct hb_csv csv;
 	int ct, cph, cv, rows = 0;
@@ -61,20 +72,19 @@ static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
 			t0 = t;
 		}
 		fprintf(d, "%.3f\t%.4g\n", t - t0, strtod(r->f[cv], NULL));
+		if (!rows)
+			first = strtod(r->f[cv], NULL);
+		else if (strtod(r->f[cv], NULL) != first && rows >= 1)
+			ls->moving = 1;
 		rows++;
 	}
 out:
 	if (d)
 		fclose(d);
 	hb_csv_free(&csv);
-	return rows ? 0 : -1;
+	ls->few += rows < 2;
+	return rows >= 2 ? 0 : -1;
 }
-
-/* The gnuplot arrays of the lines drawn so far. */
-struct lines {
-	char arr[6000];
-	size_t off;
-};
 
 static int add_line(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
 		    const char *title, int n, void *arg)
@@ -82,7 +92,7 @@ static int add_line(struct hb_plot *p, const struct hb_chart_def *c, const char 
 	struct lines *ls = arg;
 	char q[620];
 
-	if (line(p, c, id, n))
+	if (line(p, c, id, n, ls))
 		return -1;
 	hb_gp_str(title, q, sizeof(q));
 	ls->off += (size_t)snprintf(ls->arr + ls->off,
@@ -99,6 +109,16 @@ int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
 	char vars[8000], t[300], y[300], x[300];
 	int n = hb_chart_cells(p, w, c, MAX_LINES, add_line, &ls);
 
+	if (!n && ls.few) {
+		hb_plot_skip(p, w->name, c->name, "each cell has one sample of it at most (a "
+			     "longer watch, e.g. -p watch=60s, gives the line over time)");
+		return 0;
+	}
+	if (n && !ls.moving) {
+		hb_plot_skip(p, w->name, c->name, "every cell's line stays at one value over its "
+			     "samples (the headline table has that value)");
+		return 0;
+	}
 	if (!n || ls.off >= sizeof(ls.arr))
 		return n ? -ENOSPC : 0;
 	hb_gp_str(c->title, t, sizeof(t));

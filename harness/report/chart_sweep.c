@@ -35,7 +35,7 @@ static void mark(FILE *f, double x, const char *label, int tlb, double lo, doubl
 	fprintf(f, "set arrow from %g, graph 0 to %g, graph 1 nohead lc rgb '%s' dt %d lw 1.2\n",
 		x, x, tlb ? "#cc3311" : "#888888", tlb ? 2 : 3);
 	fprintf(f, "set label '%s %s' at %g, graph %.2f rotate by 90 right font 'Sans,8' "
-		   "tc rgb '%s' offset -0.6, 0\n", label, size, x, 0.98,
+		   "tc rgb '%s' offset -1.1, 0\n", label, size, x, 0.98,
 		tlb ? "#cc3311" : "#666666");
 }
 

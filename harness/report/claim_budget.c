@@ -45,8 +45,7 @@ static int open_claim(const struct hb_rundata *v, const struct hb_workload *w,
 	struct hb_fig_cmp fc;
 	char why[200];
 
-	if (hb_fig_compare(v, w, set, bk, c->metric, c->vs_backing ? c->vs_backing : bk,
-			   c->vs_metric ? c->vs_metric : c->metric, c->exact ? 1 : -1, &fc))
+	if (hb_fig_claim(v, w, c, set, bk, &fc))
 		return 0; /* no pair: its cells failed, were skipped or are not in the run */
 	if (hb_verdict_judge(&fc, c->lo, c->hi, why, sizeof(why)) != HB_V_CANNOT_TELL)
 		return 0;

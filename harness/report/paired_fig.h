@@ -25,10 +25,11 @@
 
 struct hb_fig_cmp {
 	size_t n;		     /* pairs: the repetitions both figures have, both above 0 */
-	double ratio[HB_PAIRED_MAX]; /* b_i / a_i, in rep order */
+	double ratio[HB_PAIRED_MAX]; /* b_i / a_i (diff: b_i - a_i), in rep order */
 	double median;		     /* the median ratio */
-	double lo, hi;		     /* its interval; no interval: lo = 0, hi = +inf */
+	double lo, hi;		     /* its interval; no interval: lo = 0 (diff: -inf), hi = +inf */
 	int exact;		     /* decided on the ratios' min-max range */
+	int diff;		     /* differences, not ratios */
 	int has_interval;	     /* lo and hi say something */
 };
 
@@ -41,6 +42,15 @@ struct hb_fig_cmp {
 int hb_fig_compare(const struct hb_rundata *r, const struct hb_workload *w, const char *set,
 		   const char *b_backing, const char *b_metric, const char *a_backing,
 		   const char *a_metric, int exact, struct hb_fig_cmp *c);
+/* The same on the differences b_i - a_i (both finite; the sign test needs no positivity). */
+int hb_fig_compare_diff(const struct hb_rundata *r, const struct hb_workload *w,
+			const char *set, const char *b_backing, const char *b_metric,
+			const char *a_backing, const char *a_metric, int exact,
+			struct hb_fig_cmp *c);
+/* A claim's comparison (outputs.h): its ratio, or its difference when c->diff. */
+int hb_fig_claim(const struct hb_rundata *r, const struct hb_workload *w,
+		 const struct hb_claim *cl, const char *set, const char *backing,
+		 struct hb_fig_cmp *c);
 
 enum hb_fig_where {
 	HB_FIG_UNDECIDED = 0, /* no interval yet, or it straddles an edge */
@@ -61,6 +71,9 @@ int hb_fig_direction(const struct hb_fig_cmp *c, double dead);
 /* The fewest repetitions (more than c->n, at most HB_PAIRED_CAP) that would decide [lo, hi]
  * if the ratios kept their shares on each side of its edges; 0 when none would. */
 int hb_fig_reps_needed(const struct hb_fig_cmp *c, double lo, double hi);
+
+/* A difference with its sign, 4 significant digits ("+12140", "-3.5"). */
+void hb_fig_num(double v, char *buf, size_t len);
 
 /* "0.76x [0.71-0.80], 5 pairs" or "0.98x, 3 pairs: no 90% interval below 5". */
 void hb_fig_text(const struct hb_fig_cmp *c, char *buf, size_t len);

@@ -264,6 +264,13 @@ static void charts(struct hb_doc *d, const struct hb_plot *p, const char *w)
 
 		if (strcmp(c->workload, w))
 			continue;
+		if (c->why_not[0]) {
+			char line[400];
+
+			snprintf(line, sizeof(line), "Chart %s not drawn: %s.", c->name, c->why_not);
+			hb_doc_para(d, line);
+			continue;
+		}
 		if (!c->made) {
 			fprintf(d->md, "Chart `plots/%s.png` was not drawn%s%s.\n\n", c->name,
 				p->gnuplot ? "" : ": ", p->gnuplot ? " (see plots/gnuplot.log)" :

@@ -25,8 +25,17 @@ const char *hb_verdict_name(enum hb_verdict v)
 enum hb_verdict hb_verdict_judge(const struct hb_fig_cmp *c, double lo, double hi, char *why,
 				 size_t len)
 {
+	char iv[80];
 	int need;
 
+	if (c->diff) {
+		char lo[32], hi[32];
+
+		hb_fig_num(c->lo, lo, sizeof(lo));
+		hb_fig_num(c->hi, hi, sizeof(hi));
+		snprintf(iv, sizeof(iv), "%s to %s", lo, hi);
+	} else
+		snprintf(iv, sizeof(iv), "%.3g-%.3gx", c->lo, c->hi);
 	if (len)
 		why[0] = 0;
 	if (!c->n) {
@@ -43,19 +52,18 @@ enum hb_verdict hb_verdict_judge(const struct hb_fig_cmp *c, double lo, double h
 		return HB_V_CONFIRMED;
 	case HB_FIG_OUTSIDE:
 		/* Which side matters: "faster than claimed" is not "slower". */
-		snprintf(why, len, "%.3g-%.3gx is %s the claimed range", c->lo, c->hi,
-			 c->hi < lo ? "below" : "above");
+		snprintf(why, len, "%s is %s the claimed range", iv, c->hi < lo ? "below" : "above");
 		return HB_V_REFUTED;
 	case HB_FIG_UNDECIDED:
 		break;
 	}
 	need = hb_fig_reps_needed(c, lo, hi);
 	if (need)
-		snprintf(why, len, "%.3g-%.3gx straddles the claimed bound; about %d repetitions "
-			 "would decide", c->lo, c->hi, need);
+		snprintf(why, len, "%s straddles the claimed bound; about %d repetitions would "
+			 "decide", iv, need);
 	else
-		snprintf(why, len, "%.3g-%.3gx straddles the claimed bound, and the ratios sit on "
-			 "both sides of it: more repetitions are unlikely to decide", c->lo, c->hi);
+		snprintf(why, len, "%s straddles the claimed bound, and the repetitions sit on both "
+			 "sides of it: more are unlikely to decide", iv);
 	return HB_V_CANNOT_TELL;
 }
 

@@ -21,7 +21,8 @@ static void claimed(const struct hb_claim *c, char *buf, size_t len)
 	size_t off;
 
 	if (c->vs_metric)
-		off = (size_t)snprintf(buf, len, "%s / %s, in %s%s%s", c->metric, c->vs_metric,
+		off = (size_t)snprintf(buf, len, "%s %s %s, in %s%s%s", c->metric,
+				       c->diff ? "-" : "/", c->vs_metric,
 				       c->vs_backing ? "" : tested,
 				       c->vs_backing ? tested : "",
 				       c->vs_backing ? " against " : "");
@@ -32,6 +33,13 @@ static void claimed(const struct hb_claim *c, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, "%s", c->vs_backing);
 	if (off >= len)
 		return;
+	if (c->diff) {
+		if (open_hi)
+			snprintf(buf + off, len - off, ": claimed at least %+g more", c->lo);
+		else
+			snprintf(buf + off, len - off, ": claimed %+g to %+g", c->lo, c->hi);
+		return;
+	}
 	if (c->lo <= 0 && !open_hi)
 		snprintf(buf + off, len - off, ": claimed at most %.3gx", c->hi);
 	else if (open_hi)
@@ -86,8 +94,7 @@ static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workloa
 			struct hb_fig_cmp fc;
 			enum hb_verdict one;
 
-			hb_fig_compare(r, w, sets[s], bk[b], c->metric, vbk, vm,
-				       c->exact ? 1 : -1, &fc);
+			hb_fig_claim(r, w, c, sets[s], bk[b], &fc);
 			one = hb_verdict_judge(&fc, c->lo, c->hi, reason, sizeof(reason));
 			if (one == HB_V_NOT_MEASURED)
 				continue;
@@ -118,9 +125,11 @@ static enum hb_verdict judge(const struct hb_rundata *r, const struct hb_workloa
 void hb_verdict_section(struct hb_doc *d, const struct hb_rundata *r)
 {
 	static const char *const hd[] = { "claim", "figure", "this machine", "verdict" };
-	static char seen[CELL + 64];
+	static char seen[CELL + 64], absent[CELL];
+	size_t aoff = 0;
 	int any = 0;
 
+	absent[0] = 0;
 	for (int i = 0; hb_workloads[i]; i++) {
 		const struct hb_workload *w = hb_workloads[i];
 		const struct hb_outputs *o = hb_workload_outputs(w);
@@ -131,19 +140,23 @@ void hb_verdict_section(struct hb_doc *d, const struct hb_rundata *r)
 			const char *cells[4];
 			enum hb_verdict v;
 
+			if (!hb_rundata_has(r, w->name)) {
+				/* A workload the run did not include: its claims are no row of
+				 * this run's table, but named below with what decides them. */
+				if (aoff < sizeof(absent))
+					aoff += (size_t)snprintf(absent + aoff, sizeof(absent) - aoff,
+								 "%s\"%s\" (%s: %s)",
+								 aoff ? "; " : "", c->text, w->name,
+								 c->needs ? c->needs : c->metric);
+				continue;
+			}
 			if (!any++) {
 				hb_doc_h(d, 2, "Folklore against this machine");
 				hb_doc_table_start(d);
 				hb_doc_row(d, hd, 4, 1);
 			}
 			claimed(c, fig, sizeof(fig));
-			if (hb_rundata_has(r, w->name)) {
-				v = judge(r, w, c, seen, why, sizeof(why));
-			} else {
-				v = HB_V_NOT_MEASURED;
-				snprintf(seen, sizeof(seen), "-");
-				snprintf(why, sizeof(why), "no %s figures", w->name);
-			}
+			v = judge(r, w, c, seen, why, sizeof(why));
 			if (!seen[0])
 				snprintf(seen, sizeof(seen), "-");
 			snprintf(verdict, sizeof(verdict), "%s%s%s", hb_verdict_name(v),
@@ -159,7 +172,14 @@ void hb_verdict_section(struct hb_doc *d, const struct hb_rundata *r)
 		return;
 	hb_doc_table_end(d);
 	hb_doc_para(d, "Medians of the figure and of what it is compared with, then the median "
-		       "ratio of their repetitions and its 90% interval. Backings or parameter sets "
-		       "that disagree make a claim mixed.");
+		       "ratio (or difference) of their repetitions and its 90% interval. Backings or "
+		       "parameter sets that disagree make a claim mixed.");
 	hb_doc_para(d, hb_fig_rule);
+	if (absent[0]) {
+		char line[CELL + 96];
+
+		snprintf(line, sizeof(line), "Claims of workloads this run did not include: %s.",
+			 absent);
+		hb_doc_para(d, line);
+	}
 }

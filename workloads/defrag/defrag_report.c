@@ -20,8 +20,9 @@ static int set_num(const char *set, const char *name, double *v)
 	return hb_set_num(w->params, w->params_size, set, name, v);
 }
 
-/* The sets a claim about synchronous compaction can decide: defrag=always on an aged machine. */
-static size_t aged_always_sets(const char *const *sets, size_t n, const char **out, size_t max)
+/* The sets of defrag=always, aged (age > 0) or fresh. */
+static size_t always_sets(const char *const *sets, size_t n, const char **out, size_t max,
+			  int aged)
 {
 	const struct hb_workload *w = &hb_workload_defrag;
 	size_t k = 0;
@@ -30,13 +31,26 @@ static size_t aged_always_sets(const char *const *sets, size_t n, const char **o
 		char mode[32];
 		double age;
 
-		if (!set_num(sets[i], "age", &age) && age > 0 &&
+		if (!set_num(sets[i], "age", &age) && (age > 0) == aged &&
 		    !hb_set_value(w->params, w->params_size, sets[i], "defrag", mode,
 				  sizeof(mode)) &&
 		    !strcmp(mode, "always"))
 			out[k++] = sets[i];
 	}
 	return k;
+}
+
+/* The sets a claim about synchronous compaction can decide: defrag=always on an aged machine. */
+static size_t aged_always_sets(const char *const *sets, size_t n, const char **out, size_t max)
+{
+	return always_sets(sets, n, out, max, 1);
+}
+
+/* Their fresh twins, which the claims' comparison figures come from (hb_defrag_derive). */
+static size_t fresh_always_sets(const char *const *sets, size_t n, const char **out,
+				size_t max)
+{
+	return always_sets(sets, n, out, max, 0);
 }
 
 /* The canonical text of set with age=0: its fresh twin. 0 or -errno. */
@@ -202,17 +216,21 @@ static const struct hb_chart_def defrag_charts[] = {
 static const struct hb_claim defrag_claims[] = {
 	/* Not against the 4 KiB baseline: in a VM a fresh machine's huge faults already cost the
 	 * host's 2 MiB fault (DESIGN.md fact 5), several times the baseline with no compaction at
-	 * all. The same cell at age=0 pays that too, so what the aged one adds is the stall. */
-	{ .text = "synchronous defrag stalls faults for milliseconds", .metric = "fault_max_us",
-	  .vs_metric = "fault_max_us_fresh", .backings = "thp thp-always", .lo = 2,
-	  .hi = HB_UNBOUNDED, .sets = aged_always_sets,
+	 * all. The same cell at age=0 pays that too, so what the aged one adds is the stall: a
+	 * difference, since "milliseconds" is a size, not a factor. On the p99, not the maximum:
+	 * one extent per cell decides a maximum, the noisiest figure. */
+	{ .text = "synchronous defrag stalls faults for milliseconds", .metric = "fault_p99_us",
+	  .vs_metric = "fault_p99_us_fresh", .backings = "thp thp-always", .diff = 1,
+	  .lo = 1000, .hi = HB_UNBOUNDED, .sets = aged_always_sets, .vs_sets = fresh_always_sets,
 	  .needs = "defrag with -p defrag=always both at age=0 and aged (-p age=...): the aged "
-		   "machine's worst fault at least 2x the fresh one's" },
+		   "machine's p99 fault at least 1 ms (1000 us) longer than the fresh one's" },
+	/* "Hides": a fresh machine's p99 understates the aged one's by more than the p99's own
+	 * noise between repetitions (a few %), by at least a fifth. */
 	{ .text = "benchmarks on a fresh machine hide it", .metric = "fault_p99_us",
-	  .vs_metric = "fault_p99_us_fresh", .backings = "thp thp-always", .lo = 2,
-	  .hi = HB_UNBOUNDED, .sets = aged_always_sets,
+	  .vs_metric = "fault_p99_us_fresh", .backings = "thp thp-always", .lo = 1.25,
+	  .hi = HB_UNBOUNDED, .sets = aged_always_sets, .vs_sets = fresh_always_sets,
 	  .needs = "defrag with -p defrag=always both at age=0 and aged: the aged p99 at least "
-		   "2x the fresh one" },
+		   "1.25x the fresh one (a fresh benchmark understates it by a fifth or more)" },
 	{ NULL },
 };
 
