@@ -17,20 +17,30 @@
 #include "results.h"
 #include "paired_fig.h"
 
+/* A titled list: markdown lines under the title, an HTML <ul> (a paragraph would run them
+ * together). */
 static void list(struct hb_doc *d, const char *title, const struct hb_adv_lines *l,
 		 const char *none)
 {
-	char buf[HB_ADV_LINES * (HB_ADV_LINE + 4) + 128];
-	size_t at = 0;
-
 	if (!l->n && !none)
 		return;
-	at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s", title);
-	if (!l->n)
-		snprintf(buf + at, sizeof(buf) - at, " %s", none);
-	for (size_t i = 0; i < l->n && at < sizeof(buf); i++)
-		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "\n- %s", l->s[i]);
-	hb_doc_para(d, buf);
+	fprintf(d->md, "%s%s%s\n", title, l->n ? "" : " ", l->n ? "" : none);
+	fprintf(d->html, "<p>");
+	hb_doc_html_esc(d->html, title);
+	if (!l->n) {
+		fputc(' ', d->html);
+		hb_doc_html_esc(d->html, none);
+	}
+	fprintf(d->html, "</p>\n%s", l->n ? "<ul>\n" : "");
+	for (size_t i = 0; i < l->n; i++) {
+		fprintf(d->md, "- %s\n", l->s[i]);
+		fprintf(d->html, "<li>");
+		hb_doc_html_esc(d->html, l->s[i]);
+		fprintf(d->html, "</li>\n");
+	}
+	fprintf(d->md, "\n");
+	if (l->n)
+		fprintf(d->html, "</ul>\n");
 }
 
 void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level)
