@@ -85,8 +85,11 @@ grep -ho '`hugebench [^`]*`' "$TMP/o1/advise.md" "$TMP/o2/advise.md" | tr -d '`'
 while read -r hb sub rest; do
 	# shellcheck disable=SC2086
 	eval "set -- $rest"
-	"$HB" "$sub" --dry-run "$@" >"$TMP/out" 2>&1 && pass "parses: $hb $sub $rest" ||
-		{ fail "does not parse: $hb $sub $rest"; sed 's/^/    /' "$TMP/out" | head -5; }
+	# The dry run also checks the fit against MemAvailable, which another run may hold.
+	if "$HB" "$sub" --dry-run "$@" >"$TMP/out" 2>&1; then pass "parses: $hb $sub $rest"
+	elif grep -q "but MemAvailable is" "$TMP/out"; then
+		pass "parses (does not fit in the memory free now): $hb $sub $rest"
+	else fail "does not parse: $hb $sub $rest"; sed 's/^/    /' "$TMP/out" | head -5; fi
 done < "$TMP/cmds"
 
 expect_exit 2 "unknown priority" "$HB" advise "$FIX/advise-churn" --priority fast --out "$TMP/x"

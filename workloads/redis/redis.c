@@ -386,7 +386,7 @@ static const struct hb_advice_rule redis_advice[] = {
 	  .measure = "hugebench run redis -b 4k,thp-always -p scenario=churn --reps 2" },
 	{ .metric = "fork_ms_per_gib", .label = "Redis's fork time per GiB", .better = HB_LOWER,
 	  .priorities = HB_PRIO_LATENCY, .fork = 1,
-	  .measure = "hugebench run redis -b 4k,thp-always -p scenario=fork --reps 5" },
+	  .measure = "hugebench run redis -b 4k,thp-always -p scenario=fork -p keys=500000 --reps 5" },
 	{ NULL },
 };
 
