@@ -38,7 +38,10 @@ static int mark(const struct hb_matrix *m, size_t e, const char *bk, unsigned ch
 	return 0;
 }
 
-/* Whether claim c is still open for backing bk in set (and more repetitions may close it). */
+/* Whether claim c is still open for backing bk in set, and more repetitions may close it: a
+ * figure that varies, until the cap or the budget (the interval narrows with more pairs, even
+ * where the ratios so far sit on both sides of a bound); a figure that repeats only while it
+ * has no pair (more pairs never narrow a range). */
 static int open_claim(const struct hb_rundata *v, const struct hb_workload *w,
 		      const struct hb_claim *c, const char *set, const char *bk)
 {
@@ -49,7 +52,7 @@ static int open_claim(const struct hb_rundata *v, const struct hb_workload *w,
 		return 0; /* no pair: its cells failed, were skipped or are not in the run */
 	if (hb_verdict_judge(&fc, c->lo, c->hi, why, sizeof(why)) != HB_V_CANNOT_TELL)
 		return 0;
-	return !fc.has_interval || hb_fig_reps_needed(&fc, c->lo, c->hi) > 0;
+	return !fc.exact || !fc.has_interval;
 }
 
 /* The cells of claim c of entry e's workload that want a repetition; how many marked. */

@@ -22,8 +22,8 @@ void hb_claim_budget_init(struct hb_claim_budget *b, uint64_t ns, int max_reps);
  * Marks want[i * HB_MAX_BACKINGS + k] for each cell of a claim still undecided in the rows so
  * far (the workloads' analyses run on a copy first, for the figures they derive): the tested
  * backing, what it is compared with, and the vs_sets twin. Not a claim that has no pair at all
- * (its cells failed or were skipped), nor one that more repetitions are unlikely to decide
- * (hb_fig_reps_needed: 0). Returns how many cells, or -ENOMEM.
+ * (its cells failed or were skipped), nor a figure that repeats and already straddles a bound
+ * (more pairs never narrow a range). Returns how many cells, or -ENOMEM.
  */
 int hb_claim_budget_want(struct hb_extra_reps *x, const struct hb_results *res,
 			 const struct hb_matrix *m, unsigned char *want);
