@@ -58,7 +58,7 @@ static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
 		goto out;
 	for (size_t i = 1; i < csv.n; i++) {
 		const struct hb_csv_row *r = &csv.rows[i];
-		double t;
+		double t, v;
 
 		if (!in_phases(c, r, cph) || (size_t)cv >= r->n || !*r->f[cv] ||
 		    (size_t)ct >= r->n || !*r->f[ct])
@@ -71,10 +71,11 @@ static int line(struct hb_plot *p, const struct hb_chart_def *c, const char *id,
 				goto out;
 			t0 = t;
 		}
-		fprintf(d, "%.3f\t%.4g\n", t - t0, strtod(r->f[cv], NULL));
+		v = strtod(r->f[cv], NULL);
+		fprintf(d, "%.3f\t%.4g\n", t - t0, v);
 		if (!rows)
-			first = strtod(r->f[cv], NULL);
-		else if (strtod(r->f[cv], NULL) != first && rows >= 1)
+			first = v;
+		else if (v != first)
 			ls->moving = 1;
 		rows++;
 	}

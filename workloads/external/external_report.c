@@ -40,8 +40,9 @@ static const struct hb_metric_def external_metrics[] = {
 	  TREE "resident KiB in folios of <size> (4k, 64k, 2m, ...), summed" },
 	{ "rss_kib_end", "KiB", HB_NEITHER, HB_KIND_MEMORY,
 	  "after cmd: the server's Rss (its smaps_rollup; the cell's child without a server)" },
-	{ "charged_kib_end", "KiB", HB_LOWER, HB_KIND_MEMORY,
-	  "after cmd: the cell's memory cgroup (server, the tree; hugetlb is not charged)" },
+	{ "charged_kib_end", "KiB", HB_NEITHER, HB_KIND_MEMORY,
+	  "after cmd: the cell's memory cgroup (server, the tree); hugetlb is not charged, so no "
+	  "backing wins on it alone (tree_hugetlb_kib_max)" },
 	{ NULL },
 };
 
@@ -55,7 +56,8 @@ static const struct hb_headline external_headlines[] = {
 	  HB_KIND_MEMORY },
 	{ "tree_rss_kib", "Rss of the tree, hugetlb not in it (summed over processes)", "KiB",
 	  HB_NEITHER, HB_KIND_MEMORY },
-	{ "charged_kib_end", "charged after cmd", "KiB", HB_LOWER, HB_KIND_MEMORY },
+	{ "charged_kib_end", "charged after cmd, hugetlb not in it", "KiB", HB_NEITHER,
+	  HB_KIND_MEMORY },
 	{ NULL },
 };
 
