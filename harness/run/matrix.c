@@ -232,7 +232,9 @@ struct run_state {
 	int tty, done, total, counts[5];
 	uint64_t t_start;
 	uint64_t *cell_ns; /* the last duration of entry i, backing b: [i * HB_MAX_BACKINGS + b] */
-	int *reps_run;	   /* repetitions entry i ran (any backing) */
+	/* repetitions entry i ran (any backing), and the last one's number: extra rounds are
+	 * numbered after the longest entry's, so a number is not a count */
+	int *reps_run, *last_rep;
 };
 
 /* The host-speed probe of this repetition, as two rows of the cell (probe.h). */
@@ -283,8 +285,10 @@ static void run_one(struct run_state *rs, size_t i, int b, int rep)
 	rs->counts[out]++;
 	rs->done++;
 	rs->cell_ns[i * HB_MAX_BACKINGS + (size_t)b] = hb_now_ns() - t0;
-	if (rep > rs->reps_run[i])
-		rs->reps_run[i] = rep;
+	if (rep != rs->last_rep[i]) {
+		rs->last_rep[i] = rep;
+		rs->reps_run[i]++;
+	}
 	hb_results_write_csv(rs->env->res);
 	hb_progress_cell_done(rs->tty, rs->done, rs->total, rs->t_start, t0, &cell, e->params_text,
 			      out, rs->env->summary);
@@ -310,11 +314,19 @@ static void budget_rounds(struct run_state *rs, int reps_done)
 			break;
 		}
 		bu->unknown_left = n;
-		if (++rep > cap) {
-			hb_info("budget: %d cells %s after %d repetitions, the cap", n, bu->why,
-				cap);
+		/* The cap counts each cell's repetitions, not their numbers (a set with fewer
+		 * repetitions than the longest has gaps in its numbering). */
+		for (size_t c = 0; c < cells; c++)
+			if (want[c] && rs->reps_run[c / HB_MAX_BACKINGS] >= cap) {
+				want[c] = 0;
+				n--;
+			}
+		if (n <= 0) {
+			hb_info("budget: %d cells %s after %d repetitions, the cap",
+				bu->unknown_left, bu->why, cap);
 			break;
 		}
+		rep++;
 		for (size_t c = 0; c < cells; c++)
 			cost += want[c] ? rs->cell_ns[c] : 0;
 		if (used + cost > bu->ns) {
@@ -389,7 +401,8 @@ int hb_matrix_run(struct hb_matrix *m, int argc, char **argv)
 	struct run_state rs = { .m = m, .env = &env, .prog = &prog };
 
 	rs.cell_ns = calloc(m->n * HB_MAX_BACKINGS + 1, sizeof(*rs.cell_ns));
-	rs.reps_run = calloc(m->n + 1, sizeof(*rs.reps_run));
+	rs.reps_run = calloc(2 * (m->n + 1), sizeof(*rs.reps_run));
+	rs.last_rep = rs.reps_run ? rs.reps_run + m->n + 1 : NULL;
 	if (!rs.cell_ns || !rs.reps_run) {
 		free(rs.cell_ns);
 		free(rs.reps_run);
