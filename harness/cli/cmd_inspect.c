@@ -52,7 +52,9 @@ static const struct hb_option inspect_options[] = {
 	{ "json", 'j', NULL, NULL,
 	  "the figures as JSON (schema hugebench-inspect/1, docs/inspect.md); with --watch one "
 	  "document per line, per sample" },
-	{ "out", 'o', "DIR", NULL, "also write DIR/inspect.csv, DIR/inspect.png and DIR/inspect.md" },
+	{ "out", 'o', "DIR", NULL,
+	  "also write DIR/inspect.csv, DIR/inspect.json (the last sample), DIR/inspect.png and "
+	  "DIR/inspect.md" },
 	HB_OPTION_DRY_RUN,
 	HB_OPTION_HELP,
 	{ 0 },
@@ -316,6 +318,23 @@ static void sleep_until(double t)
 	}
 }
 
+/* DIR/inspect.json: the last sample as --json prints it (the THP settings and each process's
+ * malloc, which `hugebench advise` reads beside inspect.csv), whole or not at all. */
+static int write_json(const char *dir, const struct hb_inspect *last)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	json_t *j = hb_inspect_json(last);
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/inspect.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	rc = !j || json_dump_file(j, tmp, JSON_INDENT(1)) || rename(tmp, path);
+	if (rc)
+		unlink(tmp);
+	json_decref(j);
+	return rc ? -EIO : 0;
+}
+
 /* --out DIR at the end: the CSV (written whole: a temporary name, then renamed), the chart,
  * the markdown. */
 static int write_out(const struct args *a, const char *csv_tmp, const struct hb_inspect *last,
@@ -329,6 +348,10 @@ static int write_out(const struct args *a, const char *csv_tmp, const struct hb_
 		hb_err("inspect: cannot write %s: %s", csv, strerror(errno));
 		return HB_EXIT_INTERNAL;
 	}
+	if (write_json(a->out, last)) {
+		hb_err("inspect: cannot write %s/inspect.json: %s", a->out, strerror(errno));
+		return HB_EXIT_INTERNAL;
+	}
 	made = !hb_inspect_chart(a->out, have_charged, have_zero, why, sizeof(why));
 	if (!made)
 		hb_err("inspect: no chart: %s", why);
@@ -337,8 +360,8 @@ static int write_out(const struct args *a, const char *csv_tmp, const struct hb_
 		return HB_EXIT_INTERNAL;
 	}
 	if (!a->json)
-		printf("wrote %s/inspect.csv, %s%s/inspect.md\n", a->out, made ? "inspect.png, " :
-		       "", a->out);
+		printf("wrote %s/inspect.csv, inspect.json, %s%s/inspect.md\n", a->out,
+		       made ? "inspect.png, " : "", a->out);
 	return HB_EXIT_OK;
 }
 

@@ -17,9 +17,14 @@ extern const char *const hb_adv_prio_names[HB_ADV_N];
 /* The index of a priority's name, or -EINVAL. */
 int hb_adv_prio_parse(const char *name);
 
+struct hb_adv_service; /* advise_service.h: an inspect output, the service as it runs now */
+
 struct hb_adv_opts {
 	int fork_snapshots;	 /* the service forks snapshots: fork rules weigh in */
 	double memory_limit_kib; /* 0: none */
+	/* NULL: none. Its charged memory scales the footprint figures: a backing's predicted
+	 * memory = charged x (its figure / the figure of the backing the service runs under). */
+	const struct hb_adv_service *service;
 };
 
 enum hb_adv_sure {
@@ -52,7 +57,11 @@ struct hb_advice {
 	char allocator[64], allocator_conf[192];
 	int allocator_conflict; /* the evidence came from sets of different allocators */
 	double footprint_kib; /* the choice's largest memory figure; 0 unknown */
+	int no_runs;	      /* only an inspect output: nothing to decide from */
+	/* With a service: the choice's predicted memory and its interval (KiB); 0 none. */
+	double predicted_kib, predicted_lo, predicted_hi;
 	struct hb_adv_lines config, evidence, cost, ruled, open, measure;
+	struct hb_adv_lines memory; /* the service's predicted memory per backing, or why not */
 };
 
 /* The advice for prio from runs[0..n). 0, or -ENOMEM. */
@@ -60,6 +69,11 @@ int hb_advise_decide(const struct hb_rundata *const *runs, size_t n, int prio,
 		     const struct hb_adv_opts *o, struct hb_advice *a);
 /* advise.md's section of one advice, its heading at level, in a doc. */
 void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level);
+/* A titled list of lines (none: the text when empty; NULL: nothing when empty). */
+void hb_advise_list(struct hb_doc *d, const char *title, const struct hb_adv_lines *l,
+		    const char *none);
+/* The section "The service now" of an inspect output. */
+void hb_advise_service_doc(struct hb_doc *d, const struct hb_adv_service *s, int level);
 /* The report's opening: the balanced decision for the run r (no fork snapshots, no limit). */
 void hb_advise_section(struct hb_doc *d, const struct hb_rundata *r);
 /* The files into dir (made when missing), each written whole: apply.sh, kernel-cmdline.txt,

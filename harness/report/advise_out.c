@@ -6,12 +6,15 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "advise.h"
 #include <sys/stat.h>
+
+#include "advise.h"
+#include "advise_service.h"
 
 #include "fs.h"
 #include "results.h"
@@ -19,8 +22,8 @@
 
 /* A titled list: markdown lines under the title, an HTML <ul> (a paragraph would run them
  * together). */
-static void list(struct hb_doc *d, const char *title, const struct hb_adv_lines *l,
-		 const char *none)
+void hb_advise_list(struct hb_doc *d, const char *title, const struct hb_adv_lines *l,
+		    const char *none)
 {
 	if (!l->n && !none)
 		return;
@@ -48,27 +51,63 @@ void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level)
 	char line[1024];
 
 	snprintf(line, sizeof(line), "Priority %s: %s", hb_adv_prio_names[a->prio],
-		 a->backing[0] ? a->backing : "nothing fits");
+		 a->no_runs ? "nothing decided" : a->backing[0] ? a->backing : "nothing fits");
 	hb_doc_h(d, level, line);
+	if (a->no_runs) {
+		hb_doc_para(d, "No run to decide from: an inspect output says what the service gets "
+			       "now, not which setting would do better. Run these beside it (each "
+			       "pairs the backings with 4k), then `hugebench advise` the runs with "
+			       "the inspect output:");
+		hb_advise_list(d, "The runs that measure what this priority weighs:", &a->measure,
+			       "none: no rule weighs in this priority.");
+		return;
+	}
 	if (!a->backing[0]) {
-		list(d, "No configuration in the runs fits --memory-limit, 4k included:", &a->ruled,
-		     NULL);
+		hb_advise_list(d, "No configuration in the runs fits --memory-limit, 4k included:",
+			       &a->ruled, NULL);
+		hb_advise_list(d, "The service's memory under each backing (from the inspect "
+				  "output):", &a->memory, NULL);
 		return;
 	}
 	snprintf(line, sizeof(line), "Use **%s**. How sure: %s.", a->backing,
 		 hb_adv_sure_text[a->sure]);
 	hb_doc_para(d, line);
-	list(d, "Configuration:", &a->config, NULL);
+	hb_advise_list(d, "Configuration:", &a->config, NULL);
 	if (a->cmdline[0]) {
 		snprintf(line, sizeof(line), "Kernel command line: `%s`.", a->cmdline);
 		hb_doc_para(d, line);
 	}
-	list(d, "Evidence (each backing paired with 4k rep by rep):", &a->evidence,
-	     "none decided in these runs.");
-	list(d, "What it costs:", &a->cost, "nothing the runs decided.");
-	list(d, "Ruled out by --memory-limit:", &a->ruled, NULL);
-	list(d, "What the runs cannot tell yet:", &a->open, NULL);
-	list(d, "Not measured by these runs:", &a->measure, NULL);
+	hb_advise_list(d, "Evidence (each backing paired with 4k rep by rep):", &a->evidence,
+		       "none decided in these runs.");
+	hb_advise_list(d, "What it costs:", &a->cost, "nothing the runs decided.");
+	if (a->predicted_kib > 0) {
+		if (isfinite(a->predicted_hi) && a->predicted_lo > 0)
+			snprintf(line, sizeof(line), "The service's memory on %s, predicted: %.0f KiB "
+				 "[%.0f-%.0f].", a->backing, a->predicted_kib, a->predicted_lo,
+				 a->predicted_hi);
+		else
+			snprintf(line, sizeof(line), "The service's memory on %s, predicted: %.0f KiB "
+				 "(no interval).", a->backing, a->predicted_kib);
+		hb_doc_para(d, line);
+	}
+	hb_advise_list(d, "Ruled out by --memory-limit:", &a->ruled, NULL);
+	hb_advise_list(d, "The service's memory under each backing (from the inspect output):",
+		       &a->memory, NULL);
+	hb_advise_list(d, "What the runs cannot tell yet:", &a->open, NULL);
+	hb_advise_list(d, "Not measured by these runs:", &a->measure, NULL);
+}
+
+void hb_advise_service_doc(struct hb_doc *d, const struct hb_adv_service *s, int level)
+{
+	struct hb_adv_lines *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return;
+	hb_doc_h(d, level, "The service now");
+	hb_adv_service_lines(s, l);
+	hb_advise_list(d, "What it gets from huge pages, and what it costs it (hugebench inspect):",
+		       l, NULL);
+	free(l);
 }
 
 void hb_advise_section(struct hb_doc *d, const struct hb_rundata *r)

@@ -327,7 +327,8 @@ void hb_inspect_csv_header(FILE *f)
 static void csv_row(FILE *f, double t, const char *pid, const char *metric, double v,
 		    const char *unit, const char *note)
 {
-	fprintf(f, "%.3f,%s,%s,%.6g,%s,\"%s\"\n", t, pid, metric, v, unit, note);
+	/* 10 digits: a KiB figure stays exact (6 made 1146060 of 1146056) */
+	fprintf(f, "%.3f,%s,%s,%.10g,%s,\"%s\"\n", t, pid, metric, v, unit, note);
 }
 
 static void csv_unavailable(FILE *f, double t, const char *pid, const char *metric,
@@ -349,12 +350,16 @@ void hb_inspect_csv_rows(const struct hb_inspect *s, FILE *f)
 	if (cov >= 0)
 		csv_row(f, s->t, "all", "huge_coverage_pct", cov, "%",
 			pm ? "pagemap + kpageflags" : "smaps AnonHugePages");
+	else
+		csv_unavailable(f, s->t, "all", "huge_coverage_pct", "%", "no anonymous memory");
 	if (beyond(s, &charged, &gap)) {
 		csv_row(f, s->t, "all", "charged_kib", (double)charged, "KiB", "memory cgroup");
 		csv_row(f, s->t, "all", "beyond_rss_kib", (double)gap, "KiB",
 			"charged - Rss - page cache");
 	} else {
 		csv_unavailable(f, s->t, "all", "charged_kib", "KiB",
+				"no memory cgroup of its own (root or none)");
+		csv_unavailable(f, s->t, "all", "beyond_rss_kib", "KiB",
 				"no memory cgroup of its own (root or none)");
 	}
 	for (unsigned o = 0; o < HB_FOLIO_ORDERS; o++) {
@@ -371,6 +376,10 @@ void hb_inspect_csv_rows(const struct hb_inspect *s, FILE *f)
 		csv_row(f, s->t, "all", "zero_share_pct",
 			100.0 * (double)s->zero.zero_pages / ((double)s->zero.thps * 512), "%",
 			"zero 4 KiB subpages of PMD-mapped THPs");
+	else
+		csv_unavailable(f, s->t, "all", "zero_share_pct", "%",
+				!s->zero_done ? "not scanned (inspect without --zero-scan)" :
+				s->zero_why[0] ? s->zero_why : "no PMD-mapped THP to scan");
 	for (size_t i = 0; i < s->nproc; i++) {
 		const struct hb_inspect_proc *p = &s->proc[i];
 		char pid[16];

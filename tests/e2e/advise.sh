@@ -2,7 +2,8 @@
 # `hugebench advise` on hand-made runs (tests/fixtures/advise-*, make-advise.py): advise.md and
 # the four files, each valid where its checker is installed (bash -n; systemd-analyze verify of
 # a unit with the drop-in; ansible-playbook --syntax-check of deploy/ansible/apply.yml with the
-# variables), the decision on stdout, and bad input (exit 2, nothing written).
+# variables), the decision on stdout, an inspect output alone and beside a run (the service
+# now, --memory-limit scaled to it), and bad input (exit 2, nothing written).
 . "$(dirname "$0")/lib.sh"
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -92,12 +93,46 @@ while read -r hb sub rest; do
 	else fail "does not parse: $hb $sub $rest"; sed 's/^/    /' "$TMP/out" | head -5; fi
 done < "$TMP/cmds"
 
+# An inspect output (tests/fixtures/advise-inspect): alone it says what the service gets now
+# and decides nothing (advise.md only, no settings files); beside a run it opens the decision
+# and scales --memory-limit to the service.
+cp -r "$FIX/advise-inspect" "$TMP/svc"
+expect_exit 0 "advise an inspect output alone" "$HB" advise "$TMP/svc"
+expect_out "^## The service now" "stdout: the service now"
+expect_out "charged \(its memory cgroup\): 1146720 KiB" "the service's charged memory"
+expect_out "it runs as \*\*thp-always\*\*" "its THP mode as a backing"
+expect_out "^## Priority balanced: nothing decided" "decides nothing"
+expect_out '`hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3`' \
+	"names the run that would measure it"
+[ -s "$TMP/svc/advise/advise.md" ] && [ ! -e "$TMP/svc/advise/apply.sh" ] &&
+	pass "advise.md, no settings files" || fail "inspect alone: $(ls "$TMP/svc/advise" 2>&1)"
+expect_exit 0 "advise a run and an inspect output, --memory-limit 800M" "$HB" advise \
+	"$FIX/advise-churn" "$FIX/advise-inspect" --priority throughput --memory-limit 800M \
+	--out "$TMP/scaled"
+expect_out "^## Priority throughput: thp$" "throughput: thp (fits once scaled to the service)"
+expect_out "memory on thp, predicted: 814268 KiB" "the predicted memory"
+expect_out "thp-always: the service's predicted memory, 1146720 KiB.*above --memory-limit" \
+	"thp-always ruled out by its prediction"
+grep -q '^## The service now' "$TMP/scaled/advise.md" && pass "advise.md opens with the service" ||
+	fail "advise.md lacks the service"
+expect_exit 0 "the same without the inspect output" "$HB" advise "$FIX/advise-churn" \
+	--priority throughput --memory-limit 800M --out "$TMP/unscaled"
+expect_out "^## Priority throughput: nothing fits$" "unscaled, nothing fits 800M"
+expect_exit 2 "two inspect outputs" "$HB" advise "$FIX/advise-inspect" "$TMP/svc" --out "$TMP/x"
+expect_out "a second inspect output" "says one is accepted"
+mkdir -p "$TMP/badsvc"; printf 'a,b\n1,2\n' > "$TMP/badsvc/inspect.csv"
+expect_exit 2 "an inspect.csv that is not inspect's" "$HB" advise "$TMP/badsvc" --out "$TMP/x"
+expect_out "not inspect's" "names what is wrong"
+expect_exit 0 "--dry-run with an inspect output" "$HB" advise "$FIX/advise-churn" \
+	"$FIX/advise-inspect" --dry-run --out "$TMP/x"
+expect_out "and an inspect output" "the dry run names it"
+
 expect_exit 2 "unknown priority" "$HB" advise "$FIX/advise-churn" --priority fast --out "$TMP/x"
 expect_out "priority 'fast'.*latency, throughput, memory, balanced" "names the accepted"
 expect_exit 2 "bad size" "$HB" advise "$FIX/advise-churn" --memory-limit 12Q --out "$TMP/x"
 expect_out "memory-limit '12Q'" "names the bad size"
 expect_exit 2 "a RUN that is not a results directory" "$HB" advise "$TMP" --out "$TMP/x"
-expect_out "is not a results directory" "says RUN is not one"
+expect_out "is not a results directory .* nor an inspect output" "says RUN is neither"
 expect_exit 2 "no RUN" "$HB" advise
 [ -e "$TMP/x" ] && fail "bad input wrote $TMP/x" || pass "bad input wrote nothing"
 done_tests

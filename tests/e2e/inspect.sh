@@ -130,6 +130,14 @@ else
 	fail "inspect.csv: $(head -5 "$TMP/w/inspect.csv" 2>&1)"
 fi
 [ -s "$TMP/w/inspect.md" ] && pass "inspect.md written" || fail "no inspect.md"
+# What advise reads beside the CSV: the last sample as JSON (the THP mode, the malloc), and a
+# figure not read is a row that says why.
+jq -e '.schema == "hugebench-inspect/1" and (.thp.enabled | type == "string")' \
+	"$TMP/w/inspect.json" >/dev/null 2>&1 && [ ! -e "$TMP/w/inspect.json.tmp" ] &&
+	pass "inspect.json: the last sample, with the THP mode" || fail "inspect.json: $(head -c 300 "$TMP/w/inspect.json" 2>&1)"
+grep -q ',all,zero_share_pct,unavailable,%,"not scanned (inspect without --zero-scan)"' \
+	"$TMP/w/inspect.csv" && pass "inspect.csv: the zero share unavailable without --zero-scan" ||
+	fail "inspect.csv: no unavailable zero_share_pct row"
 if [ -x /usr/bin/gnuplot ]; then
 	[ -s "$TMP/w/inspect.png" ] && pass "inspect.png drawn" || fail "no inspect.png: $(cat "$TMP/w/gnuplot.log" 2>&1 | head -5)"
 fi
