@@ -552,6 +552,7 @@ int hb_advise_decide(const struct hb_rundata *const *runs, size_t nr, int prio,
 		a->predicted_kib = k->pred;
 		a->predicted_lo = k->pred_lo;
 		a->predicted_hi = k->pred_hi;
+		a->service_kib = o->service->fig[HB_SVC_CHARGED].v;
 	}
 	a->footprint_kib = cand_of(c, &nc, a->backing)->footprint;
 	for (size_t i = 0; i < n && !a->footprint_kib; i++) {

@@ -60,6 +60,7 @@ struct hb_advice {
 	int no_runs;	      /* only an inspect output: nothing to decide from */
 	/* With a service: the choice's predicted memory and its interval (KiB); 0 none. */
 	double predicted_kib, predicted_lo, predicted_hi;
+	double service_kib; /* what the service is charged now (the inspect output) */
 	struct hb_adv_lines config, evidence, cost, ruled, open, measure;
 	struct hb_adv_lines memory; /* the service's predicted memory per backing, or why not */
 };

@@ -81,13 +81,16 @@ void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level)
 		       "none decided in these runs.");
 	hb_advise_list(d, "What it costs:", &a->cost, "nothing the runs decided.");
 	if (a->predicted_kib > 0) {
+		char iv[96];
+
 		if (isfinite(a->predicted_hi) && a->predicted_lo > 0)
-			snprintf(line, sizeof(line), "The service's memory on %s, predicted: %.0f KiB "
-				 "[%.0f-%.0f].", a->backing, a->predicted_kib, a->predicted_lo,
-				 a->predicted_hi);
+			snprintf(iv, sizeof(iv), "[%.0f-%.0f]", a->predicted_lo, a->predicted_hi);
 		else
-			snprintf(line, sizeof(line), "The service's memory on %s, predicted: %.0f KiB "
-				 "(no interval).", a->backing, a->predicted_kib);
+			snprintf(iv, sizeof(iv), "(no interval)");
+		snprintf(line, sizeof(line), "The service's memory on %s, predicted: %.0f KiB %s, "
+			 "%+.0f KiB (%+.0f%%) against the %.0f KiB it is charged now.", a->backing,
+			 a->predicted_kib, iv, a->predicted_kib - a->service_kib,
+			 (a->predicted_kib / a->service_kib - 1) * 100, a->service_kib);
 		hb_doc_para(d, line);
 	}
 	hb_advise_list(d, "Ruled out by --memory-limit:", &a->ruled, NULL);

@@ -9,6 +9,15 @@
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 FIX=${HB_FIXTURES:-$SRC/tests/fixtures}
 
+# parses CMD...: the dry run of a command advise named exits 0. It also checks the fit against
+# MemAvailable, which another run may hold: that refusal comes after the arguments parsed.
+parses() {
+	if "$@" >"$TMP/out" 2>&1; then pass "parses: ${*:2}"
+	elif grep -q "but MemAvailable is" "$TMP/out"; then
+		pass "parses (does not fit in the memory free now): ${*:2}"
+	else fail "does not parse: ${*:2}"; sed 's/^/    /' "$TMP/out" | head -5; fi
+}
+
 cp -r "$FIX/advise-churn" "$TMP/run"
 expect_exit 0 "advise, default out dir" "$HB" advise "$TMP/run"
 expect_out "^## Priority balanced: " "stdout: the balanced decision"
@@ -72,7 +81,7 @@ expect_out "not decided" "says it is not decided"
 cmd=$(grep -o '`hugebench run sparse -b 4k,thp [^`]*`' "$TMP/out" | head -n 1 | tr -d '`')
 [ -n "$cmd" ] && pass "names the command: $cmd" || fail "no command to run"
 # shellcheck disable=SC2086
-expect_exit 0 "that command parses" "$HB" run --dry-run ${cmd#hugebench run }
+parses "$HB" run --dry-run ${cmd#hugebench run }
 
 # Every command the rules name (measure) and advise builds parses: from a run of sparse alone
 # (the others' rules name theirs) and one of churn alone (sparse's), every priority.
@@ -86,11 +95,7 @@ grep -ho '`hugebench [^`]*`' "$TMP/o1/advise.md" "$TMP/o2/advise.md" | tr -d '`'
 while read -r hb sub rest; do
 	# shellcheck disable=SC2086
 	eval "set -- $rest"
-	# The dry run also checks the fit against MemAvailable, which another run may hold.
-	if "$HB" "$sub" --dry-run "$@" >"$TMP/out" 2>&1; then pass "parses: $hb $sub $rest"
-	elif grep -q "but MemAvailable is" "$TMP/out"; then
-		pass "parses (does not fit in the memory free now): $hb $sub $rest"
-	else fail "does not parse: $hb $sub $rest"; sed 's/^/    /' "$TMP/out" | head -5; fi
+	parses "$HB" "$sub" --dry-run "$@"
 done < "$TMP/cmds"
 
 # An inspect output (tests/fixtures/advise-inspect): alone it says what the service gets now
@@ -110,7 +115,8 @@ expect_exit 0 "advise a run and an inspect output, --memory-limit 800M" "$HB" ad
 	"$FIX/advise-churn" "$FIX/advise-inspect" --priority throughput --memory-limit 800M \
 	--out "$TMP/scaled"
 expect_out "^## Priority throughput: thp$" "throughput: thp (fits once scaled to the service)"
-expect_out "memory on thp, predicted: 814268 KiB" "the predicted memory"
+expect_out "memory on thp, predicted: 814268 KiB .*, -332452 KiB \(-29%\) against the 1146720 KiB" \
+	"the predicted memory, against the service's now"
 expect_out "thp-always: the service's predicted memory, 1146720 KiB.*above --memory-limit" \
 	"thp-always ruled out by its prediction"
 grep -q '^## The service now' "$TMP/scaled/advise.md" && pass "advise.md opens with the service" ||

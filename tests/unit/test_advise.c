@@ -218,6 +218,7 @@ static void test_inspect_scales_the_limit(void **state)
 	assert_string_equal(a->backing, "thp");
 	assert_float_equal(a->predicted_kib, 1146720.0 * 845000 / 1190000, 0.01);
 	assert_float_equal(a->predicted_lo, a->predicted_kib, 0.01);
+	assert_float_equal(a->service_kib, 1146720, 0.5);
 	assert_true(has(&a->ruled, "thp-always", "predicted memory, 1146720 KiB",
 			"above --memory-limit (819200 KiB)", NULL));
 	assert_true(has(&a->memory, "4k: 809449 KiB", "x 0.706x", NULL));
