@@ -55,6 +55,35 @@ static int open_claim(const struct hb_rundata *v, const struct hb_workload *w,
 	return !fc.exact || !fc.has_interval;
 }
 
+/* Whether claim c already has its verdict: the report's merge (verdict.h) over every set of the
+ * claim in the matrix and every tested backing with a pair. One backing decided decides the
+ * claim (another that disagrees later would make it mixed); the others' lines keep saying
+ * "cannot tell" with their intervals. */
+static int claim_decided(const struct hb_rundata *v, const struct hb_matrix *m,
+			 const struct hb_workload *w, const struct hb_claim *c,
+			 const char *const *sets, size_t ns)
+{
+	enum hb_verdict acc = HB_V_NOT_MEASURED;
+	struct hb_fig_cmp fc;
+	char why[200];
+
+	for (size_t j = 0; j < m->n; j++) {
+		if (m->e[j].w != w || !in_list(sets, ns, m->e[j].params_text))
+			continue;
+		for (int k = 0; k < m->e[j].nbackings; k++) {
+			const char *bk = m->e[j].backings[k].name;
+
+			if ((c->vs_backing && !strcmp(bk, c->vs_backing)) ||
+			    (c->backings && !hb_backing_matches(c->backings, bk)) ||
+			    hb_fig_claim(v, w, c, m->e[j].params_text, bk, &fc))
+				continue;
+			acc = hb_verdict_merge(acc, hb_verdict_judge(&fc, c->lo, c->hi, why,
+								     sizeof(why)));
+		}
+	}
+	return acc != HB_V_NOT_MEASURED && acc != HB_V_CANNOT_TELL;
+}
+
 /* The cells of claim c of entry e's workload that want a repetition; how many marked. */
 static int claim_cells(const struct hb_rundata *v, const struct hb_matrix *m, size_t e,
 		       const struct hb_claim *c, unsigned char *want)
@@ -64,7 +93,7 @@ static int claim_cells(const struct hb_rundata *v, const struct hb_matrix *m, si
 	size_t ns = hb_run_sets(v, w, c->sets, sets, HB_MAX_LIST), nt = 0;
 	int n = 0;
 
-	if (!in_list(sets, ns, m->e[e].params_text))
+	if (!in_list(sets, ns, m->e[e].params_text) || claim_decided(v, m, w, c, sets, ns))
 		return 0;
 	if (c->vs_sets)
 		nt = hb_run_sets(v, w, c->vs_sets, twins, HB_MAX_LIST);

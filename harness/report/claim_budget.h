@@ -21,7 +21,8 @@ void hb_claim_budget_init(struct hb_claim_budget *b, uint64_t ns, int max_reps);
 /*
  * Marks want[i * HB_MAX_BACKINGS + k] for each cell of a claim still undecided in the rows so
  * far (the workloads' analyses run on a copy first, for the figures they derive): the tested
- * backing, what it is compared with, and the vs_sets twin. Not a claim that has no pair at all
+ * backing, what it is compared with, and the vs_sets twin. Not a claim the report already
+ * gives a verdict (one backing decided decides it), nor a claim that has no pair at all
  * (its cells failed or were skipped), nor a figure that repeats and already straddles a bound
  * (more pairs never narrow a range). Returns how many cells, or -ENOMEM.
  */
