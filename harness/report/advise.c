@@ -130,6 +130,7 @@ static size_t collect(const struct hb_rundata *const *runs, size_t nr, int prio,
 		for (const struct hb_advice_rule *rule = out ? out->advice : NULL;
 		     rule && rule->metric; rule++) {
 			size_t before = n;
+			char cmd[512];
 
 			for (size_t ri = 0; ri < nr; ri++) {
 				const struct hb_rundata *r = runs[ri];
@@ -159,9 +160,11 @@ static size_t collect(const struct hb_rundata *const *runs, size_t nr, int prio,
 						n++;
 					}
 			}
-			if (n == before && weighs(rule, prio, o) && rule->measure)
+			if (n == before && weighs(rule, prio, o) && rule->measure) {
+				hb_adv_service_command(o->service, w, rule, cmd, sizeof(cmd));
 				add(&a->measure, "%s: not in the runs (no set of %s paired with 4k): `%s`",
-				    rule->label, w->name, rule->measure);
+				    rule->label, w->name, cmd);
+			}
 		}
 	}
 	return n;
@@ -261,7 +264,7 @@ static int scale_to_service(struct hb_advice *a, const struct hb_adv_opts *o,
 	const struct hb_adv_service *svc = o->service;
 	const char *unscaled = "--memory-limit compares the runs' own figures, unscaled";
 	int any = 0;
-	char p[96];
+	char p[512];
 
 	if (!svc->fig[HB_SVC_CHARGED].ok) {
 		add(&a->memory, "not scaled to the service: its charged memory is unavailable (%s); "
@@ -283,9 +286,10 @@ static int scale_to_service(struct hb_advice *a, const struct hb_adv_opts *o,
 
 			for (const struct hb_advice_rule *r = out ? out->advice : NULL;
 			     r && r->metric; r++)
-				if (r->footprint && strstr(r->measure, svc->backing))
-					add(&a->memory, "a run that would scale it: `%s`",
-					    r->measure);
+				if (r->footprint) {
+					hb_adv_service_command(svc, hb_workloads[k], r, p, sizeof(p));
+					add(&a->memory, "a run that would scale it: `%s`", p);
+				}
 		}
 		return 0;
 	}

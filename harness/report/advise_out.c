@@ -55,9 +55,9 @@ void hb_advise_doc(struct hb_doc *d, const struct hb_advice *a, int level)
 	hb_doc_h(d, level, line);
 	if (a->no_runs) {
 		hb_doc_para(d, "No run to decide from: an inspect output says what the service gets "
-			       "now, not which setting would do better. Run these beside it (each "
-			       "pairs the backings with 4k), then `hugebench advise` the runs with "
-			       "the inspect output:");
+			       "now, not which setting would do better. Make these runs (each pairs "
+			       "the backings with 4k), then give them to advise together with the "
+			       "inspect output:");
 		hb_advise_list(d, "The runs that measure what this priority weighs:", &a->measure,
 			       "none: no rule weighs in this priority.");
 		return;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "advise_service.h"
+#include "allocator.h"
 #include "csvread.h"
 
 const char *const hb_svc_fig_names[HB_SVC_N] = { "rss_kib", "huge_coverage_pct", "charged_kib",
@@ -210,6 +211,44 @@ int hb_adv_service_load(const char *dir, struct hb_adv_service *s, char *err, si
 	read_json(s);
 	map_backing(s);
 	return 0;
+}
+
+/* Whether the comma-separated list that starts at list (up to a space) has word. */
+static int in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word), end = strcspn(list, " ");
+
+	for (const char *p = list; p < list + end; p += strcspn(p, ", ") + 1)
+		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
+void hb_adv_service_command(const struct hb_adv_service *s, const struct hb_workload *w,
+			    const struct hb_advice_rule *rule, char *out, size_t len)
+{
+	const char *b;
+
+	snprintf(out, len, "%s", rule->measure);
+	if (!s || strncmp(out, "hugebench run ", 14))
+		return;
+	b = strstr(out, " -b ");
+	if (rule->footprint && s->backing[0] && b && !in_list(b + 4, s->backing)) {
+		size_t end = (size_t)(b + 4 - out) + strcspn(b + 4, " ");
+		char rest[512];
+
+		snprintf(rest, sizeof(rest), "%s", out + end);
+		snprintf(out + end, len - end, ",%s%s", s->backing, rest);
+	}
+	if (strstr(out, "allocator=") || !hb_allocator_preset_find(s->allocator))
+		return;
+	for (const struct hb_param *p = w->params; p && p->name; p++)
+		if (p->role == &hb_role_allocator && (!p->def || strcmp(p->def, s->allocator))) {
+			size_t at = strlen(out);
+
+			snprintf(out + at, len - at, " -p %s=%s", p->name, s->allocator);
+			break;
+		}
 }
 
 static void line(struct hb_adv_lines *l, const char *fmt, ...)

@@ -11,6 +11,7 @@
 
 #include "advise.h"
 #include "procinfo.h"
+#include "workload.h"
 
 enum hb_svc_fig {
 	HB_SVC_RSS,	 /* rss_kib */
@@ -54,6 +55,12 @@ int hb_adv_service_is(const char *dir);
  * (header, no row of pid all), err saying what. A figure missing from the last sample, or
  * inspect.json absent, is unavailable with why, not an error. */
 int hb_adv_service_load(const char *dir, struct hb_adv_service *s, char *err, size_t len);
+/* The rule's command (its measure) for this service (NULL: as it is): the backing the
+ * service runs under added to `-b` of a footprint rule's `hugebench run` (so that a run of it
+ * scales --memory-limit), and its malloc as the workload's allocator parameter where the
+ * workload has one, the command sets none and the malloc is an allocator preset. */
+void hb_adv_service_command(const struct hb_adv_service *s, const struct hb_workload *w,
+			    const struct hb_advice_rule *rule, char *out, size_t len);
 /* The lines of the section "The service now" into l. */
 void hb_adv_service_lines(const struct hb_adv_service *s, struct hb_adv_lines *l);
 

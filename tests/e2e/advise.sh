@@ -88,15 +88,18 @@ parses "$HB" run --dry-run ${cmd#hugebench run }
 expect_exit 0 "advise a sparse-only run, fork snapshots" "$HB" advise "$FIX/advise-open" \
 	--fork-snapshots --out "$TMP/o1"
 expect_exit 0 "advise a churn-only run" "$HB" advise "$FIX/advise-churn" --out "$TMP/o2"
-grep -ho '`hugebench [^`]*`' "$TMP/o1/advise.md" "$TMP/o2/advise.md" | tr -d '`' | sort -u \
-	> "$TMP/cmds"
+# named FILE...: every `hugebench ...` command in FILEs, one a line, into $TMP/cmds; each parses.
+named() {
+	grep -ho '`hugebench [^`]*`' "$@" | tr -d '`' | sort -u > "$TMP/cmds"
+	while read -r hb sub rest; do
+		# shellcheck disable=SC2086
+		eval "set -- $rest"
+		parses "$HB" "$sub" --dry-run "$@"
+	done < "$TMP/cmds"
+}
+named "$TMP/o1/advise.md" "$TMP/o2/advise.md"
 [ "$(wc -l < "$TMP/cmds")" -ge 8 ] && pass "$(wc -l < "$TMP/cmds") commands named" ||
 	fail "only $(wc -l < "$TMP/cmds") commands named"
-while read -r hb sub rest; do
-	# shellcheck disable=SC2086
-	eval "set -- $rest"
-	parses "$HB" "$sub" --dry-run "$@"
-done < "$TMP/cmds"
 
 # An inspect output (tests/fixtures/advise-inspect): alone it says what the service gets now
 # and decides nothing (advise.md only, no settings files); beside a run it opens the decision
@@ -107,10 +110,11 @@ expect_out "^## The service now" "stdout: the service now"
 expect_out "charged \(its memory cgroup\): 1146720 KiB" "the service's charged memory"
 expect_out "it runs as \*\*thp-always\*\*" "its THP mode as a backing"
 expect_out "^## Priority balanced: nothing decided" "decides nothing"
-expect_out '`hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3`' \
-	"names the run that would measure it"
+expect_out '`hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3 -p allocator=jemalloc`' \
+	"names the run that would measure it, with the service's malloc"
 [ -s "$TMP/svc/advise/advise.md" ] && [ ! -e "$TMP/svc/advise/apply.sh" ] &&
 	pass "advise.md, no settings files" || fail "inspect alone: $(ls "$TMP/svc/advise" 2>&1)"
+named "$TMP/svc/advise/advise.md"
 expect_exit 0 "advise a run and an inspect output, --memory-limit 800M" "$HB" advise \
 	"$FIX/advise-churn" "$FIX/advise-inspect" --priority throughput --memory-limit 800M \
 	--out "$TMP/scaled"

@@ -197,7 +197,8 @@ static void test_inspect_alone_decides_nothing(void **state)
 	assert_int_equal(a->sure, HB_ADV_UNDECIDED);
 	assert_int_equal(a->evidence.n, 0);
 	assert_true(has(&a->measure, "charged memory after frees",
-			"`hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3`", NULL));
+			"`hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3 "
+			"-p allocator=jemalloc`", NULL));
 	free(a);
 	free(l);
 	free(s);
@@ -335,6 +336,46 @@ static void mapping(const char *dir, const char *mode, int madv_kib, int thp_ena
 	free(s);
 }
 
+/* The rule of workload name marked footprint. */
+static const struct hb_advice_rule *footprint_rule(const char *name,
+						   const struct hb_workload **w)
+{
+	for (int k = 0; hb_workloads[k]; k++) {
+		const struct hb_outputs *o = hb_workload_outputs(hb_workloads[k]);
+
+		*w = hb_workloads[k];
+		for (const struct hb_advice_rule *r = o ? o->advice : NULL; r && r->metric; r++)
+			if (!strcmp(hb_workloads[k]->name, name) && r->footprint)
+				return r;
+	}
+	fail_msg("%s: no footprint rule", name);
+	return NULL;
+}
+
+/* The runs advise names for a service: its backing added to -b where the rule's command lacks
+ * it, its malloc as the workload's allocator where that is not the default. */
+static void test_inspect_commands(void **state)
+{
+	struct hb_adv_service *s = service(FIX "advise-inspect");
+	const struct hb_workload *w;
+	const struct hb_advice_rule *r;
+	char cmd[512];
+
+	(void)state;
+	r = footprint_rule("churn", &w);
+	hb_adv_service_command(s, w, r, cmd, sizeof(cmd));
+	assert_string_equal(cmd, "hugebench run churn -b 4k,thp,thp-always -p keys=100000 --reps 3 "
+				 "-p allocator=jemalloc");
+	hb_adv_service_command(NULL, w, r, cmd, sizeof(cmd));
+	assert_string_equal(cmd, r->measure);
+	r = footprint_rule("redis", &w);
+	snprintf(s->backing, sizeof(s->backing), "thp");
+	hb_adv_service_command(s, w, r, cmd, sizeof(cmd));
+	assert_string_equal(cmd, "hugebench run redis -b 4k,thp-always,thp -p scenario=churn "
+				 "--reps 2");
+	free(s);
+}
+
 static void test_inspect_mode_to_backing(void **state)
 {
 	char dir[] = "/tmp/hb-test-advise-map-XXXXXX", path[128];
@@ -440,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_inspect_scales_the_limit),
 		cmocka_unit_test(test_inspect_unavailable),
 		cmocka_unit_test(test_inspect_mode_to_backing),
+		cmocka_unit_test(test_inspect_commands),
 		cmocka_unit_test(test_rules_are_declared),
 		cmocka_unit_test(test_priority_names),
 	};
