@@ -26,10 +26,36 @@ static double footprint(const struct item *it, size_t n, const char *b)
 	return f;
 }
 
+/* The set's allocator parameter, "" when its workload has none. */
+static const char *set_malloc(const struct item *t, char *buf, size_t len)
+{
+	if (hb_set_value(t->w->params, t->w->params_size, t->set, "allocator", buf, len))
+		buf[0] = 0;
+	return buf;
+}
+
+/* Whether footprint set t speaks for the service's malloc: a set of another allocator does
+ * not, when some footprint set has the service's own (jemalloc keeps freed memory under
+ * thp-always, glibc does not: the other's ratio would predict the wrong service). */
+static int for_service(const struct item *it, size_t n, const struct item *t,
+		       const struct hb_adv_service *svc)
+{
+	char a[64];
+	int any = 0;
+
+	if (!svc->allocator[0] || strchr(svc->allocator, ',') || !set_malloc(t, a, sizeof(a))[0] ||
+	    !strcmp(a, svc->allocator))
+		return 1;
+	for (size_t i = 0; i < n && !any; i++)
+		any = it[i].rule->footprint && !strcmp(set_malloc(&it[i], a, sizeof(a)),
+						       svc->allocator);
+	return !any;
+}
+
 /* The service's predicted memory under k's backing: its charged KiB x the paired ratio of the
  * backing's footprint figure to that of the backing the service runs under, in the footprint
- * set that predicts the most (as the unscaled check takes the largest figure). 1 when some
- * set of the runs has both backings. */
+ * set of the service's malloc (for_service) that predicts the most (as the unscaled check
+ * takes the largest figure). 1 when some such set of the runs has both backings. */
 static int predict(const struct item *it, size_t n, const struct hb_adv_service *svc,
 		   struct cand *k)
 {
@@ -42,7 +68,7 @@ static int predict(const struct item *it, size_t n, const struct hb_adv_service 
 		char fig[160];
 		double med = 1, lo = 1, hi = 1;
 
-		if (!t->rule->footprint)
+		if (!t->rule->footprint || !for_service(it, n, t, svc))
 			continue;
 		if (!strcmp(k->b, svc->backing)) {
 			struct hb_stat st;
