@@ -23,8 +23,8 @@
 const char *const hb_adv_prio_names[HB_ADV_N] = { "latency", "throughput", "memory",
 						  "balanced" };
 const char *const hb_adv_sure_text[3] = {
-	"not decided: no figure it weighs shows a backing better than 4k by the paired rule, "
-	"so the default stays",
+	"not decided: no backing is better than 4k on more of the decided figures it weighs "
+	"than it is worse, and some of them are still open, so the default stays",
 	"partly decided: decided on some of the figures it weighs, others still open",
 	"decided by the paired rule on every figure it weighs",
 };
@@ -170,6 +170,17 @@ static void sys_set(struct hb_advice *a, const char *path, const char *value)
 	snprintf(a->sys_value[a->nsys++], sizeof(a->sys_value[0]), "%.47s", value);
 }
 
+/* Whether s, a ", "-joined list, holds name. */
+static int in_joined(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = s; (p = strstr(p, name)); p += n)
+		if ((p == s || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
 /* The knob and allocator parameters of the evidence's set into the configuration. */
 static void set_settings(struct hb_advice *a, const struct item *from)
 {
@@ -187,8 +198,13 @@ static void set_settings(struct hb_advice *a, const struct item *from)
 			add(&a->config, "`%s=%s` (as in the evidence's cells)", p->knob, v);
 		} else if (p->role == &hb_role_allocator && a->allocator[0] &&
 			   strcmp(a->allocator, v)) {
-			add(&a->config, "allocator: the evidence covers %s and %s alike: keep the "
-					"service's own", a->allocator, v);
+			size_t l = strlen(a->allocators);
+
+			if (!l)
+				l = (size_t)snprintf(a->allocators, sizeof(a->allocators), "%.63s",
+						     a->allocator);
+			if (l < sizeof(a->allocators) && !in_joined(a->allocators, v))
+				snprintf(a->allocators + l, sizeof(a->allocators) - l, ", %.63s", v);
 			a->allocator_conflict = 1;
 		} else if (p->role == &hb_role_allocator && !a->allocator[0]) {
 			snprintf(a->allocator, sizeof(a->allocator), "%.63s", v);
@@ -262,8 +278,11 @@ static void configure(struct hb_advice *a, const struct item *const *from, size_
 	}
 	for (size_t i = 0; i < nfrom; i++)
 		set_settings(a, from[i]);
-	if (a->allocator_conflict)
+	if (a->allocator_conflict) {
+		add(&a->config, "allocator: the evidence covers %s alike: keep the service's own",
+		    a->allocators);
 		a->allocator[0] = a->allocator_conf[0] = 0;
+	}
 	/* The allocator carries the per-process choice: jemalloc's thp option asks for (or
 	 * refuses) huge pages on its own memory; glibc 2.35+ asks with its hugetlb tunable. */
 	if (!strncmp(a->allocator, "jemalloc", 8)) {

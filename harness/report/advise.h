@@ -56,6 +56,7 @@ struct hb_advice {
 	char env[4][256];
 	char allocator[64], allocator_conf[192];
 	int allocator_conflict; /* the evidence came from sets of different allocators */
+	char allocators[192];	/* then every one of them, ", "-joined, in the order met */
 	double footprint_kib; /* the choice's largest memory figure; 0 unknown */
 	int no_runs;	      /* only an inspect output: nothing to decide from */
 	/* With a service: the choice's predicted memory and its interval (KiB); 0 none. */

@@ -249,6 +249,8 @@ static void test_inspect_prediction_of_the_service_malloc(void **state)
 	assert_string_equal(a->backing, "4k");
 	assert_float_equal(a->predicted_kib, 1146720.0 * 840000 / 1190000, 0.01);
 	assert_true(has(&a->memory, "4k: 809449 KiB", "[jemalloc", NULL));
+	/* the evidence's two allocators in one line */
+	assert_true(has(&a->config, "allocator: the evidence covers jemalloc, glibc alike", NULL));
 	free(a);
 	free(s);
 }
