@@ -111,13 +111,15 @@ int hb_chart_overlay(struct hb_plot *p, const struct hb_workload *w,
 	int n = hb_chart_cells(p, w, c, MAX_LINES, add_line, &ls);
 
 	if (!n && ls.few) {
-		hb_plot_skip(p, w->name, c->name, "each cell has one sample of it at most (a "
-			     "longer watch, e.g. -p watch=60s, gives the line over time)");
+		hb_plot_skip(p, w->name, c->name, "each cell has one sample of it at most in "
+			     "repetition 1, the one series charts draw (a longer watch, e.g. "
+			     "-p watch=60s, gives the line over time)");
 		return 0;
 	}
 	if (n && !ls.moving) {
 		hb_plot_skip(p, w->name, c->name, "every cell's line stays at one value over its "
-			     "samples (the headline table has that value)");
+			     "samples in repetition 1, the one series charts draw (the headline "
+			     "table has the figure over every repetition)");
 		return 0;
 	}
 	if (!n || ls.off >= sizeof(ls.arr))
